@@ -1,0 +1,99 @@
+"""Errors that carry their HTTP status and say the probable cause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ListenError(Exception):
+    """Base of every error the service reports to a user.
+
+    ``status`` is the HTTP status it maps to and ``error`` a short stable code;
+    the message says what went wrong and, where we can tell, the probable cause.
+    """
+
+    status = 500
+    error = "internal_error"
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.error, "message": self.message}
+
+
+class ConfigError(ListenError):
+    status = 500
+    error = "bad_configuration"
+
+
+class InvalidArticleId(ListenError):
+    status = 400
+    error = "invalid_id"
+
+
+class BadInput(ListenError):
+    status = 400
+    error = "bad_input"
+
+
+class ArticleUnreadable(ListenError):
+    """The source has the article but its content cannot be parsed."""
+
+    status = 422
+    error = "unreadable_article"
+
+
+class ArticleNotFound(ListenError):
+    status = 404
+    error = "not_found"
+
+
+class ArticleTooLarge(ListenError):
+    status = 413
+    error = "too_large"
+
+
+class NothingToSpeak(ListenError):
+    status = 422
+    error = "nothing_to_speak"
+
+
+class UnsupportedLanguage(ListenError):
+    status = 422
+    error = "unsupported_language"
+
+
+class SourceUnavailable(ListenError):
+    status = 502
+    error = "source_unavailable"
+
+
+class EngineError(ListenError):
+    """One engine failed to speak a text.
+
+    ``unreachable`` marks failures that will repeat for every text (no network,
+    rate limited, engine not installed): the engine is then skipped for a while.
+    """
+
+    status = 503
+    error = "engine_failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unreachable: bool = False,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.unreachable = unreachable
+
+
+class EnginesUnavailable(ListenError):
+    """No engine could speak the article; the client should retry later."""
+
+    status = 503
+    error = "engines_unavailable"

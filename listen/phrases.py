@@ -1,0 +1,225 @@
+"""Rule data for the sanitizer: phrases and patterns per language, apart from the code.
+
+Every table is keyed by language. The sanitizer runs before language detection and
+publishers mix languages in their cruft (an English page links to "Leer en español"),
+so rules use the union of all tables; keeping them per language keeps them easy to
+review and extend.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+# Labels of the publisher's own listen button, spoken by nobody.
+LISTEN_LABELS = {
+    "en": (
+        "listen to this article",
+        "listen to article",
+        "listen to this story",
+        "listen to the article",
+        "listen",
+        "audio article",
+        "play audio",
+    ),
+    "es": (
+        "escuchar este artículo",
+        "escucha este artículo",
+        "escuchar artículo",
+        "escuchar la noticia",
+        "escuchar noticia",
+        "escuchar",
+        "escucha",
+    ),
+}
+
+# Links to the edition in the other language: "Leer en español: <headline>".
+CROSS_LINK_PREFIXES = {
+    "en": (
+        "read in english",
+        "read this in english",
+        "read in spanish",
+        "read this in spanish",
+        "read this article in spanish",
+        "read this story in spanish",
+        "english version",
+        "spanish version",
+        "en español",
+        "in english",
+    ),
+    "es": (
+        "leer en español",
+        "lee en español",
+        "lea en español",
+        "leer en inglés",
+        "lee en inglés",
+        "lea en inglés",
+        "lee la versión en inglés",
+        "versión en inglés",
+        "versión en español",
+        "in english",
+        "en inglés",
+    ),
+}
+
+# Share buttons and newsletter boxes: short blocks that start with these.
+CHROME_PREFIXES = {
+    "en": (
+        "share on",
+        "share this",
+        "share via",
+        "share article",
+        "share",
+        "tweet",
+        "email this",
+        "copy link",
+        "print",
+        "sign up for",
+        "sign up to",
+        "subscribe to",
+        "subscribe",
+        "get our",
+        "newsletter",
+        "follow us on",
+        "advertisement",
+        "comments",
+    ),
+    "es": (
+        "compartir en",
+        "compartir",
+        "comparte en",
+        "comparte",
+        "compártelo",
+        "enviar por",
+        "copiar enlace",
+        "imprimir",
+        "suscríbete",
+        "suscribete",
+        "suscríbase",
+        "regístrate",
+        "recibe nuestro",
+        "boletín",
+        "síguenos en",
+        "publicidad",
+        "comentarios",
+    ),
+}
+
+# Headings that open a trailing list of other stories.
+LIST_HEADINGS = {
+    "en": (
+        "more articles",
+        "more stories",
+        "more from",
+        "related",
+        "related articles",
+        "related stories",
+        "related content",
+        "read more",
+        "read next",
+        "recommended",
+        "recommended for you",
+        "you may also like",
+        "you might also like",
+        "most read",
+        "most popular",
+        "trending",
+        "latest news",
+        "top stories",
+        "further reading",
+    ),
+    "es": (
+        "más artículos",
+        "mas articulos",
+        "más noticias",
+        "más de",
+        "te puede interesar",
+        "te puede gustar",
+        "también te puede interesar",
+        "le puede interesar",
+        "noticias relacionadas",
+        "artículos relacionados",
+        "relacionadas",
+        "relacionado",
+        "lee también",
+        "lea también",
+        "leer más",
+        "lo más leído",
+        "lo más visto",
+        "recomendados",
+        "últimas noticias",
+    ),
+}
+
+# Photo credits. A block carrying one is a caption; without the credit, its text is
+# the caption, which is dropped wherever else it appears.
+_AGENCIES = (
+    r"REUTERS|Reuters|AFP|AP|EFE|Getty(?: Images)?|Europa Press|Bloomberg|EPA|"
+    r"Shutterstock|iStock|Xinhua|ANSA|dpa|Cuartoscuro|NurPhoto|Sipa"
+)
+CREDIT_PATTERNS = {
+    "en": (
+        r"\s*/\s*Via\s+\S.*$",
+        r"\s*\((?:Photo|Image|Picture|Credit|Photograph)s?\b[^)]*\)\s*$",
+        r"\s*(?:Photo|Image|Picture|Photograph|Credit)s?\s*(?:by|:)\s*\S.*$",
+        r"\s*\|\s*(?:Photo|Image|Credit)s?\b.*$",
+        rf"\s*/\s*(?:{_AGENCIES})(?:\s*/\s*[^/]+)?\s*$",
+        rf"\s*(?:{_AGENCIES})\s*/\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*$",
+    ),
+    "es": (
+        r"\s*\(?(?:Foto|Fotografía|Imagen|Crédito)s?\s*(?::|de)\s*\S[^)]*\)?\s*$",
+        r"\s*\((?:Foto|Imagen)s?\b[^)]*\)\s*$",
+        r"\s*\|\s*(?:Foto|Imagen)s?\b.*$",
+    ),
+}
+
+# Class or id fragments of containers that hold no article text.
+CHROME_CLASSES = (
+    "share",
+    "social",
+    "newsletter",
+    "subscribe",
+    "related",
+    "recommend",
+    "promo",
+    "advert",
+    "ad-slot",
+    "sponsor",
+    "caption",
+    "credit",
+    "byline",
+    "breadcrumb",
+    "comments",
+    "listen-skip",
+    "tags",
+    "paywall",
+    "outbrain",
+    "taboola",
+)
+
+# Class fragments that mark the standfirst (dek) of an article.
+STANDFIRST_CLASSES = (
+    "standfirst",
+    "dek",
+    "subtitle",
+    "subhead",
+    "summary",
+    "lede",
+    "lead",
+    "excerpt",
+    "deck",
+    "bajada",
+    "entradilla",
+    "sumario",
+    "copete",
+)
+
+
+def union(table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """All phrases of a per-language table, longest first (so prefixes match greedily)."""
+    return tuple(sorted({p for phrases in table.values() for p in phrases}, key=len, reverse=True))
+
+
+def compile_union(table: Mapping[str, tuple[str, ...]]) -> re.Pattern[str]:
+    """One regex matching any pattern of a per-language table at the end of a text."""
+    return re.compile("(?:" + "|".join(p for ps in table.values() for p in ps) + ")")

