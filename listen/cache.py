@@ -1,0 +1,152 @@
+"""Cache: finished article audio on disk, written atomically, built once.
+
+Layout: ``<root>/<key[:2]>/<key>.mp3`` plus ``<key>.json`` (metadata). The JSON
+is written last, so an entry exists only once its audio is complete; both files
+are written to a temporary name and renamed, so a crash never leaves a partial
+file that is served. :meth:`AudioCache.lock` gives single-flight across threads
+(a lock per name) and across processes (``flock`` on a lock file).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    path: Path
+    meta: dict[str, Any]
+
+
+class AudioCache:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+        self._registry = threading.Lock()
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.mp3", folder / f"{key}.json"
+
+    def get(self, key: str) -> Entry | None:
+        """The complete entry for ``key``, or None."""
+        audio, meta = self._paths(key)
+        try:
+            data = json.loads(meta.read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        if not audio.is_file():
+            return None
+        return Entry(key, audio, data)
+
+    def put(self, key: str, write_audio: Callable[[Path], None], meta: dict[str, Any]) -> Entry:
+        """Store an entry: ``write_audio(path)`` writes the MP3 to a temporary path."""
+        audio, meta_path = self._paths(key)
+        audio.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_path(audio.parent, ".mp3")
+        try:
+            write_audio(tmp)
+            meta = {**meta, "key": key, "bytes": tmp.stat().st_size}
+            os.replace(tmp, audio)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        return Entry(key, audio, meta)
+
+    def entries(self) -> Iterator[Entry]:
+        for meta in sorted(self.root.glob("??/*.json")):
+            entry = self.get(meta.stem)
+            if entry is not None:
+                yield entry
+
+    def delete(self, key: str) -> bool:
+        audio, meta = self._paths(key)
+        existed = meta.exists()
+        meta.unlink(missing_ok=True)  # the entry is gone as soon as its metadata is
+        audio.unlink(missing_ok=True)
+        return existed
+
+    def stats(self) -> dict[str, Any]:
+        entries = list(self.entries())
+        return {
+            "path": str(self.root.resolve()),
+            "entries": len(entries),
+            "bytes": sum(e.path.stat().st_size + 0 for e in entries),
+            "duration_s": round(sum(float(e.meta.get("duration_s") or 0) for e in entries), 1),
+        }
+
+    def writable(self) -> bool:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                return True
+        except OSError:
+            return False
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold the lock ``name``: one holder per name across threads and processes."""
+        with self._registry:
+            lock, users = self._locks.get(name, (threading.Lock(), 0))
+            self._locks[name] = (lock, users + 1)
+        try:
+            with lock:
+                path = self.root / ".locks" / f"{name}.lock"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "a+b") as handle:
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+                    try:
+                        yield
+                    finally:
+                        fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            with self._registry:
+                lock, users = self._locks[name]
+                if users <= 1:
+                    del self._locks[name]
+                else:
+                    self._locks[name] = (lock, users - 1)
+
+    def is_locked(self, name: str) -> bool:
+        """True while someone (this process or another) holds the lock ``name``."""
+        with self._registry:
+            if name in self._locks:
+                return True
+        path = self.root / ".locks" / f"{name}.lock"
+        if not path.exists():
+            return False
+        with open(path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+
+def _temp_path(folder: Path, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    os.close(fd)
+    return Path(name)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = _temp_path(path.parent, path.suffix)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

