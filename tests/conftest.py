@@ -1,0 +1,131 @@
+"""Shared fixtures: app -> client -> runner, a local Google endpoint, sample articles."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import socket
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from pydub import AudioSegment
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from listen import create_app  # noqa: E402
+from listen.sources import SAMPLES  # noqa: E402
+
+from fake_google import FakeGoogle  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def closed_port_url() -> str:
+    """A batchexecute URL on 127.0.0.1 where nothing listens: 'Google is unreachable'."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/_/TranslateWebserverUi/data/batchexecute"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@pytest.fixture(scope="session")
+def google_server() -> Iterator[FakeGoogle]:
+    with FakeGoogle() as fake:
+        yield fake
+
+
+@pytest.fixture
+def google(google_server: FakeGoogle) -> Iterator[FakeGoogle]:
+    """The local Google endpoint, reset to healthy before and after each test."""
+    google_server.reset()
+    yield google_server
+    google_server.reset()
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    """A writable copy of the bundled sample articles."""
+    folder = tmp_path / "articles"
+    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("*.md"))
+    return folder
+
+
+@pytest.fixture
+def config(tmp_path: Path, articles: Path) -> dict[str, Any]:
+    """Test settings: a private cache, the sample copy, Google never reached."""
+    return {
+        "TESTING": True,
+        "CACHE_DIR": str(tmp_path / "cache"),
+        "SOURCE": str(articles),
+        "ENGINES": "espeak",
+        "GTTS_URL": closed_port_url(),
+        "GTTS_TIMEOUT": 3.0,
+    }
+
+
+class BufferedClient(FlaskClient):
+    """A test client that reads and closes every response, as a real client would."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def buffered_test_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Flask, "test_client_class", BufferedClient)
+
+
+@pytest.fixture
+def app(config: dict[str, Any]) -> Flask:
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose environment carries the test settings."""
+    for name, value in config.items():
+        if name != "TESTING":
+            monkeypatch.setenv(f"LISTEN_{name}", str(value))
+    return CliRunner()
+
+
+def decode_mp3(data: bytes) -> AudioSegment:
+    return AudioSegment.from_file(io.BytesIO(data), format="mp3")
+
+
+def write_article(folder: Path, article_id: str, **fields: Any) -> Path:
+    path = folder / f"{article_id}.json"
+    path.write_text(json.dumps(fields), "utf-8")
+    return path

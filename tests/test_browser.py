@@ -1,0 +1,152 @@
+"""The player in real headless Chromium, embedded on a publisher page of another origin,
+against the real service started as `listen serve` (gunicorn)."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port, wait_http
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "LISTEN_ENGINES": "espeak",
+        "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "LISTEN_SOURCE": "",
+    }
+    listen = Path(sys.executable).with_name("listen")
+    proc = subprocess.Popen(
+        [str(listen), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def publisher(service: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A publisher's page on another origin that pastes the snippet twice."""
+    root = tmp_path_factory.mktemp("publisher")
+    (root / "article.html").write_text(f"""<!doctype html><html><head><title>Pub</title>
+<style>body {{ font: 20px Georgia; color: red }} button {{ background: lime }}</style></head>
+<body><h1>Publisher page</h1>
+<script src="{service}/embed.js" async></script>
+<div id="en" data-listen-article="city-council-budget"></div>
+<p>Article text of the publisher.</p>
+<div id="es" data-listen-article="sequia-en-el-valle"></div>
+</body></html>""")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_address[1]}/article.html"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: ./dev test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def player(page, host_id: str):
+    return page.locator(f"#{host_id} .listen-player")
+
+
+def test_press_play_hear_the_article(browser, publisher):
+    page = browser.new_page()
+    page.goto(publisher)
+    en, es = player(page, "en"), player(page, "es")
+    play = en.locator("button.listen-play")
+    play.wait_for()
+    assert play.get_attribute("aria-label") or play.inner_text()
+    assert "Listen to this article" in (play.get_attribute("aria-label") or play.inner_text())
+    es_play = es.locator("button.listen-play")
+    assert "Escuchar este artículo" in (es_play.get_attribute("aria-label") or es_play.inner_text())
+    assert es.locator("input.listen-seek").get_attribute("aria-label") == "Buscar"
+    assert es.locator("select.listen-speed").get_attribute("aria-label") == "Velocidad"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "player-idle.png"))
+
+    play.click()  # cold: the service synthesizes, then the audio plays
+    page.wait_for_function(
+        "() => { const a = document.querySelector('#en').shadowRoot.querySelector('audio');"
+        " return a && a.currentTime > 0.5; }",
+        timeout=60_000,
+    )
+    assert en.get_attribute("data-state") == "playing"
+    assert "Pause" in (play.get_attribute("aria-label") or play.inner_text())
+    en.locator("select.listen-speed").select_option("1.5")
+    rate = page.evaluate(
+        "() => document.querySelector('#en').shadowRoot.querySelector('audio').playbackRate"
+    )
+    assert rate == 1.5
+    page.keyboard.press("Tab")  # controls are reachable by keyboard
+    play.focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => document.querySelector('#en').shadowRoot.querySelector('audio').paused"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#en').shadowRoot"
+        ".querySelector('.listen-player').dataset.state === 'paused'"
+    )
+    # the other player on the page did not start
+    assert es.get_attribute("data-state") in ("idle", "loading")
+    page.screenshot(path=str(ARTIFACTS / "player-paused.png"))
+
+
+def test_iframe_embed(browser, service):
+    page = browser.new_page()
+    page.goto(f"{service}/embed/festival-de-cine")
+    play = page.locator(".listen-player button.listen-play")
+    play.wait_for()
+    assert "Escuchar este artículo" in (play.get_attribute("aria-label") or play.inner_text())

@@ -1,0 +1,300 @@
+"""Sanitizer: every rule by in/out tables, the HTML structure phase, the bundled samples."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from listen import sanitize as s
+from listen.models import Block, RawArticle
+from listen.sources import SAMPLES
+from listen.sources.files import read_path
+
+
+def run(rule, texts, title="Headline", captions=()):
+    blocks = [Block("paragraph", t) for t in texts]
+    return [b.text for b in rule(blocks, s.Context(title, set(captions)))]
+
+
+BODY = "The council approved the budget on Tuesday after a long debate."
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Listen to this article", False),
+        ("Listen to this article · 4 min", False),
+        ("LISTEN TO THIS ARTICLE", False),
+        ("Escuchar este artículo", False),
+        ("Escuchar este artículo 3:25", False),
+        ("Escucha", False),
+        ("Listen to the voices of the residents, who say the plan failed them.", True),
+        ("Escuchar a los vecinos fue la prioridad del alcalde durante la crisis.", True),
+        (BODY, True),
+    ],
+)
+def test_drop_listen_labels(text, kept):
+    assert run(s.drop_listen_labels, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Leer en español: El puente reabre tras dos años", False),
+        ("Read in English: Harbour bridge reopens", False),
+        ("Lea en inglés » The market reopens", False),
+        ("Read in Spanish", False),
+        ("Versión en inglés", False),
+        ("In English, the word has a different meaning, the professor explained.", True),
+        ("En español hay dos verbos para decirlo, explicó la profesora en clase.", True),
+        (BODY, True),
+    ],
+)
+def test_drop_cross_links(text, kept):
+    assert run(s.drop_cross_links, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Share on Facebook", False),
+        ("Share on X", False),
+        ("Compartir en WhatsApp", False),
+        ("Sign up for our morning newsletter", False),
+        ("Suscríbete a nuestro boletín", False),
+        ("Advertisement", False),
+        (
+            "Share prices fell sharply on Monday as investors weighed the central bank's "
+            "decision to hold rates and the prospect of a longer slowdown.",
+            True,
+        ),
+        (BODY, True),
+    ],
+)
+def test_drop_chrome(text, kept):
+    assert run(s.drop_chrome, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        # the credited copy identifies the caption; its plain copy goes too
+        (["Crews remove barriers.", BODY, "Crews remove barriers. / Via REUTERS"], [BODY]),
+        (["Vecinos en la plaza. Foto: EFE", BODY, "Vecinos en la plaza."], [BODY]),
+        (["Vecinos en la plaza / EFE", BODY], [BODY]),
+        (["The mayor speaks (Photo: AP)", BODY], [BODY]),
+        (["The mayor speaks. REUTERS/Jane Doe", BODY], [BODY]),
+        (["Photo by Ann Lee/Getty Images", BODY], [BODY]),
+        ([BODY], [BODY]),
+        # a sentence mentioning a photo is not a credit
+        (
+            ["She said the photo of the flood was taken by a neighbour on Monday."],
+            ["She said the photo of the flood was taken by a neighbour on Monday."],
+        ),
+    ],
+)
+def test_drop_captions(texts, expected):
+    assert run(s.drop_captions, texts) == expected
+
+
+def test_drop_captions_uses_known_figcaptions():
+    assert run(s.drop_captions, ["Crews at dawn.", BODY], captions={"Crews at dawn"}) == [BODY]
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        ([BODY, "More Articles", "Bridge reopens", "Council votes", "Farm grows"], [BODY]),
+        ([BODY, "Te puede interesar", "El mercado reabre", "La sequía aprieta"], [BODY]),
+        ([BODY, "Más artículos", "Uno", "Dos", BODY + " Again."], [BODY, BODY + " Again."]),
+        (["Related", "A headline", BODY], [BODY]),
+        (
+            [BODY, "Related news is welcome, the minister said in a statement."],
+            [BODY, "Related news is welcome, the minister said in a statement."],
+        ),
+    ],
+)
+def test_drop_related_lists(texts, expected):
+    assert run(s.drop_related_lists, texts) == expected
+
+
+def test_drop_title_repeats_and_duplicates():
+    assert run(s.drop_title_repeats, ["Headline", BODY], title="Headline") == [BODY]
+    assert run(s.drop_duplicates, [BODY, "Other.", BODY]) == [BODY, "Other."]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("  a\u00a0 b\n\tc ", "a b c"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("", ""),
+    ],
+)
+def test_clean_space(text, expected):
+    assert s.clean_space(text) == expected
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ("señal".encode(), "señal"),
+        ("señal".encode("cp1252"), "señal"),
+        (b'<meta charset="iso-8859-1"><p>se\xf1al</p>', '<meta charset="iso-8859-1"><p>señal</p>'),
+        (b"\xef\xbb\xbfhi", "hi"),
+        (b'<meta charset="no-such-codec">ok', '<meta charset="no-such-codec">ok'),
+    ],
+)
+def test_decode(data, expected):
+    assert s.decode(data) == expected
+
+
+PAGE = """<!doctype html><html lang="es-MX"><head><title>Site | X</title></head><body>
+<header><nav>Home News Sport</nav></header>
+<article>
+  <h1>El titular</h1>
+  <p class="article-standfirst">La entradilla resume la noticia.</p>
+  <figure><img alt="Una foto"><figcaption>Vecinos en la plaza</figcaption></figure>
+  <button>Escuchar este artículo</button>
+  <p>Primer párrafo del cuerpo, con <a href="#">un enlace</a> y <em>énfasis</em>.</p>
+  <p class="caption">Vecinos en la plaza. Foto: EFE</p>
+  <div>Texto suelto en un div.<p>Párrafo anidado.</p>Cola del div.</div>
+  <h2>Un subtítulo</h2>
+  <p data-listen="skip">Nota del editor: esta noticia fue actualizada.</p>
+  <p class="listen-skip">También omitido.</p>
+  <script>var x = "no";</script><style>p{}</style>
+  <!-- un comentario -->
+  <aside>Suscríbete a nuestro boletín</aside>
+  <div class="share-tools"><a>Compartir en WhatsApp</a></div>
+  <form><label>Correo</label></form>
+  <iframe src="x"></iframe>
+  <p><a href="/en">Read in English: The headline</a></p>
+  <p>Último párrafo.</p>
+  <section class="related"><h2>Más artículos</h2><ul><li>Otra noticia</li></ul></section>
+</article>
+<footer>© Diario</footer></body></html>"""
+
+
+def test_html_structure():
+    result = s.sanitize(RawArticle(id="x", html=PAGE))
+    assert result.title == "El titular"
+    assert result.language_hint == "es-MX"
+    assert [(b.kind, b.text) for b in result.blocks] == [
+        ("standfirst", "La entradilla resume la noticia."),
+        ("paragraph", "Primer párrafo del cuerpo, con un enlace y énfasis."),
+        ("paragraph", "Texto suelto en un div."),
+        ("paragraph", "Párrafo anidado."),
+        ("paragraph", "Cola del div."),
+        ("heading", "Un subtítulo"),
+        ("paragraph", "Último párrafo."),
+    ]
+
+
+def test_html_without_article_uses_body_and_title_tag():
+    result = s.sanitize(RawArticle(id="x", html="<title>T</title><p>Uno.</p><p>Dos.</p>"))
+    assert result.title == "T"
+    assert [b.text for b in result.blocks] == ["Uno.", "Dos."]
+
+
+def test_text_article_first_line_is_title():
+    text = "Title\n\nListen to this article\nBody one.\nCaption / Via REUTERS\nBody two.\n"
+    result = s.sanitize(RawArticle(id="x", text=text))
+    assert result.title == "Title"
+    assert [b.text for b in result.blocks] == ["Body one.", "Body two."]
+
+
+def test_json_text_has_no_title_line():
+    result = s.sanitize(RawArticle(id="x", title="T", text="Body one.\nBody two."))
+    assert result.title == "T"
+    assert [b.text for b in result.blocks] == ["Body one.", "Body two."]
+
+
+def parse_expected(path: Path) -> dict[str, tuple[str, list[str]]]:
+    out: dict[str, tuple[str, list[str]]] = {}
+    for section in re.split(r"^## ", path.read_text("utf-8"), flags=re.M)[1:]:
+        lines = section.strip().splitlines()
+        title = next(x for x in lines if x.startswith("title: "))[7:].strip()
+        paras = [s.clean_space(x[2:]) for x in lines if x.startswith("- ")]
+        out[lines[0].strip()] = (s.clean_space(title), paras)
+    return out
+
+
+EXPECTED = parse_expected(SAMPLES / "EXPECTED.md")
+
+
+@pytest.mark.parametrize("article_id", sorted(EXPECTED))
+def test_samples_speak_exactly_title_and_body(article_id):
+    path = next(p for p in SAMPLES.iterdir() if p.stem == article_id)
+    result = s.sanitize(read_path(path))
+    title, paragraphs = EXPECTED[article_id]
+    assert result.title == title
+    assert [b.text for b in result.blocks] == paragraphs
+
+
+def test_samples_cover_the_required_shapes():
+    kinds = {p.suffix for p in SAMPLES.iterdir() if p.stem in EXPECTED}
+    assert {".html", ".txt", ".json"} <= kinds
+
+
+def test_deep_nesting_is_fast_and_does_not_crash():
+    html = "<div>" * 5000 + "<p>Deep text.</p>" + "</div>" * 5000
+    started = time.monotonic()
+    result = s.sanitize(RawArticle(id="x", html=html))
+    assert time.monotonic() - started < 1.0
+    assert [b.text for b in result.blocks][-1:] in (["Deep text."], [])
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"",
+        b"\x00\x01\x02\xff\xfe",
+        bytes(range(256)) * 10,
+        b"<<<>>><p",
+        b"<?xml version='1.0'?><a>",
+    ],
+)
+def test_binary_junk_never_crashes(junk):
+    result = s.sanitize(RawArticle(id="x", html=junk))
+    assert isinstance(result.blocks, tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_text_rules_never_crash_and_only_remove(text):
+    result = s.sanitize(RawArticle(id="x", text=text))
+    lines = {s.clean_space(x) for x in text.splitlines()}
+    assert all(b.text in lines for b in result.blocks)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<div>",
+                "</div>",
+                "<figure>",
+                "word ",
+                "é",
+                "<h2>",
+                "</h2>",
+                "<!--",
+                "-->",
+                "&amp;",
+                "<br>",
+                "\x00",
+            ]
+        ),
+        max_size=60,
+    )
+)
+def test_html_never_crashes(parts):
+    s.sanitize(RawArticle(id="x", html="".join(parts)))

@@ -1,0 +1,197 @@
+"""HTTP API through Flask's test client, with real espeak-ng synthesis."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from listen import create_app
+
+from conftest import decode_mp3, write_article
+
+EN_ID = "city-council-budget"
+ES_ID = "sequia-en-el-valle"
+
+
+def test_article_metadata_before_and_after_synthesis(client):
+    before = client.get(f"/api/articles/{EN_ID}").get_json()
+    assert before == {
+        "id": EN_ID,
+        "title": "City council approves leaner budget after marathon session",
+        "language": "en",
+        "status": "pending",
+        "duration_s": None,
+        "audio_url": f"http://localhost/api/articles/{EN_ID}/audio.mp3",
+        "engine": None,
+    }
+    assert client.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200
+    after = client.get(f"/api/articles/{EN_ID}").get_json()
+    assert after["status"] == "ready" and after["engine"] == "espeak"
+    assert after["duration_s"] > 60
+
+
+@pytest.mark.parametrize("article_id, lang", [(EN_ID, "en"), (ES_ID, "es")])
+def test_audio_is_the_spoken_article(client, article_id, lang):
+    response = client.get(f"/api/articles/{article_id}/audio.mp3")
+    assert response.status_code == 200
+    assert response.mimetype == "audio/mpeg"
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert "public" in response.headers["Cache-Control"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    audio = decode_mp3(response.data)
+    meta = client.get(f"/api/articles/{article_id}").get_json()
+    assert meta["language"] == lang
+    assert abs(len(audio) / 1000 - meta["duration_s"]) < 0.5
+    # ~300 words of body at espeak's ~175 words/minute, plus pauses
+    assert 80 < len(audio) / 1000 < 200
+
+
+def test_range_etag_and_head(client):
+    url = f"/api/articles/{EN_ID}/audio.mp3"
+    full = client.get(url)
+    etag = full.headers["ETag"]
+    part = client.get(url, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.data == full.data[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(full.data)}"
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    head = client.head(url)
+    assert head.status_code == 200 and head.data == b""
+    assert int(head.headers["Content-Length"]) == len(full.data)
+
+
+def test_edited_article_gets_new_audio_unchanged_never_twice(client, articles):
+    write_article(articles, "edit-me", title="Edit me", text="The first version of the body.")
+    url = "/api/articles/edit-me/audio.mp3"
+    first = client.get(url)
+    again = client.get(url)
+    assert again.headers["ETag"] == first.headers["ETag"]
+    write_article(
+        articles,
+        "edit-me",
+        title="Edit me",
+        text="The second version of the body, which is longer than the first one.",
+    )
+    edited = client.get(url)
+    assert edited.headers["ETag"] != first.headers["ETag"]
+    assert len(decode_mp3(edited.data)) > len(decode_mp3(first.data))
+
+
+@pytest.mark.parametrize(
+    "path, status, error",
+    [
+        ("/api/articles/.hidden", 400, "invalid_id"),
+        ("/api/articles/..%2F..%2Fetc%2Fpasswd", 400, "invalid_id"),
+        ("/api/articles/a%20b/audio.mp3", 400, "invalid_id"),
+        ("/api/articles/" + "x" * 129, 400, "invalid_id"),
+        ("/api/articles/no-such-article", 404, "not_found"),
+        ("/api/articles/no-such-article/audio.mp3", 404, "not_found"),
+        ("/embed/no-such-article", 404, "not_found"),
+        ("/no/such/route", 404, "not_found"),
+    ],
+)
+def test_errors_are_json(client, path, status, error):
+    response = client.get(path)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["error"] == error and body["message"]
+
+
+def test_nothing_to_speak_is_422(client, articles):
+    write_article(
+        articles, "empty", html="<figure><figcaption>Only a caption</figcaption></figure>"
+    )
+    response = client.get("/api/articles/empty/audio.mp3")
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "nothing_to_speak"
+
+
+def test_unreadable_article_is_422(client, articles):
+    (articles / "broken.json").write_text("{oops")
+    response = client.get("/api/articles/broken")
+    assert response.status_code == 422 and "JSON" in response.get_json()["message"]
+
+
+def test_too_large_is_413(config, articles):
+    write_article(articles, "huge", title="Huge", text="word " * 500)
+    client = create_app({**config, "MAX_CHARS": 1000}).test_client()
+    response = client.get("/api/articles/huge/audio.mp3")
+    assert response.status_code == 413
+    assert "LISTEN_MAX_CHARS" in response.get_json()["message"]
+
+
+def test_every_engine_failing_is_503_with_retry_after(config, google):
+    google.mode = "429"
+    client = create_app({**config, "ENGINES": "gtts", "GTTS_URL": google.url}).test_client()
+    response = client.get(f"/api/articles/{EN_ID}/audio.mp3")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 1
+    assert response.get_json()["error"] == "engines_unavailable"
+    status = client.get(f"/api/articles/{EN_ID}").get_json()
+    assert status["status"] == "error" and "429" in status["message"]
+
+
+def test_unreachable_google_falls_back_to_espeak(config):
+    client = create_app({**config, "ENGINES": "gtts,espeak"}).test_client()
+    assert client.get(f"/api/articles/{ES_ID}/audio.mp3").status_code == 200
+    assert client.get(f"/api/articles/{ES_ID}").get_json()["engine"] == "espeak"
+
+
+def test_gtts_end_to_end_through_local_endpoint(config, google):
+    client = create_app({**config, "ENGINES": "gtts,espeak", "GTTS_URL": google.url}).test_client()
+    response = client.get(f"/api/articles/{ES_ID}/audio.mp3")
+    assert response.status_code == 200
+    assert client.get(f"/api/articles/{ES_ID}").get_json()["engine"] == "gtts"
+    sent = " ".join(text for text, _ in google.requests)
+    assert "Los agricultores del valle" in sent and "EFE" not in sent and "Read in" not in sent
+    assert {lang for _, lang in google.requests} == {"es"}
+
+
+def test_concurrent_requests_cause_one_synthesis(config, google):
+    app = create_app({**config, "ENGINES": "gtts", "GTTS_URL": google.url})
+    google.latency = 0.02
+    results = []
+
+    def fetch():
+        results.append(app.test_client().get(f"/api/articles/{EN_ID}/audio.mp3"))
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in results] == [200] * 8
+    assert len({r.data for r in results}) == 1
+    single = google.count
+    google.clear_requests()
+    app.extensions["listen"].purge()
+    app.test_client().get(f"/api/articles/{EN_ID}/audio.mp3")
+    assert google.count == single  # eight listeners cost exactly one synthesis
+
+
+def test_pages_and_embed(client):
+    index = client.get("/")
+    assert index.status_code == 200
+    html = index.get_data(as_text=True)
+    for article_id in (EN_ID, ES_ID, "festival-de-cine"):
+        assert f'data-listen-article="{article_id}"' in html
+    embed = client.get(f"/embed/{ES_ID}")
+    assert embed.status_code == 200
+    assert 'lang="es"' in embed.get_data(as_text=True)
+    script = client.get("/embed.js")
+    assert script.status_code == 200 and script.mimetype == "text/javascript"
+    assert script.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_titles_are_escaped(client, articles):
+    write_article(articles, "xss", title="<script>alert(1)</script>", text="Body text here.")
+    html = client.get("/embed/xss").get_data(as_text=True) + client.get("/").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_method_not_allowed_is_json(client):
+    response = client.post(f"/api/articles/{EN_ID}")
+    assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
