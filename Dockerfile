@@ -1,0 +1,26 @@
+# listen: the web service under gunicorn, with the offline engines (piper, espeak-ng).
+FROM python:3.11-slim-bookworm
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg espeak-ng \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY listen ./listen
+COPY templates ./templates
+RUN pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home-dir /app listen \
+    && mkdir -p /data/audio_cache \
+    && chown listen /data/audio_cache
+
+ENV LISTEN_CACHE_DIR=/data/audio_cache \
+    PYTHONUNBUFFERED=1
+VOLUME ["/data/audio_cache"]
+USER listen
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
+
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]
