@@ -33,7 +33,9 @@ class Entry:
 
 class AudioCache:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        # Absolute from the start: a relative root would be read against the working
+        # directory here but against the app's package folder by Flask's send_file.
+        self.root = Path(root).absolute()
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._registry = threading.Lock()
 

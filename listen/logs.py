@@ -6,7 +6,6 @@ import logging
 
 
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=str(level).upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Log to stderr at ``level``; later calls (a gunicorn worker after the CLI) change the level."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(str(level).upper())

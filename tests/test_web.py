@@ -47,6 +47,14 @@ def test_audio_is_the_spoken_article(client, article_id, lang):
     assert 80 < len(audio) / 1000 < 200
 
 
+def test_relative_cache_dir_is_the_working_directory(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    client = create_app({**config, "CACHE_DIR": "audio_cache"}).test_client()
+    response = client.get(f"/api/articles/{ES_ID}/audio.mp3")
+    assert response.status_code == 200 and len(response.data) > 100_000
+    assert list((tmp_path / "audio_cache").glob("??/*.mp3"))
+
+
 def test_range_etag_and_head(client):
     url = f"/api/articles/{EN_ID}/audio.mp3"
     full = client.get(url)
