@@ -6,6 +6,6 @@ import logging
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr at ``level``; later calls (a gunicorn worker after the CLI) change the level."""
+    """Log to stderr at ``level``; a later call (a gunicorn worker after the CLI) resets it."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(str(level).upper())
