@@ -44,7 +44,7 @@ class Listen:
 
     def __init__(self, config: Mapping[str, Any], *, source: Source | None = None) -> None:
         self.config = coerce(config)
-        self.source = source or resolve_source(self.config["SOURCE"])
+        self.source = source or resolve_source(self.config["SOURCE"], self.config)
         self.speaker = Speaker(
             resolve_engines(self.config["ENGINES"], self.config),
             cooldown=self.config["ENGINE_COOLDOWN"],

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from listen.errors import ConfigError, InvalidArticleId
 from listen.models import RawArticle
@@ -59,26 +59,31 @@ SOURCES: dict[str, str] = {
 }
 
 
-def resolve_source(spec: str) -> Source:
-    """Build the source named by ``LISTEN_SOURCE``."""
+def resolve_source(spec: str, config: Mapping[str, Any] | None = None) -> Source:
+    """Build the source named by ``LISTEN_SOURCE``.
+
+    Sources are built as ``cls(argument, config)``: the part of the spec after the
+    alias, and the settings mapping.
+    """
     spec = (spec or "").strip()
+    config = config or {}
     if not spec:
-        return _load(SOURCES["files"], str(SAMPLES))
+        return _load(SOURCES["files"], str(SAMPLES), config)
     alias, sep, argument = spec.partition(":")
     if sep and alias in SOURCES:
-        return _load(SOURCES[alias], argument)
+        return _load(SOURCES[alias], argument, config)
     if sep and re.fullmatch(r"[\w.]+", alias) and re.fullmatch(r"[A-Za-z_]\w*", argument):
-        return _load(spec, "")
-    return _load(SOURCES["files"], spec)
+        return _load(spec, "", config)
+    return _load(SOURCES["files"], spec, config)
 
 
-def _load(path: str, argument: str) -> Source:
+def _load(path: str, argument: str, config: Mapping[str, Any]) -> Source:
     module_name, _, class_name = path.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"cannot load article source {path!r}: {exc}") from exc
-    source = cls(argument)
+    source = cls(argument, config)
     if not isinstance(source, Source):
         raise ConfigError(f"article source {path!r} does not implement the Source protocol")
     return source

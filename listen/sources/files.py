@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from listen.errors import ArticleNotFound, ArticleUnreadable, ConfigError
 from listen.models import RawArticle
@@ -16,7 +17,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class FilesSource:
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, config: Mapping[str, Any] | None = None) -> None:
         self.folder = Path(folder).expanduser()
         if not self.folder.is_dir():
             raise ConfigError(
