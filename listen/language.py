@@ -41,32 +41,73 @@ def _detector_factory() -> DetectorFactory:
 
 
 def normalize_tag(tag: str | None) -> str | None:
-    """ "es-MX" / "es_ES" / " EN " -> "es" / "es" / "en"; None or junk -> None."""
+    """The primary language subtag: "es-MX", "es_ES" -> "es"; None or junk -> None."""
     if not tag:
         return None
     match = re.match(r"\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$", tag)
     return match.group(1).lower() if match else None
 
 
-def detect(text: str, default: str = "en") -> str:
-    """The supported language ``text`` is written in, or ``default`` if undecidable."""
+def probabilities(text: str) -> dict[str, float]:
+    """Detection probabilities over the supported languages ({} if too short to judge)."""
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
-        return default
+        return {}
     detector = _detector_factory().create()
     detector.append(text[:10_000])
     try:
-        best = max(detector.get_probabilities(), key=lambda p: p.prob)
-    except (LangDetectException, ValueError):
+        return {str(p.lang): float(p.prob) for p in detector.get_probabilities()}
+    except LangDetectException:
+        return {}
+
+
+def detect(text: str, default: str = "en") -> str:
+    """The supported language ``text`` is written in, or ``default`` if undecidable."""
+    probs = probabilities(text)
+    if not probs:
         return default
-    if best.prob < MIN_CONFIDENCE:
-        log.debug("language undecided (%s %.2f), using %s", best.lang, best.prob, default)
+    lang, prob = max(probs.items(), key=lambda item: item[1])
+    if prob < MIN_CONFIDENCE:
+        log.debug("language undecided (%s %.2f), using %s", lang, prob, default)
         return default
-    return str(best.lang)
+    return lang
+
+
+PARAGRAPH_LETTERS = 60
+"""A paragraph needs this many letters before it can have a language of its own..."""
+PARAGRAPH_CONFIDENCE = 0.99
+"""...and detection must be this sure it is in the other supported language."""
+
+
+def paragraph_language(text: str, article_language: str) -> str:
+    """The language a paragraph is spoken in: its own if clearly different, else the article's.
+
+    A quote in Spanish inside an English article gets the Spanish voice; short
+    paragraphs, names and mixed sentences stay with the article's language.
+    """
+    if sum(ch.isalpha() for ch in text) < PARAGRAPH_LETTERS:
+        return article_language
+    probs = probabilities(text)
+    if not probs:
+        return article_language
+    lang, prob = max(probs.items(), key=lambda item: item[1])
+    return lang if lang != article_language and prob >= PARAGRAPH_CONFIDENCE else article_language
+
+
+OVERRIDE_LETTERS = 400
+"""Text at least this long can overrule metadata..."""
+OVERRIDE_CONFIDENCE = 0.999
+"""...when detection is this sure of the other language (templates ship lang="en")."""
 
 
 def choose(hint: str | None, text: str, default: str = "en") -> str:
-    """Metadata first, then detection."""
+    """Metadata first, then detection; long text that is clearly in the other language wins."""
     tag = normalize_tag(hint)
     if tag in SUPPORTED:
+        if sum(ch.isalpha() for ch in text) >= OVERRIDE_LETTERS:
+            probs = probabilities(text)
+            other = max(probs.items(), key=lambda item: item[1]) if probs else (tag, 0.0)
+            if other[0] != tag and other[1] >= OVERRIDE_CONFIDENCE:
+                log.info("metadata says %s but the text is clearly %s", tag, other[0])
+                return other[0]
         return tag
     return detect(text, default)

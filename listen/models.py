@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 class RawArticle:
     """An article as a source hands it over, before sanitizing.
 
-    Exactly one of ``html`` and ``text`` is set. ``title`` and ``language`` are
-    metadata the source knew (a JSON field, a CMS field), if any.
+    Exactly one of ``html`` and ``text`` is set. ``title``, ``language`` and
+    ``modified`` (an ISO 8601 time of the last edit) are metadata the source knew
+    (a JSON field, a CMS field, an HTTP header), if any.
     """
 
     id: str
@@ -18,6 +19,7 @@ class RawArticle:
     text: str | None = None
     title: str | None = None
     language: str | None = None
+    modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,13 +28,31 @@ class Block:
 
     kind: str  # "title", "standfirst", "heading", "paragraph", "item"
     text: str
+    link_ratio: float = 0.0
+    """Share of the text that is link text: 1.0 for a block that is only a link."""
+    container: str = ""
+    """Where it sat in the page ("div.body/p.text"): blocks of the same template share it."""
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    """As displayed on the page."""
     language: str
     kind: str = "paragraph"
+    spoken: str = ""
+    """As it is pronounced (numbers, abbreviations… written out); empty means ``text``."""
+
+    @property
+    def speech(self) -> str:
+        return self.spoken or self.text
+
+    def to_dict(self, *, spoken: bool = False) -> dict[str, str]:
+        out = {"text": self.text, "language": self.language}
+        if spoken:
+            out["spoken"] = self.speech
+            out["kind"] = self.kind
+        return out
 
 
 @dataclass(frozen=True)
@@ -43,10 +63,11 @@ class Article:
     title: str
     language: str
     paragraphs: tuple[Paragraph, ...] = field(default_factory=tuple)
+    title_spoken: str = ""
 
     @property
     def pieces(self) -> list[str]:
-        """The texts to speak, title first."""
+        """The texts to speak as displayed, title first."""
         return (
             [self.title, *(p.text for p in self.paragraphs)]
             if self.title
@@ -54,12 +75,24 @@ class Article:
         )
 
     @property
+    def items(self) -> list[tuple[str, str]]:
+        """What the engines speak: (spoken text, language) of the title and each paragraph."""
+        head = [(self.title_spoken or self.title, self.language)] if self.title else []
+        return head + [(p.speech, p.language) for p in self.paragraphs]
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages spoken, the article's first."""
+        found = dict.fromkeys([self.language, *(p.language for p in self.paragraphs)])
+        return list(found)
+
+    @property
     def chars(self) -> int:
         return sum(len(t) for t in self.pieces)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "title": self.title,
-            "language": self.language,
-            "paragraphs": [{"text": p.text, "language": p.language} for p in self.paragraphs],
-        }
+    def to_dict(self, *, spoken: bool = False) -> dict[str, object]:
+        out: dict[str, object] = {"title": self.title, "language": self.language}
+        if spoken:
+            out["title_spoken"] = self.title_spoken or self.title
+        out["paragraphs"] = [p.to_dict(spoken=spoken) for p in self.paragraphs]
+        return out

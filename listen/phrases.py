@@ -30,6 +30,11 @@ LISTEN_LABELS = {
         "escuchar noticia",
         "escuchar",
         "escucha",
+        "escucha esta nota",
+        "escuchar esta nota",
+        "escucha la nota",
+        "escucha esta noticia",
+        "escuchar audio",
     ),
 }
 
@@ -102,6 +107,125 @@ CHROME_PREFIXES = {
         "síguenos en",
         "publicidad",
         "comentarios",
+    ),
+}
+
+# In-body links out, "Lea también: <headline>": a short block led by one of these and a colon.
+READ_MORE_PREFIXES = {
+    "en": (
+        "read more",
+        "read also",
+        "also read",
+        "read",
+        "see also",
+        "related",
+        "more",
+        "watch",
+        "listen",
+        "recommended",
+        "must read",
+        "don't miss",
+        "read next",
+    ),
+    "es": (
+        "lea también",
+        "lee también",
+        "leer también",
+        "lea más",
+        "lee más",
+        "lea",
+        "lee",
+        "vea también",
+        "ve también",
+        "vea",
+        "mira también",
+        "mira",
+        "puedes ver",
+        "puede ver",
+        "te puede interesar",
+        "le puede interesar",
+        "también te puede interesar",
+        "te recomendamos",
+        "recomendado",
+        "relacionado",
+        "noticia relacionada",
+        "también lee",
+        "no te pierdas",
+        "no dejes de leer",
+        "más información",
+        "información relacionada",
+    ),
+}
+
+# Calls to follow the publisher elsewhere: a short block naming a network and one of these.
+SOCIAL_NETWORKS = (
+    "facebook", "twitter", "instagram", "telegram", "whatsapp", "youtube", "tiktok",
+    "linkedin", "google news", "threads", "bluesky", "podcast", "newsletter", "boletín",
+)  # fmt: skip
+CALLS_TO_ACTION = {
+    "en": ("follow", "join", "subscribe", "sign up", "download", "listen", "watch", "get"),
+    "es": (
+        "síguenos", "sigue", "únete", "suscríbete", "descarga", "escucha", "mira",
+        "recibe", "entra", "visita",
+    ),
+}  # fmt: skip
+
+# Pitches for memberships and donations.
+SUPPORT_PREFIXES = {
+    "en": (
+        "become a member",
+        "support our journalism",
+        "support independent journalism",
+        "donate",
+        "subscribe now",
+        "subscribe today",
+        "already a subscriber",
+    ),
+    "es": (
+        "hazte miembro",
+        "hazte socio",
+        "hazte suscriptor",
+        "apoya el periodismo",
+        "apoya nuestro periodismo",
+        "dona",
+        "suscríbete ahora",
+        "ya eres suscriptor",
+    ),
+}
+
+# Production credits at the foot of wire stories: "Reporting by …; Editing by …".
+CREDIT_LINE_PREFIXES = {
+    "en": (
+        "reporting by",
+        "additional reporting by",
+        "writing by",
+        "editing by",
+        "compiled by",
+        "produced by",
+        "with reporting from",
+    ),
+    "es": (
+        "con información de",
+        "con informacion de",
+    ),
+}
+
+# Pitch phrases no article sentence uses: a short block containing one is a pitch box.
+SUPPORT_PITCHES = {
+    "en": (
+        "support our journalism",
+        "support independent journalism",
+        "subscribe now",
+        "subscribe today",
+        "enjoy exclusive benefits",
+    ),
+    "es": (
+        "hazte miembro",
+        "hazte socio",
+        "apoya nuestro periodismo",
+        "apoya el periodismo independiente",
+        "suscríbete ahora",
+        "disfruta de beneficios exclusivos",
     ),
 }
 
@@ -191,8 +315,12 @@ CHROME_CLASSES = (
     "breadcrumb",
     "comments",
     "listen-skip",
+    "twitter-tweet",
+    "instagram-media",
+    "tiktok-embed",
+    "social-embed",
+    "embed",
     "tags",
-    "paywall",
     "outbrain",
     "taboola",
 )

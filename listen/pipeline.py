@@ -7,6 +7,7 @@ the one object the web app, the CLI and the workers share.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import threading
@@ -60,18 +61,17 @@ class Listen:
         return self.prepare(self.source.get(validate_id(article_id)))
 
     def prepare(self, raw: RawArticle) -> Article:
-        """Sanitize a raw article and pick its language."""
+        """Sanitize a raw article, pick its language and each paragraph's."""
         clean = sanitize(raw)
         body = " ".join(b.text for b in clean.blocks)
         lang = language.choose(
             clean.language_hint, f"{clean.title} {body}", self.config["LANGUAGE"]
         )
-        article = Article(
-            id=raw.id,
-            title=clean.title,
-            language=lang,
-            paragraphs=tuple(Paragraph(b.text, lang, b.kind) for b in clean.blocks),
-        )
+        paragraphs = []
+        for block in clean.blocks:
+            own = language.paragraph_language(block.text, lang)
+            paragraphs.append(Paragraph(block.text, own, block.kind))
+        article = Article(id=raw.id, title=clean.title, language=lang, paragraphs=tuple(paragraphs))
         if not article.pieces:
             raise NothingToSpeak(
                 f"article {raw.id!r} has nothing to speak after removing captions and "
@@ -91,7 +91,7 @@ class Listen:
         material = [
             PIPELINE_VERSION,
             article.language,
-            article.pieces,
+            article.items,
             self.config["PAUSE_TITLE_MS"],
             self.config["PAUSE_PARAGRAPH_MS"],
             self.config["BITRATE"],
@@ -100,16 +100,19 @@ class Listen:
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
-    def cache_key(self, article: Article, engine: str, voice: str) -> str:
-        """Key of an article's audio: its spoken text, language, engine, voice, version."""
-        return self._digest(article, engine, voice)
+    def cache_key(self, article: Article, voices: dict[str, tuple[str, str]]) -> str:
+        """Key of an article's audio: spoken text, languages, engines, voices, version."""
+        plan = [f"{lang}={engine}:{voice}" for lang, (engine, voice) in sorted(voices.items())]
+        return self._digest(article, *plan)
 
     def lookup(self, article: Article) -> Entry | None:
-        """Cached audio of the article from any engine of the chain, best first."""
-        for engine in self.speaker.candidates(article.language):
-            entry = self.cache.get(
-                self.cache_key(article, engine.name, engine.voice(article.language))
-            )
+        """Cached audio of the article from any engines of the chain, best first."""
+        per_language = [
+            [(lang, (e.name, e.voice(lang))) for e in self.speaker.candidates(lang)]
+            for lang in article.languages
+        ]
+        for plan in itertools.product(*per_language):
+            entry = self.cache.get(self.cache_key(article, dict(plan)))
             if entry is not None:
                 return entry
         return None
@@ -156,7 +159,8 @@ class Listen:
 
     def _synthesize(self, article: Article) -> Entry:
         started = time.monotonic()
-        spoken = self.speaker.speak(article.pieces, article.language)
+        spoken = self.speaker.speak_items(article.items)
+        engine, voice = spoken.voices[article.language]
         stitched = stitch.stitch(
             spoken.segments, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"]
         )
@@ -164,8 +168,9 @@ class Listen:
             "id": article.id,
             "title": article.title,
             "language": article.language,
-            "engine": spoken.engine,
-            "voice": spoken.voice,
+            "engine": engine,
+            "voice": voice,
+            "voices": {lang: {"engine": e, "voice": v} for lang, (e, v) in spoken.voices.items()},
             "duration_s": round(stitched.duration, 3),
             "timings": [[round(a, 3), round(b, 3)] for a, b in stitched.timings],
             "chars": article.chars,
@@ -182,10 +187,10 @@ class Listen:
                 bitrate=self.config["BITRATE"],
             )
 
-        entry = self.cache.put(self.cache_key(article, spoken.engine, spoken.voice), write, meta)
+        entry = self.cache.put(self.cache_key(article, spoken.voices), write, meta)
         log.info(
             "synthesized %s (%s, %s, %.1f s of audio) in %.2f s",
-            article.id, article.language, spoken.engine, stitched.duration,
+            article.id, article.language, engine, stitched.duration,
             time.monotonic() - started,
         )  # fmt: skip
         return entry

@@ -1,48 +1,31 @@
-"""Sanitizer: RawArticle -> title and the blocks a listener should hear.
+"""Sanitize: title and blocks -> only what a listener should hear.
 
-Two phases. The structural phase (HTML only) drops elements that never hold
-article text (figure, aside, nav, …, ``data-listen="skip"``) and walks what is
-left into blocks. The text phase runs small rules over those blocks, each a
-function ``list[Block] -> list[Block]`` driven by the phrase tables in
-:mod:`listen.phrases`: listen labels, cross-links, share and newsletter chrome,
-photo captions and their repeats, trailing "More Articles" lists, duplicates.
+Small rules, each a function ``(blocks, context) -> blocks`` driven by the
+phrase tables in :mod:`listen.phrases`, run in order over the blocks that
+:mod:`listen.extract` found: listen labels, cross-links, share and newsletter
+chrome, photo captions and their repeats, trailing "More Articles" lists,
+title repeats, duplicates.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-
-import lxml.etree
-import lxml.html
+from dataclasses import dataclass
 
 from listen import phrases
+from listen.extract import extract_html, extract_text
 from listen.models import Block, RawArticle
-
-DROP_TAGS = (
-    "figure", "figcaption", "aside", "nav", "header", "footer", "script", "style",
-    "iframe", "form", "button", "noscript", "template", "svg", "canvas", "video",
-    "audio", "picture", "img", "object", "embed", "select", "input", "textarea",
-    "label", "dialog", "menu",
-)  # fmt: skip
-BLOCK_TAGS = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "
-    "table tr td th caption address details summary center hr".split()
-)
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-TERMINAL = tuple(".!?…:;\"'”’»)")
+from listen.textutil import clean_space, is_sentence, key, starts_with_phrase, word_count
 
 
 @dataclass
-class Extracted:
-    """What the structural phase found."""
+class Context:
+    title: str
+    captions: set[str]
 
-    title: str | None
-    language: str | None
-    blocks: list[Block]
-    captions: set[str] = field(default_factory=set)
+
+Rule = Callable[[list[Block], Context], list[Block]]
 
 
 @dataclass(frozen=True)
@@ -50,260 +33,6 @@ class Sanitized:
     title: str
     blocks: tuple[Block, ...]
     language_hint: str | None
-
-
-# ---------------------------------------------------------------- text helpers
-
-
-def clean_space(text: str) -> str:
-    """Collapse all white space (including NBSP and zero-width) to single spaces."""
-    text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def key(text: str) -> str:
-    """Comparison form of a text: case-folded, NFC, letters and digits only."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
-def starts_with_phrase(text: str, phrase_list: Iterable[str]) -> str | None:
-    """The phrase ``text`` starts with, as a whole word, if any."""
-    k = key(text)
-    for phrase in phrase_list:
-        p = key(phrase)
-        if k == p or k.startswith(p + " "):
-            return phrase
-    return None
-
-
-def is_sentence(text: str) -> bool:
-    return text.rstrip().endswith(TERMINAL)
-
-
-# ---------------------------------------------------------------- decoding
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-
-
-def decode(data: bytes) -> str:
-    """Decode page bytes: BOM, then a declared charset, then UTF-8, then cp1252."""
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    declared = _META_CHARSET.search(data[:4096])
-    codecs = [declared.group(1).decode("ascii", "ignore")] if declared else []
-    for codec in [*codecs, "utf-8"]:
-        try:
-            return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("cp1252", errors="replace")
-
-
-# ---------------------------------------------------------------- HTML structure
-
-
-def _classes(el: lxml.html.HtmlElement) -> list[str]:
-    return f"{el.get('class', '')} {el.get('id', '')}".lower().split()
-
-
-def _class_matches(el: lxml.html.HtmlElement, fragments: Iterable[str]) -> bool:
-    for cls in _classes(el):
-        for frag in fragments:
-            if re.search(rf"(?:^|[-_]){re.escape(frag)}(?:$|[-_])", cls):
-                return True
-    return False
-
-
-def _is_skipped(el: lxml.html.HtmlElement) -> bool:
-    return el.get("data-listen") == "skip" or "listen-skip" in _classes(el)
-
-
-def _text(el: lxml.html.HtmlElement) -> str:
-    return clean_space(el.text_content())
-
-
-def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
-    text = decode(html) if isinstance(html, bytes) else html
-    # lxml refuses str input that declares an encoding; the text is decoded already.
-    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
-    text = text.replace("\x00", "")
-    if not text.strip():
-        return lxml.html.fromstring("<html><body></body></html>")
-    try:
-        doc = lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError):
-        doc = lxml.html.fromstring("<html><body></body></html>")
-    return doc
-
-
-def _find_title(
-    doc: lxml.html.HtmlElement, root: lxml.html.HtmlElement
-) -> tuple[str | None, object]:
-    for scope in (root, doc):
-        for h1 in scope.iter("h1"):
-            text = _text(h1)
-            if text:
-                return text, h1
-    for xpath in ('//meta[@property="og:title"]/@content', "//title/text()"):
-        found = doc.xpath(xpath)
-        if found and clean_space(str(found[0])):
-            return clean_space(str(found[0])), None
-    return None, None
-
-
-def _find_root(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element holding the article: the <article> (or <main>) with most text."""
-    candidates = doc.xpath("//article") or doc.xpath("//main") or doc.xpath("//*[@role='main']")
-    if not candidates:
-        body = doc.find("body")
-        return body if body is not None else doc
-    return max(candidates, key=lambda el: len(el.text_content()))
-
-
-def _language(doc: lxml.html.HtmlElement) -> str | None:
-    for xpath in (
-        "/html/@lang",
-        "/html/@xml:lang",
-        '//meta[@http-equiv="content-language"]/@content',
-        '//meta[@property="og:locale"]/@content',
-    ):
-        try:
-            found = doc.xpath(xpath, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
-        except lxml.etree.XPathError:
-            continue
-        if found and str(found[0]).strip():
-            return str(found[0]).strip()
-    return None
-
-
-def extract_html(html: str | bytes) -> Extracted:
-    """Structural phase: drop non-article elements, walk the rest into blocks."""
-    doc = parse_html(html)
-    lxml.etree.strip_elements(doc, lxml.etree.Comment, lxml.etree.PI, with_tail=False)
-    language = _language(doc)
-    root = _find_root(doc)
-    title, title_el = _find_title(doc, root)
-    root_len = max(1, len(root.text_content()))
-
-    # Caption texts are remembered so their repeats in the body can be dropped too.
-    captions = {_text(el) for el in doc.iter("figcaption")}
-    captions |= {clean_space(alt) for alt in doc.xpath("//img/@alt")}
-
-    standfirst = None
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el is title_el:
-            continue
-        if _class_matches(el, phrases.STANDFIRST_CLASSES) and _text(el):
-            if len(el.text_content()) < 0.5 * root_len and el.tag not in ("article", "main"):
-                standfirst = el
-                break
-    standfirst_text = _text(standfirst) if standfirst is not None else None
-
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el is root:
-            continue
-        if el.tag in DROP_TAGS or _is_skipped(el):
-            doomed.append(el)
-        elif _class_matches(el, phrases.CHROME_CLASSES):
-            # A class like "has-share" on the article body must not drop the article.
-            if len(el.text_content()) < 0.5 * root_len:
-                if el.tag == "p" or el.tag not in HEADING_TAGS:
-                    captions |= {_text(el)} if _class_matches(el, ("caption",)) else set()
-                    doomed.append(el)
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
-
-    blocks = []
-    if standfirst_text:
-        blocks.append(Block("standfirst", standfirst_text))
-    skip = {id(x) for x in (title_el, standfirst) if x is not None}
-    blocks += [b for b in walk(root, skip)]
-    return Extracted(title, language, blocks, {c for c in captions if c})
-
-
-def walk(root: lxml.html.HtmlElement, skip: set[int]) -> Iterable[Block]:
-    """Yield the text of ``root`` as blocks, in document order, without recursion.
-
-    Inline text accumulates until a block-level element starts or ends, so text
-    directly inside a <div> between two <p>s is kept as its own block.
-    """
-    buffer: list[str] = []
-    kinds: list[str] = []
-    skipping = 0
-
-    def flush() -> Iterable[Block]:
-        text = clean_space("".join(buffer))
-        buffer.clear()
-        if text:
-            yield Block(kinds[-1] if kinds else "paragraph", text)
-
-    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if skipping or id(el) in skip:
-                skipping += 1
-                continue
-            if tag in BLOCK_TAGS:
-                yield from flush()
-                kinds.append(_kind(tag))
-            elif tag == "br":
-                buffer.append(" ")
-            if el.text:
-                buffer.append(el.text)
-        else:
-            if skipping:
-                skipping -= 1
-                if skipping:
-                    continue
-            elif tag in BLOCK_TAGS:
-                yield from flush()
-                kinds.pop()
-            if el is not root and el.tail:
-                buffer.append(el.tail)
-    yield from flush()
-
-
-def _kind(tag: str) -> str:
-    if tag in HEADING_TAGS:
-        return "heading"
-    if tag in ("li", "dt", "dd"):
-        return "item"
-    return "paragraph"
-
-
-# ---------------------------------------------------------------- plain text
-
-
-def extract_text(text: str, *, titled: bool = True) -> Extracted:
-    """Plain text: every non-empty line is a block; with ``titled`` the first is the title."""
-    lines = [clean_space(line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if titled and lines:
-        return Extracted(lines[0], None, [Block("paragraph", line) for line in lines[1:]])
-    return Extracted(None, None, [Block("paragraph", line) for line in lines])
-
-
-# ---------------------------------------------------------------- text rules
-
-Rule = Callable[[list[Block], "Context"], list[Block]]
-
-
-@dataclass
-class Context:
-    title: str
-    captions: set[str]
 
 
 _LISTEN_LABELS = phrases.union(phrases.LISTEN_LABELS)
@@ -314,7 +43,10 @@ _CREDIT = re.compile(
     "(?:" + "|".join(p for ps in phrases.CREDIT_PATTERNS.values() for p in ps) + ")"
 )
 # "4 min", "3:25", "0:00 / 4:12": what players print next to their label.
-_PLAYER_NOISE = re.compile(r"^[\d\s:./·|-]*(?:min(?:utes?|utos?)?|mins?|s)?[\d\s:./·|-]*$")
+_PLAYER_NOISE = re.compile(
+    r"^[\d\s:./·|-]*(?:min(?:utes?|utos?)?|mins?|s)?[\d\s:./·|-]*"
+    r"(?:aqui|here|now|ahora|en audio|audio)?\s*$"
+)
 
 
 def drop_empty(blocks: list[Block], ctx: Context) -> list[Block]:
@@ -323,7 +55,7 @@ def drop_empty(blocks: list[Block], ctx: Context) -> list[Block]:
 
 
 def drop_listen_labels(blocks: list[Block], ctx: Context) -> list[Block]:
-    """ "Listen to this article" and friends, with an optional duration after them."""
+    """Labels like "Listen to this article", with an optional duration after them."""
     out = []
     for b in blocks:
         label = starts_with_phrase(b.text, _LISTEN_LABELS)
@@ -335,7 +67,7 @@ def drop_listen_labels(blocks: list[Block], ctx: Context) -> list[Block]:
 
 
 def drop_cross_links(blocks: list[Block], ctx: Context) -> list[Block]:
-    """ "Leer en español: …" / "Read in English: …" lines linking the other edition."""
+    """Links to the other edition: "Leer en español: …", "Read in English: …"."""
     out = []
     for b in blocks:
         prefix = starts_with_phrase(b.text, _CROSS_LINKS)
@@ -352,6 +84,84 @@ def drop_chrome(blocks: list[Block], ctx: Context) -> list[Block]:
     """Share buttons, newsletter boxes, "Advertisement": short blocks led by a chrome phrase."""
     return [
         b for b in blocks if not (word_count(b.text) <= 14 and starts_with_phrase(b.text, _CHROME))
+    ]
+
+
+_READ_MORE = {key(p) for p in phrases.union(phrases.READ_MORE_PREFIXES)}
+_LINK_SEPARATOR = re.compile(r"\s*[:|»>→]\s*")
+
+
+def drop_read_more_links(blocks: list[Block], ctx: Context) -> list[Block]:
+    """In-body links out: "Lea también: <headline>", "READ MORE | <headline>"."""
+    out = []
+    for b in blocks:
+        parts = _LINK_SEPARATOR.split(b.text[:60], maxsplit=1)
+        if len(parts) == 2 and key(parts[0]) in _READ_MORE and word_count(b.text) <= 40:
+            continue
+        out.append(b)
+    return out
+
+
+_NETWORKS = tuple(key(n) for n in phrases.SOCIAL_NETWORKS)
+_CALLS = tuple(key(c) for c in phrases.union(phrases.CALLS_TO_ACTION))
+_SUPPORT = phrases.union(phrases.SUPPORT_PREFIXES)
+_PITCHES = tuple(key(p) for p in phrases.union(phrases.SUPPORT_PITCHES))
+
+
+def drop_social_calls(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Calls to action naming a network: "Síguenos en Telegram…", "Follow us on X"."""
+    out = []
+    for b in blocks:
+        k = key(b.text)
+        if (
+            word_count(b.text) <= 25
+            and any(k == c or k.startswith(c + " ") for c in _CALLS)
+            and any(re.search(rf"\b{re.escape(n)}\b", k) for n in _NETWORKS)
+        ):
+            continue
+        out.append(b)
+    return out
+
+
+def drop_support_pitches(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Membership and donation pitches: "Become a member", "…HAZTE MIEMBRO Y DISFRUTA…"."""
+    out = []
+    for b in blocks:
+        k = f" {key(b.text)} "
+        if word_count(b.text) <= 40 and starts_with_phrase(b.text, _SUPPORT):
+            continue
+        if word_count(b.text) <= 100 and any(f" {p} " in k for p in _PITCHES):
+            continue
+        out.append(b)
+    return out
+
+
+_CREDIT_LINES = phrases.union(phrases.CREDIT_LINE_PREFIXES)
+_EMBED_TRACE = re.compile(
+    r"pic\.twitter\.com/|^\s*[—–-]\s*.{0,80}\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"
+)
+
+
+def drop_credit_lines(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Production credits at the foot of wire stories: "Reporting by …; Editing by …"."""
+    return [
+        b
+        for b in blocks
+        if not (word_count(b.text) <= 60 and starts_with_phrase(b.text, _CREDIT_LINES))
+    ]
+
+
+def drop_social_embeds(blocks: list[Block], ctx: Context) -> list[Block]:
+    """What is left of an embedded post: "pic.twitter.com/…", "— Name (@handle) July 1, 2026"."""
+    return [b for b in blocks if not _EMBED_TRACE.search(b.text)]
+
+
+def drop_link_teasers(blocks: list[Block], ctx: Context) -> list[Block]:
+    """A block that is nothing but a link and no sentence: another story's headline."""
+    return [
+        b
+        for b in blocks
+        if not (b.link_ratio >= 0.9 and not is_sentence(b.text) and word_count(b.text) <= 30)
     ]
 
 
@@ -416,15 +226,35 @@ def drop_duplicates(blocks: list[Block], ctx: Context) -> list[Block]:
     return out
 
 
+def drop_contained_repeats(blocks: list[Block], ctx: Context) -> list[Block]:
+    """A short block repeated inside a longer one (a pull quote) is spoken once, in place."""
+    keys = [key(b.text) for b in blocks]
+    joined = "\n".join(f" {k} " for k in keys)
+    out = []
+    for b, k in zip(blocks, keys, strict=True):
+        words = len(k.split())
+        if 8 <= words <= 80 and joined.count(f" {k} ") < joined.count(k):
+            continue  # it also appears as part of a longer block
+        out.append(b)
+    return out
+
+
 RULES: tuple[Rule, ...] = (
     drop_empty,
     drop_listen_labels,
     drop_cross_links,
     drop_chrome,
+    drop_read_more_links,
+    drop_social_calls,
+    drop_support_pitches,
+    drop_link_teasers,
+    drop_credit_lines,
+    drop_social_embeds,
     drop_captions,
     drop_related_lists,
     drop_title_repeats,
     drop_duplicates,
+    drop_contained_repeats,
 )
 
 

@@ -30,6 +30,14 @@ class Spoken:
     segments: list[AudioSegment]
 
 
+@dataclass(frozen=True)
+class SpokenArticle:
+    """One segment per text, and the (engine, voice) that spoke each language."""
+
+    segments: list[AudioSegment]
+    voices: dict[str, tuple[str, str]]
+
+
 class Breaker:
     """Remembers which engines are down, and until when."""
 
@@ -61,6 +69,22 @@ class Speaker:
     def candidates(self, language: str) -> list[Engine]:
         """Engines that can speak ``language``, in order of preference."""
         return [e for e in self.engines if e.supports(language)]
+
+    def speak_items(self, items: Sequence[tuple[str, str]]) -> SpokenArticle:
+        """Speak (text, language) items: one engine per language, each with its fallback.
+
+        A Spanish quote in an English article is voiced by the Spanish voice; every
+        English text by one English voice.
+        """
+        segments: list[AudioSegment | None] = [None] * len(items)
+        voices = {}
+        for language in dict.fromkeys(lang for _, lang in items):
+            where = [i for i, (_, lang) in enumerate(items) if lang == language]
+            spoken = self.speak([items[i][0] for i in where], language)
+            voices[language] = (spoken.engine, spoken.voice)
+            for i, segment in zip(where, spoken.segments, strict=True):
+                segments[i] = segment
+        return SpokenArticle([s for s in segments if s is not None], voices)
 
     def speak(self, texts: Sequence[str], language: str) -> Spoken:
         """Speak every text with one engine, falling back down the chain on failure.

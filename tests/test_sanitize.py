@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from listen import extract as x
 from listen import sanitize as s
+from listen import textutil
 from listen.models import Block, RawArticle
 from listen.sources import SAMPLES
 from listen.sources.files import read_path
@@ -137,7 +139,7 @@ def test_drop_title_repeats_and_duplicates():
     ],
 )
 def test_clean_space(text, expected):
-    assert s.clean_space(text) == expected
+    assert textutil.clean_space(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -151,7 +153,7 @@ def test_clean_space(text, expected):
     ],
 )
 def test_decode(data, expected):
-    assert s.decode(data) == expected
+    assert x.decode(data) == expected
 
 
 PAGE = """<!doctype html><html lang="es-MX"><head><title>Site | X</title></head><body>
@@ -219,8 +221,8 @@ def parse_expected(path: Path) -> dict[str, tuple[str, list[str]]]:
     for section in re.split(r"^## ", path.read_text("utf-8"), flags=re.M)[1:]:
         lines = section.strip().splitlines()
         title = next(x for x in lines if x.startswith("title: "))[7:].strip()
-        paras = [s.clean_space(x[2:]) for x in lines if x.startswith("- ")]
-        out[lines[0].strip()] = (s.clean_space(title), paras)
+        paras = [textutil.clean_space(x[2:]) for x in lines if x.startswith("- ")]
+        out[lines[0].strip()] = (textutil.clean_space(title), paras)
     return out
 
 
@@ -268,7 +270,7 @@ def test_binary_junk_never_crashes(junk):
 @given(st.text(max_size=400))
 def test_text_rules_never_crash_and_only_remove(text):
     result = s.sanitize(RawArticle(id="x", text=text))
-    lines = {s.clean_space(x) for x in text.splitlines()}
+    lines = {textutil.clean_space(x) for x in text.splitlines()}
     assert all(b.text in lines for b in result.blocks)
 
 

@@ -1,0 +1,422 @@
+"""Extract: a raw article (HTML page, HTML fragment or plain text) -> title and blocks.
+
+The structural phase of sanitizing. Elements that never hold article text are
+dropped (figure, aside, nav, …, ``data-listen="skip"``, share/related/caption
+containers); ``data-listen="only"`` text is unhidden. A full page then goes
+through trafilatura for main-content extraction (it knows the boilerplate of
+real sites far better than hand-written rules); a fragment (a CMS body, a
+WordPress ``content.rendered``) is walked as it is. Either way the result is a
+list of blocks in document order for the text rules of :mod:`listen.sanitize`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import lxml.etree
+import lxml.html
+
+from listen import phrases
+from listen.models import Block
+from listen.textutil import clean_space, is_sentence, key
+
+log = logging.getLogger(__name__)
+
+DROP_TAGS = (
+    "figure", "figcaption", "aside", "nav", "header", "footer", "script", "style",
+    "iframe", "form", "button", "noscript", "template", "svg", "canvas", "video",
+    "audio", "picture", "img", "object", "embed", "select", "input", "textarea",
+    "label", "dialog", "menu",
+)  # fmt: skip
+BLOCK_TAGS = frozenset(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "
+    "table tr td th caption address details summary center hr".split()
+)
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+
+
+@dataclass
+class Extracted:
+    """What the structural phase found."""
+
+    title: str | None
+    language: str | None
+    blocks: list[Block]
+    captions: set[str] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------- decoding
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+
+
+def decode(data: bytes) -> str:
+    """Decode page bytes: BOM, then UTF-8, then the declared charset, then cp1252.
+
+    UTF-8 goes before the declared charset because pages often declare a legacy
+    charset while serving UTF-8, and text in a legacy charset almost never
+    happens to be valid UTF-8.
+    """
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    declared = _META_CHARSET.search(data[:4096])
+    codecs = ["utf-8", declared.group(1).decode("ascii", "ignore")] if declared else ["utf-8"]
+    for codec in codecs:
+        try:
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+# ---------------------------------------------------------------- HTML structure
+
+
+def _classes(el: lxml.html.HtmlElement) -> list[str]:
+    return f"{el.get('class', '')} {el.get('id', '')}".lower().split()
+
+
+def _class_matches(el: lxml.html.HtmlElement, fragments: Iterable[str]) -> bool:
+    for cls in _classes(el):
+        for frag in fragments:
+            if re.search(rf"(?:^|[-_]){re.escape(frag)}(?:$|[-_])", cls):
+                return True
+    return False
+
+
+def _is_skipped(el: lxml.html.HtmlElement) -> bool:
+    return el.get("data-listen") == "skip" or "listen-skip" in _classes(el)
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    return clean_space(el.text_content())
+
+
+def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
+    text = decode(html) if isinstance(html, bytes) else html
+    # lxml refuses str input that declares an encoding; the text is decoded already.
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    text = text.replace("\x00", "")
+    if not text.strip():
+        return lxml.html.fromstring("<html><body></body></html>")
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError):
+        doc = lxml.html.fromstring("<html><body></body></html>")
+    return doc
+
+
+def _headline(text: str) -> str:
+    """The headline of "Headline | Site" or "Headline - Site": the longest part."""
+    parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+|\s+::\s+", text) if p.strip()]
+    return max(parts, key=len) if parts else text.strip()
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the words of ``a`` that are in ``b``."""
+    words = key(a).split()
+    other = set(key(b).split())
+    return sum(w in other for w in words) / len(words) if words else 0.0
+
+
+def _find_title(
+    doc: lxml.html.HtmlElement, root: lxml.html.HtmlElement
+) -> tuple[str | None, lxml.html.HtmlElement | None]:
+    """The headline: an <h1> that agrees with og:title/<title>, else og:title, else any <h1>.
+
+    Sites often mark their logo as <h1>; the page's declared title tells which
+    <h1> is the article's.
+    """
+    declared = {}
+    for name, xpath in (("og", '//meta[@property="og:title"]/@content'), ("title", "//title")):
+        found = doc.xpath(xpath)
+        if found:
+            text = clean_space(found[0] if isinstance(found[0], str) else found[0].text_content())
+            if text:
+                declared[name] = _headline(text)
+    h1s = [(h1, _text(h1)) for scope in (root, doc) for h1 in scope.iter("h1")]
+    h1s = [(el, text) for el, text in h1s if text]
+    for el, text in h1s:
+        for title in declared.values():
+            if _overlap(text, title) >= 0.6 or _overlap(title, text) >= 0.6:
+                return text, el
+    # No <h1> agrees: og:title is written for sharing the article; <title> is weaker
+    # evidence than the article's own <h1>.
+    if "og" in declared:
+        return declared["og"], None
+    if h1s:
+        return h1s[0][1], h1s[0][0]
+    return declared.get("title"), None
+
+
+def _find_root(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The element holding the article: the <article> (or <main>) with most text."""
+    candidates = doc.xpath("//article") or doc.xpath("//main") or doc.xpath("//*[@role='main']")
+    if not candidates:
+        body = doc.find("body")
+        return body if body is not None else doc
+    return max(candidates, key=lambda el: len(el.text_content()))
+
+
+def _language(doc: lxml.html.HtmlElement) -> str | None:
+    for xpath in (
+        "/html/@lang",
+        "/html/@xml:lang",
+        '//meta[@http-equiv="content-language"]/@content',
+        '//meta[@property="og:locale"]/@content',
+    ):
+        try:
+            found = doc.xpath(xpath, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+        except lxml.etree.XPathError:
+            continue
+        if found and str(found[0]).strip():
+            return str(found[0]).strip()
+    return None
+
+
+def _structural_clean(doc: lxml.html.HtmlElement, keep: set[int], captions: set[str]) -> None:
+    """Drop elements that never hold article text; remember caption texts."""
+    body = doc.find("body")
+    scope = body if body is not None else doc
+    scope_len = max(1, len(scope.text_content()))
+    doomed = []
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el is scope or id(el) in keep:
+            continue
+        if el.get("data-listen") == "only":
+            continue
+        if el.tag in DROP_TAGS or _is_skipped(el):
+            doomed.append(el)
+        elif _class_matches(el, phrases.CHROME_CLASSES) and el.tag not in ("body", "html"):
+            # A class like "has-share" on the article body must not drop the article:
+            # chrome is small and holds no run of real paragraphs.
+            if len(el.text_content()) < 0.3 * scope_len and not _has_prose(el):
+                if _class_matches(el, ("caption", "credit")):
+                    captions.add(_text(el))
+                doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and not _contains_any(el, keep):
+            el.drop_tree()
+
+
+def _has_prose(el: lxml.html.HtmlElement, paragraphs: int = 3, chars: int = 80) -> bool:
+    """True if ``el`` holds at least ``paragraphs`` <p> of ``chars`` or more."""
+    found = 0
+    for p in el.iter("p"):
+        if len(p.text_content().strip()) >= chars:
+            found += 1
+            if found >= paragraphs:
+                return True
+    return False
+
+
+def _contains_any(el: lxml.html.HtmlElement, ids: set[int]) -> bool:
+    return any(id(d) in ids for d in el.iter())
+
+
+def _unhide_listen_only(doc: lxml.html.HtmlElement) -> None:
+    """``data-listen="only"``: text hidden on the page that is meant to be spoken."""
+    for el in doc.xpath('//*[@data-listen="only"]'):
+        for attr in ("hidden", "style", "aria-hidden", "class"):
+            el.attrib.pop(attr, None)
+        el.tag = "p" if el.tag not in BLOCK_TAGS else el.tag
+
+
+def is_full_page(html: str | bytes) -> bool:
+    """A whole web page (with <html>/<body>/<head>), as opposed to a CMS body fragment."""
+    head = html[:4096] if isinstance(html, str) else html[:4096].decode("latin-1")
+    return re.search(r"<(?:html|body|head)\b", head, re.I) is not None
+
+
+def extract_html(html: str | bytes) -> Extracted:
+    """Structural phase: drop non-article elements, find the article, list its blocks."""
+    doc = parse_html(html)
+    lxml.etree.strip_elements(doc, lxml.etree.Comment, lxml.etree.PI, with_tail=False)
+    language = _language(doc)
+    root = _find_root(doc)
+    title, title_el = _find_title(doc, root)
+
+    # Caption texts are remembered so their repeats in the body can be dropped too.
+    captions = {_text(el) for el in doc.iter("figcaption")}
+    captions |= {clean_space(str(alt)) for alt in doc.xpath("//img/@alt")}
+    standfirst = _find_standfirst(root, title_el)
+    keep = {id(x) for x in (title_el, standfirst) if x is not None}
+
+    _unhide_listen_only(doc)
+    _structural_clean(doc, keep, captions)
+    blocks = []
+    if standfirst is not None:
+        blocks.append(Block("standfirst", _text(standfirst)))
+    if is_full_page(html):
+        # trafilatura looks at the whole page, so the walk does too.
+        body = doc.find("body")
+        blocks += _keep_main_content(doc, list(walk(body if body is not None else doc, keep)))
+    else:
+        blocks += walk(root, keep)
+    return Extracted(title, language, blocks, {c for c in captions if c})
+
+
+def _find_standfirst(
+    root: lxml.html.HtmlElement, title_el: lxml.html.HtmlElement | None
+) -> lxml.html.HtmlElement | None:
+    root_len = max(1, len(root.text_content()))
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el is title_el or el.tag in ("article", "main"):
+            continue
+        if _class_matches(el, phrases.STANDFIRST_CLASSES) and _text(el):
+            if len(el.text_content()) < 0.3 * root_len and not _is_skipped(el):
+                return el
+    return None
+
+
+def _keep_main_content(doc: lxml.html.HtmlElement, blocks: list[Block]) -> list[Block]:
+    """Keep the blocks that trafilatura counts as the page's main text.
+
+    trafilatura decides *what* is the article (it knows real sites' boilerplate);
+    our walk keeps the structure (paragraph boundaries, standfirst, link text).
+    On a page too small for trafilatura's heuristics it returns all the text,
+    and every block is kept.
+    """
+    import trafilatura
+
+    try:
+        main = trafilatura.extract(
+            copy.deepcopy(doc),
+            output_format="txt",
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            deduplicate=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - trafilatura raises many types on odd pages
+        log.warning("trafilatura failed (%r); keeping every block", exc)
+        return blocks
+    if not main:
+        return blocks
+    text = f" {key(main)} "
+    shingles = _shingles(key(main))
+    chosen = []
+    for block in blocks:
+        k = key(block.text)
+        own = _shingles(k)
+        chosen.append(
+            bool(k) and (f" {k} " in text or bool(own) and len(own & shingles) >= 0.6 * len(own))
+        )
+    # trafilatura sometimes stops at the first chunk of a long article; prose in the
+    # same template as the paragraphs it kept is the rest of the article.
+    body_containers = {
+        b.container for b, keep in zip(blocks, chosen, strict=True) if keep and b.container
+    }
+    return [
+        b
+        for b, keep in zip(blocks, chosen, strict=True)
+        if keep or (b.container in body_containers and _is_prose(b))
+    ]
+
+
+def _is_prose(block: Block) -> bool:
+    return (
+        block.kind == "paragraph"
+        and len(block.text.split()) >= 30
+        and is_sentence(block.text)
+        and block.link_ratio < 0.3
+    )
+
+
+def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = text.split()
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def walk(root: lxml.html.HtmlElement, skip: set[int]) -> Iterable[Block]:
+    """Yield the text of ``root`` as blocks, in document order, without recursion.
+
+    Inline text accumulates until a block-level element starts or ends, so text
+    directly inside a <div> between two <p>s is kept as its own block.
+    """
+    buffer: list[tuple[str, bool]] = []  # (text, inside a link)
+    kinds: list[str] = []
+    containers: list[str] = []
+    skipping = 0
+    in_link = 0
+
+    def flush() -> Iterable[Block]:
+        text = clean_space("".join(t for t, _ in buffer))
+        linked = sum(len(t.strip()) for t, is_link in buffer if is_link)
+        total = sum(len(t.strip()) for t, _ in buffer)
+        buffer.clear()
+        if text:
+            kind = kinds[-1] if kinds else "paragraph"
+            yield Block(
+                kind, text, linked / total if total else 0, containers[-1] if containers else ""
+            )
+
+    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if skipping or id(el) in skip:
+                skipping += 1
+                continue
+            if tag in BLOCK_TAGS:
+                yield from flush()
+                kinds.append(_kind(tag))
+                containers.append(_signature(el))
+            elif tag == "br":
+                buffer.append((" ", False))
+            elif tag == "a":
+                in_link += 1
+            if el.text:
+                buffer.append((el.text, in_link > 0))
+        else:
+            if skipping:
+                skipping -= 1
+                if skipping:
+                    continue
+            elif tag in BLOCK_TAGS:
+                yield from flush()
+                kinds.pop()
+                containers.pop()
+            elif tag == "a":
+                in_link -= 1
+            if el is not root and el.tail:
+                buffer.append((el.tail, in_link > 0))
+    yield from flush()
+
+
+def _signature(el: lxml.html.HtmlElement) -> str:
+    """The element and its parent by tag and first class, e.g. "div.body/p.text"."""
+    parts = []
+    for node in (el.getparent(), el):
+        if node is not None and isinstance(node.tag, str):
+            first = (node.get("class") or "").split()
+            parts.append(f"{node.tag}.{first[0]}" if first else node.tag)
+    return "/".join(parts)
+
+
+def _kind(tag: str) -> str:
+    if tag in HEADING_TAGS:
+        return "heading"
+    if tag in ("li", "dt", "dd"):
+        return "item"
+    return "paragraph"
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def extract_text(text: str, *, titled: bool = True) -> Extracted:
+    """Plain text: every non-empty line is a block; with ``titled`` the first is the title."""
+    lines = [clean_space(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if titled and lines:
+        return Extracted(lines[0], None, [Block("paragraph", line) for line in lines[1:]])
+    return Extracted(None, None, [Block("paragraph", line) for line in lines])

@@ -1,0 +1,44 @@
+"""Small text helpers shared by the extract and sanitize stages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+TERMINAL = tuple(".!?…:;\"'”’»)")
+"""Characters a sentence (not a headline or a label) ends with."""
+
+
+def clean_space(text: str) -> str:
+    """Collapse all white space (including NBSP and zero-width) to single spaces."""
+    text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def key(text: str) -> str:
+    """Comparison form of a text: case-folded, without accents, letters and digits only.
+
+    Accents go because publishers drop them in labels ("Siguenos", "ESCUCHA ESTA NOTA").
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def starts_with_phrase(text: str, phrase_list: Iterable[str]) -> str | None:
+    """The phrase ``text`` starts with, as a whole word, if any."""
+    k = key(text)
+    for phrase in phrase_list:
+        p = key(phrase)
+        if k == p or k.startswith(p + " "):
+            return phrase
+    return None
+
+
+def is_sentence(text: str) -> bool:
+    return text.rstrip().endswith(TERMINAL)
