@@ -97,3 +97,10 @@ class EnginesUnavailable(ListenError):
 
     status = 503
     error = "engines_unavailable"
+
+
+class ArticleForbidden(ListenError):
+    """The source has the article but will not hand it over (password-protected, private)."""
+
+    status = 403
+    error = "forbidden"

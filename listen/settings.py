@@ -29,10 +29,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SOURCE",
         "",
-        "Where articles come from: a folder of <id>.html/.txt/.json files. "
-        "Empty means the bundled sample articles.",
+        "Where articles come from: a folder of <id>.html/.txt/.json files, "
+        "wordpress+https://<site> (the site's REST API), or a page URL template "
+        "with {id} (https://<site>/articles/{id}). Empty means the bundled sample articles.",
     ),
-    Setting("CACHE_DIR", "audio_cache", "Folder for cached audio and its metadata."),
+    Setting(
+        "CACHE_DIR",
+        "audio_cache",
+        "Folder for cached audio and its metadata (and the pages web sources fetched, "
+        "under pages/).",
+    ),
     Setting(
         "ENGINES",
         "gtts,piper,espeak",
@@ -87,6 +93,23 @@ SETTINGS: tuple[Setting, ...] = (
         30.0,
         "Seconds a failed synthesis stays reported as status 'error' by the article endpoint "
         "(the next audio request tries again).",
+    ),
+    Setting(
+        "FETCH_TIMEOUT",
+        10.0,
+        "Seconds a web source (wordpress, url) waits to connect and for the whole page "
+        "to arrive before giving up.",
+    ),
+    Setting(
+        "FETCH_MAX_BYTES",
+        5_000_000,
+        "Largest page or API answer, in bytes, that a web source downloads (413 above it).",
+    ),
+    Setting(
+        "USER_AGENT",
+        "",
+        "User-Agent of a web source's requests. Empty means "
+        "listen/<version> (+https://github.com/listen-tts/listen).",
     ),
     Setting(
         "LOG_LEVEL",

@@ -1,8 +1,9 @@
 """Article sources: article ID -> RawArticle, behind one Protocol and an alias registry.
 
 ``LISTEN_SOURCE`` picks the source: empty for the bundled samples, a folder path
-for the files source, or ``alias:argument`` / ``module:Class`` for any
-registered source.
+for the files source, ``wordpress+https://site`` for a WordPress site's REST API,
+an http(s) URL template with ``{id}`` for publisher pages, or
+``alias:argument`` / ``module:Class`` for any registered source.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Source(Protocol):
 
 SOURCES: dict[str, str] = {
     "files": "listen.sources.files:FilesSource",
+    "wordpress": "listen.sources.wordpress:WordPressSource",
+    "url": "listen.sources.url:URLSource",
 }
 
 
@@ -63,15 +66,24 @@ def resolve_source(spec: str, config: Mapping[str, Any] | None = None) -> Source
     """Build the source named by ``LISTEN_SOURCE``.
 
     Sources are built as ``cls(argument, config)``: the part of the spec after the
-    alias, and the settings mapping.
+    alias, and the settings mapping. ``wordpress+https://site`` is the ``wordpress``
+    source with ``https://site``; a spec containing ``{id}`` is the ``url`` source.
+
+    Raises:
+        ConfigError: the spec names no usable source (a missing folder, an unknown
+            class, a ``wordpress+`` URL that is not http(s), a template without a host).
     """
     spec = (spec or "").strip()
     config = config or {}
     if not spec:
         return _load(SOURCES["files"], str(SAMPLES), config)
+    if spec.lower().startswith("wordpress+"):
+        return _load(SOURCES["wordpress"], spec[len("wordpress+") :], config)
     alias, sep, argument = spec.partition(":")
     if sep and alias in SOURCES:
         return _load(SOURCES[alias], argument, config)
+    if "{id}" in spec:
+        return _load(SOURCES["url"], spec, config)
     if sep and re.fullmatch(r"[\w.]+", alias) and re.fullmatch(r"[A-Za-z_]\w*", argument):
         return _load(spec, "", config)
     return _load(SOURCES["files"], spec, config)
