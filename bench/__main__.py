@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("synthesis",)
+BENCHES = ("synthesis", "fidelity")
 
 
 def main(argv: list[str]) -> int:

@@ -138,7 +138,7 @@ def clean(as_json: bool, paths: tuple[str, ...]) -> None:
                 click.echo(f"{path}: error: {result.message}")
             continue
         if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            click.echo(json.dumps(result.to_dict(spoken=True), ensure_ascii=False))
         else:
             click.echo(f"[{result.language}] " + " ¶ ".join(result.pieces))
     sys.exit(1 if failed else 0)

@@ -15,6 +15,8 @@ from pathlib import Path
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+from listen.errors import UnsupportedLanguage
+
 log = logging.getLogger(__name__)
 
 SUPPORTED = ("en", "es")
@@ -24,7 +26,10 @@ MIN_CONFIDENCE = 0.70
 SEED = 0
 
 _factory: DetectorFactory | None = None
+_all_factory: DetectorFactory | None = None
 _factory_lock = threading.Lock()
+UNSUPPORTED_CONFIDENCE = 0.95
+"""How sure detection over every language must be before an article is refused."""
 
 
 def _detector_factory() -> DetectorFactory:
@@ -38,6 +43,34 @@ def _detector_factory() -> DetectorFactory:
             factory.set_seed(SEED)
             _factory = factory
     return _factory
+
+
+def _all_languages_factory() -> DetectorFactory:
+    """langdetect over all its 55 profiles, only to tell that text is in none of ours."""
+    global _all_factory
+    with _factory_lock:
+        if _all_factory is None:
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            factory.set_seed(SEED)
+            _all_factory = factory
+    return _all_factory
+
+
+def unsupported_language(text: str) -> str | None:
+    """The language ``text`` is clearly written in, if it is not one we speak."""
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS * 2:
+        return None
+    detector = _all_languages_factory().create()
+    detector.append(text[:3000])
+    try:
+        best = max(detector.get_probabilities(), key=lambda p: p.prob)
+    except (LangDetectException, ValueError):
+        return None
+    lang = normalize_tag(str(best.lang))
+    if lang not in SUPPORTED and best.prob >= UNSUPPORTED_CONFIDENCE:
+        return lang
+    return None
 
 
 def normalize_tag(tag: str | None) -> str | None:
@@ -99,8 +132,16 @@ OVERRIDE_CONFIDENCE = 0.999
 """...when detection is this sure of the other language (templates ship lang="en")."""
 
 
-def choose(hint: str | None, text: str, default: str = "en") -> str:
-    """Metadata first, then detection; long text that is clearly in the other language wins."""
+def choose(hint: str | None, text: str, default: str = "en", unsupported_as: str = "") -> str:
+    """The article's language: metadata first, then detection.
+
+    Long text clearly in the other supported language overrules the metadata (page
+    templates often ship a fixed ``lang``). An article in a language we cannot
+    speak is refused unless ``unsupported_as`` names the voice to use anyway.
+
+    Raises:
+        UnsupportedLanguage: the article is in another language (a 422).
+    """
     tag = normalize_tag(hint)
     if tag in SUPPORTED:
         if sum(ch.isalpha() for ch in text) >= OVERRIDE_LETTERS:
@@ -110,4 +151,14 @@ def choose(hint: str | None, text: str, default: str = "en") -> str:
                 log.info("metadata says %s but the text is clearly %s", tag, other[0])
                 return other[0]
         return tag
+    foreign = unsupported_language(text)
+    if tag and foreign is None and sum(ch.isalpha() for ch in text) < MIN_LETTERS * 2:
+        foreign = tag  # too little text to doubt the metadata
+    if foreign is not None:
+        if unsupported_as in SUPPORTED:
+            return unsupported_as
+        raise UnsupportedLanguage(
+            f"language {foreign} not supported: listen speaks {' and '.join(SUPPORTED)}. "
+            "Set LISTEN_UNSUPPORTED_AS=en or es to speak such articles with that voice."
+        )
     return detect(text, default)

@@ -51,7 +51,6 @@ class Paragraph:
         out = {"text": self.text, "language": self.language}
         if spoken:
             out["spoken"] = self.speech
-            out["kind"] = self.kind
         return out
 
 
@@ -91,8 +90,8 @@ class Article:
         return sum(len(t) for t in self.pieces)
 
     def to_dict(self, *, spoken: bool = False) -> dict[str, object]:
-        out: dict[str, object] = {"title": self.title, "language": self.language}
-        if spoken:
-            out["title_spoken"] = self.title_spoken or self.title
-        out["paragraphs"] = [p.to_dict(spoken=spoken) for p in self.paragraphs]
-        return out
+        return {
+            "title": self.title,
+            "language": self.language,
+            "paragraphs": [p.to_dict(spoken=spoken) for p in self.paragraphs],
+        }

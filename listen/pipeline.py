@@ -20,7 +20,7 @@ from typing import Any
 from listen import language, stitch
 from listen.cache import AudioCache, Entry
 from listen.engines import resolve_engines
-from listen.errors import ArticleTooLarge, ListenError, NothingToSpeak
+from listen.errors import ArticleTooLarge, ConfigError, ListenError, NothingToSpeak
 from listen.models import Article, Paragraph, RawArticle
 from listen.sanitize import sanitize
 from listen.settings import coerce
@@ -45,6 +45,15 @@ class Listen:
 
     def __init__(self, config: Mapping[str, Any], *, source: Source | None = None) -> None:
         self.config = coerce(config)
+        for name, allowed in (
+            ("LANGUAGE", language.SUPPORTED),
+            ("UNSUPPORTED_AS", ("", *language.SUPPORTED)),
+        ):
+            if self.config[name] not in allowed:
+                raise ConfigError(
+                    f"LISTEN_{name}={self.config[name]!r}: use one of "
+                    + ", ".join(repr(a) for a in allowed)
+                )
         self.source = source or resolve_source(self.config["SOURCE"], self.config)
         self.speaker = Speaker(
             resolve_engines(self.config["ENGINES"], self.config),
@@ -65,7 +74,10 @@ class Listen:
         clean = sanitize(raw)
         body = " ".join(b.text for b in clean.blocks)
         lang = language.choose(
-            clean.language_hint, f"{clean.title} {body}", self.config["LANGUAGE"]
+            clean.language_hint,
+            f"{clean.title} {body}",
+            self.config["LANGUAGE"],
+            self.config["UNSUPPORTED_AS"],
         )
         paragraphs = []
         for block in clean.blocks:

@@ -10,6 +10,7 @@ title repeats, duplicates.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -229,12 +230,12 @@ def drop_duplicates(blocks: list[Block], ctx: Context) -> list[Block]:
 def drop_contained_repeats(blocks: list[Block], ctx: Context) -> list[Block]:
     """A short block repeated inside a longer one (a pull quote) is spoken once, in place."""
     keys = [key(b.text) for b in blocks]
+    copies = Counter(keys)
     joined = "\n".join(f" {k} " for k in keys)
     out = []
     for b, k in zip(blocks, keys, strict=True):
-        words = len(k.split())
-        if 8 <= words <= 80 and joined.count(f" {k} ") < joined.count(k):
-            continue  # it also appears as part of a longer block
+        if 8 <= len(k.split()) <= 80 and joined.count(f" {k} ") > copies[k]:
+            continue  # it also stands inside a longer block
         out.append(b)
     return out
 

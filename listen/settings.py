@@ -53,6 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
         "metadata or detection (short or undecidable text).",
     ),
     Setting(
+        "UNSUPPORTED_AS",
+        "",
+        "What to do with an article in a language listen does not speak (French, say): "
+        "empty answers 422 'language xx not supported'; en or es speaks it with that voice.",
+    ),
+    Setting(
         "GTTS_URL",
         "",
         "gTTS batchexecute endpoint URL. Empty means Google's "

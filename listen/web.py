@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from listen.models import Article
 from listen.pipeline import Listen
 
 log = logging.getLogger(__name__)
+
+INDEX_LIMIT = 50
+"""Articles listed on the home page."""
 
 bp = Blueprint("listen", __name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -56,6 +60,39 @@ def article(article_id: str) -> Response:
     return jsonify(_article_json(service().article(article_id)))
 
 
+def _transcript(article: Article) -> dict[str, Any]:
+    """Exactly what is spoken, in order, as displayed and as pronounced."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "title_spoken": article.title_spoken or article.title,
+        "language": article.language,
+        "paragraphs": [
+            {"kind": p.kind, "language": p.language, "text": p.text, "spoken": p.speech}
+            for p in article.paragraphs
+        ],
+    }
+
+
+@bp.get("/api/articles/<path:article_id>/transcript")
+def transcript_json(article_id: str) -> Response:
+    return jsonify(_transcript(service().article(article_id)))
+
+
+@bp.get("/transcript/<path:article_id>")
+def transcript_page(article_id: str) -> str:
+    article = service().article(article_id)
+    data = _transcript(article)
+    return render_template(
+        "transcript.html",
+        article=article,
+        title_spoken=data["title_spoken"],
+        paragraphs=data["paragraphs"],
+        words=sum(len(text.split()) for text in article.pieces),
+        json_url=url_for("listen.transcript_json", article_id=article.id),
+    )
+
+
 @bp.route("/api/articles/<path:article_id>/audio.mp3", methods=["GET", "HEAD"])
 def audio(article_id: str) -> Response:
     listen = service()
@@ -77,7 +114,8 @@ def audio(article_id: str) -> Response:
 def index() -> str:
     listen = service()
     articles = []
-    for article_id in listen.source.ids():
+    # A WordPress archive lists thousands of posts: the home page shows the first ones.
+    for article_id in itertools.islice(listen.source.ids(), INDEX_LIMIT):
         try:
             a = listen.article(article_id)
         except ListenError as exc:

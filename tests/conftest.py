@@ -129,3 +129,11 @@ def write_article(folder: Path, article_id: str, **fields: Any) -> Path:
     path = folder / f"{article_id}.json"
     path.write_text(json.dumps(fields), "utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_langid() -> list[dict[str, str]]:
+    path = CORPUS / "langid.jsonl"
+    if not path.exists():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]

@@ -28,7 +28,7 @@ def test_clean_json_one_line_per_input_in_order(runner):
     assert lines[1]["title"] == "City council approves leaner budget after marathon session"
     for obj in lines:
         assert set(obj) == {"title", "language", "paragraphs"}
-        assert all(set(p) == {"text", "language"} for p in obj["paragraphs"])
+        assert all(set(p) == {"text", "spoken", "language"} for p in obj["paragraphs"])
         spoken = " ".join(p["text"] for p in obj["paragraphs"])
         for cruft in (
             "Foto: EFE",
@@ -55,7 +55,7 @@ def test_clean_plain_and_stdin(runner):
     assert json.loads(result.output) == {
         "title": "Titular",
         "language": "es",
-        "paragraphs": [{"text": "Un párrafo.", "language": "es"}],
+        "paragraphs": [{"text": "Un párrafo.", "spoken": "Un párrafo.", "language": "es"}],
     }
 
 

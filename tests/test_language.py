@@ -75,3 +75,32 @@ def test_samples_get_their_language(config):
     # mercado-central has no language metadata: detection must find Spanish.
     assert "language" not in json.loads((SAMPLES / "mercado-central.json").read_text())
     assert {i: service.article(i).language for i in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text, article, expected",
+    [
+        (
+            "«No vamos a permitir que el puerto se quede sin trabajadores», dijo la ministra.",
+            "en",
+            "es",
+        ),
+        ("The minister said the port would not be left without workers this summer.", "es", "en"),
+        ("«Gracias», dijo.", "en", "en"),  # too short to judge: inherits
+        ("Real Madrid beat Barcelona in the Copa del Rey final on Saturday night.", "en", "en"),
+        (ES, "es", "es"),
+    ],
+)
+def test_paragraph_language(text, article, expected):
+    assert language.paragraph_language(text, article) == expected
+
+
+def test_wrong_lang_attribute_is_overruled_by_long_clear_text():
+    body = " ".join([ES] * 8)
+    assert language.choose("en", body) == "es"
+    assert language.choose("en", ES) == "en"  # short: metadata wins
+
+
+def test_langid_corpus_strings(corpus_langid):
+    wrong = [r for r in corpus_langid if language.detect(r["text"], default=r["lang"]) != r["lang"]]
+    assert len(wrong) <= 0.005 * len(corpus_langid), wrong[:5]

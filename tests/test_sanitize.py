@@ -300,3 +300,132 @@ def test_text_rules_never_crash_and_only_remove(text):
 )
 def test_html_never_crashes(parts):
     s.sanitize(RawArticle(id="x", html="".join(parts)))
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Lea también: Impiden ingreso a Nicaragua a reportero estadounidense", False),
+        ("VEA TAMBIÉN: Entre heces y guaricha: Estrella de la educación no brilla", False),
+        ("PUEDES VER: ¿Qué es la Sunedu, y por qué es importante?", False),
+        ("LE PUEDE INTERESAR: La ficha de Juan Orlando Hernández", False),
+        ("Read more: Council approves budget", False),
+        ("READ MORE | Why the bridge took two years", False),
+        ("Read the full report, the minister said, before judging the plan.", True),
+        ("Lea el informe completo antes de opinar, pidió la ministra a los diputados.", True),
+    ],
+)
+def test_drop_read_more_links(text, kept):
+    assert run(s.drop_read_more_links, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Síguenos en Telegram, Instagram, Facebook y Twitter", False),
+        ("Siguenos en Telegram", False),
+        ("¡Mira lo que tiene nuestro canal de YouTube!", False),
+        ("Follow us on Instagram and TikTok", False),
+        ("Join our WhatsApp channel for breaking news", False),
+        ("He posted the video on YouTube to get attention, police said.", True),
+        ("The company said Facebook had removed the posts on Monday.", True),
+    ],
+)
+def test_drop_social_calls(text, kept):
+    assert run(s.drop_social_calls, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Hazte miembro y disfruta de beneficios exclusivos", False),
+        ("Hacemos periodismo desde hace 106 años. HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS", False),
+        ("Support our journalism: subscribe today for full access.", False),
+        ("Become a member", False),
+        ("Residents can become members of the cooperative for $250, the board said.", True),
+    ],
+)
+def test_drop_support_pitches(text, kept):
+    assert run(s.drop_support_pitches, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Reporting by Maya Gebeilly in Beirut; Editing by Daniel Flynn", False),
+        ("Additional reporting by Ana Ruiz", False),
+        ("Con información de EFE y AFP", False),
+        ("Reporting by local outlets suggested the fire started in the kitchen.", False),
+        ("Local reporting suggested the fire started in the kitchen.", True),
+    ],
+)
+def test_drop_credit_lines(text, kept):
+    assert run(s.drop_credit_lines, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("While no decision has been made, he is reportedly… pic.twitter.com/PbK0B7UjJM", False),
+        ("— RT (@RT_com) July 16, 2026", False),
+        ("The account @RT_com posted a statement on July 16, 2026, officials said.", True),
+    ],
+)
+def test_drop_social_embeds(text, kept):
+    assert run(s.drop_social_embeds, [text]) == ([text] if kept else [])
+
+
+def test_drop_link_teasers():
+    teaser = Block("paragraph", "Hackers offer Costa Rica a discount", link_ratio=1.0)
+    linked_sentence = Block("paragraph", "The report is online at the ministry.", link_ratio=0.95)
+    body = Block("paragraph", "Hackers offer Costa Rica a discount", link_ratio=0.1)
+    out = s.drop_link_teasers([teaser, linked_sentence, body], s.Context("T", set()))
+    assert out == [linked_sentence, body]
+
+
+def test_drop_contained_repeats():
+    long = (
+        "The mayor said the bridge would reopen in June after the final load tests were "
+        "completed by the engineers, and that traffic would return to normal."
+    )
+    pull = "the bridge would reopen in June after the final load tests were completed"
+    assert run(s.drop_contained_repeats, [pull.capitalize() + ".", long]) == [long]
+    assert run(s.drop_contained_repeats, ["Short quote here.", long]) == ["Short quote here.", long]
+
+
+LINKED_PAGE = """<html><head><meta property="og:title" content="Real headline here | Site">
+</head><body><header><h1>Site Logo</h1></header><article>
+<h1 class="x">Real headline here</h1>
+<p>First real paragraph of the story, long enough to count as prose in any reader.</p>
+<p><a href="/other">Another story entirely</a></p>
+<blockquote class="twitter-tweet"><p>A tweet text</p>— Someone (@some) July 1, 2026</blockquote>
+<p>Second paragraph of the story, which also ends with a full stop.</p>
+<div data-listen="only" hidden>A chart shows rents rising 12% in a year.</div>
+</article></body></html>"""
+
+
+def test_html_title_links_embeds_and_listen_only():
+    result = s.sanitize(RawArticle(id="x", html=LINKED_PAGE))
+    assert result.title == "Real headline here"
+    assert [b.text for b in result.blocks] == [
+        "First real paragraph of the story, long enough to count as prose in any reader.",
+        "Second paragraph of the story, which also ends with a full stop.",
+        "A chart shows rents rising 12% in a year.",
+    ]
+
+
+def test_declared_legacy_charset_serving_utf8():
+    page = '<meta charset="iso-8859-15"><p>Ahora queda por resolver la situación.</p>'.encode()
+    assert "situación" in x.decode(page)
+
+
+def test_structural_clean_keeps_prose_in_chrome_named_containers():
+    paras = "".join(
+        "<p>" + f"Paragraph number {i} of the story is here. " * 3 + "</p>" for i in range(4)
+    )
+    page = (
+        f'<html><body><article><h1>T</h1><div class="paywall-article">{paras}</div>'
+        f'<div class="share-tools">Share on Facebook</div></article></body></html>'
+    )
+    result = s.sanitize(RawArticle(id="x", html=page))
+    assert len(result.blocks) == 4

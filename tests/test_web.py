@@ -203,3 +203,86 @@ def test_titles_are_escaped(client, articles):
 def test_method_not_allowed_is_json(client):
     response = client.post(f"/api/articles/{EN_ID}")
     assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
+
+
+QUOTE_ES = (
+    "«No vamos a permitir que el puerto se quede sin trabajadores durante el verano», "
+    "dijo la ministra en una conferencia de prensa celebrada el martes por la mañana."
+)
+
+
+def mixed_article(articles):
+    write_article(
+        articles,
+        "mixed",
+        title="Port strike ends after talks",
+        language="en",
+        text=(
+            "The strike at the port ended on Tuesday after two days of talks between the union "
+            "and the operators.\n" + QUOTE_ES + "\nShips began unloading again in the afternoon."
+        ),
+    )
+
+
+def test_transcript_json_and_page(client, articles):
+    mixed_article(articles)
+    data = client.get("/api/articles/mixed/transcript").get_json()
+    assert data["id"] == "mixed" and data["language"] == "en"
+    assert data["title"] == data["title_spoken"] == "Port strike ends after talks"
+    assert [(p["kind"], p["language"]) for p in data["paragraphs"]] == [
+        ("paragraph", "en"),
+        ("paragraph", "es"),
+        ("paragraph", "en"),
+    ]
+    assert all(set(p) == {"kind", "language", "text", "spoken"} for p in data["paragraphs"])
+    page = client.get("/transcript/mixed")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Port strike ends after talks" in html and "la ministra" in html
+    assert client.get("/transcript/.bad").status_code == 400
+
+
+def test_a_spanish_quote_gets_the_spanish_voice(config, articles):
+    mixed_article(articles)
+    client = create_app({**config, "ENGINES": "piper,espeak"}).test_client()
+    assert client.get("/api/articles/mixed/audio.mp3").status_code == 200
+    service = client.application.extensions["listen"]
+    entry = service.lookup(service.article("mixed"))
+    assert entry.meta["engine"] == "piper"
+    assert entry.meta["voices"] == {
+        "en": {"engine": "piper", "voice": "piper:en_US-joe-medium"},
+        "es": {"engine": "espeak", "voice": "espeak-ng:es-419"},
+    }
+    assert len(entry.meta["timings"]) == 4
+
+
+FRENCH = (
+    "Le conseil municipal a adopté mardi soir un budget réduit après un long débat sur "
+    "l'entretien des routes et les horaires des bibliothèques de quartier."
+)
+
+
+@pytest.mark.parametrize("metadata", [None, "fr"])
+def test_unsupported_language_is_422(client, articles, metadata):
+    fields = {"title": "Budget", "text": FRENCH} | ({"language": metadata} if metadata else {})
+    write_article(articles, "fr", **fields)
+    response = client.get("/api/articles/fr/audio.mp3")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"] == "unsupported_language"
+    assert body["message"].startswith("language fr not supported")
+
+
+def test_unsupported_language_spoken_when_configured(config, articles):
+    write_article(articles, "fr", title="Budget", text=FRENCH)
+    client = create_app({**config, "UNSUPPORTED_AS": "es"}).test_client()
+    assert client.get("/api/articles/fr").get_json()["language"] == "es"
+    assert client.get("/api/articles/fr/audio.mp3").status_code == 200
+
+
+@pytest.mark.parametrize("name, value", [("LANGUAGE", "fr"), ("UNSUPPORTED_AS", "de")])
+def test_language_settings_are_checked(config, name, value):
+    from listen.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"LISTEN_{name}"):
+        create_app({**config, name: value})
