@@ -22,6 +22,7 @@ from listen.cache import AudioCache, Entry
 from listen.engines import resolve_engines
 from listen.errors import ArticleTooLarge, ConfigError, ListenError, NothingToSpeak
 from listen.models import Article, Paragraph, RawArticle
+from listen.normalize import normalize
 from listen.sanitize import sanitize
 from listen.settings import coerce
 from listen.sources import Source, resolve_source, validate_id
@@ -82,8 +83,14 @@ class Listen:
         paragraphs = []
         for block in clean.blocks:
             own = language.paragraph_language(block.text, lang)
-            paragraphs.append(Paragraph(block.text, own, block.kind))
-        article = Article(id=raw.id, title=clean.title, language=lang, paragraphs=tuple(paragraphs))
+            paragraphs.append(Paragraph(block.text, own, block.kind, normalize(block.text, own)))
+        article = Article(
+            id=raw.id,
+            title=clean.title,
+            language=lang,
+            paragraphs=tuple(paragraphs),
+            title_spoken=normalize(clean.title, lang),
+        )
         if not article.pieces:
             raise NothingToSpeak(
                 f"article {raw.id!r} has nothing to speak after removing captions and "

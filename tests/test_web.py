@@ -122,7 +122,7 @@ def test_unreadable_article_is_422(client, articles):
 
 
 def test_too_large_is_413(config, articles):
-    write_article(articles, "huge", title="Huge", text="word " * 500)
+    write_article(articles, "huge", title="Huge", text="The council met again on Tuesday. " * 40)
     client = create_app({**config, "MAX_CHARS": 1000}).test_client()
     response = client.get("/api/articles/huge/audio.mp3")
     assert response.status_code == 413
@@ -286,3 +286,13 @@ def test_language_settings_are_checked(config, name, value):
 
     with pytest.raises(ConfigError, match=f"LISTEN_{name}"):
         create_app({**config, name: value})
+
+
+def test_transcript_shows_the_spoken_form(client):
+    data = client.get(f"/api/articles/{EN_ID}/transcript").get_json()
+    first = data["paragraphs"][0]
+    assert "7-4" in first["text"] and "$312 million" in first["text"]
+    assert "seven to four" in first["spoken"]
+    assert "three hundred twelve million dollars" in first["spoken"]
+    es = client.get(f"/api/articles/{ES_ID}/transcript").get_json()
+    assert any("veintitrés por ciento" in p["spoken"] for p in es["paragraphs"])

@@ -1,0 +1,628 @@
+"""Normalizer: display text and its language ("en"/"es") -> the text an engine should say.
+
+In goes one block of display text, out comes the same block with everything a speech engine
+might misread written as words: numbers in the language's separators, ordinals, percentages,
+money, dates, times, years, abbreviations, units, web addresses and symbols.
+"Dr. Smith paid $48.6m on 5/5/2024" -> "Doctor Smith paid forty-eight point six million
+dollars on May fifth, twenty twenty-four".
+
+Each rule is a small step ``(text, language) -> text`` over the tables in
+:mod:`listen.spoken_data`; :data:`STEPS` runs them in order, specific shapes (a date, a price)
+before bare numbers. A step rewrites only what it matches, so letters outside a handled token
+pass through, and its words hold no digits a second pass would read again: normalizing the
+output changes nothing. Digits glued to letters ("COVID-19", "G7", "3D", "B-52") are left for
+the engine, which reads them well; everything else numeric becomes words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from listen import spoken_data as data
+from listen.errors import UnsupportedLanguage
+from listen.language import SUPPORTED, normalize_tag
+from listen.numbers import (
+    END,
+    MAX_DIGITS,
+    NEXT_WORD,
+    NUM,
+    SIGN,
+    START,
+    Amount,
+    agree,
+    alternation,
+    cardinal,
+    count,
+    de,
+    ends_sentence,
+    ordinal_en,
+    ordinal_es,
+    parse_amount,
+    say_amount,
+    say_digits,
+    say_number,
+    say_year,
+    sign,
+    signed,
+    year_en,
+)
+
+Step = Callable[[str, str], str]
+
+
+# ---------------------------------------------------------------- steps
+
+_INVISIBLE = re.compile("[" + re.escape(data.INVISIBLE) + "]")
+
+
+def prepare(text: str, language: str) -> str:
+    """Compose accents (NFC) and drop invisible characters, so the tables match."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+
+
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([^\W_][\w-]*(?:\.[\w-]+)+)")
+# Anything shaped like a host name; _say_url keeps those with a scheme, "www." or a known TLD.
+_URL = re.compile(
+    r"(?=[^\W_])(?<![\w@./-])(https?://)?((?:[^\W_][\w-]*\.)+[^\W_][\w-]*)(?![\w@-])"
+    r"(?::[0-9]+)?(/[^\s<>\"«»“”]*)?"
+)
+_WEB_PUNCTUATION = re.compile(r"[./_+]")
+_SPOKEN_SEGMENT = re.compile(r"[^\W_][\w-]*")
+
+
+def _spell_address(address: str, language: str) -> str:
+    words = data.WEB_WORDS[language]
+    return _WEB_PUNCTUATION.sub(lambda m: f" {words[m.group(0)]} ", address)
+
+
+def _say_url(match: re.Match[str], language: str) -> str:
+    scheme, host, path = match.group(1), match.group(2), match.group(3) or ""
+    if not (scheme or host.startswith("www.") or host.rsplit(".", 1)[1].lower() in data.TLDS):
+        return match.group(0)  # "e.g", "3.5", "end.The": no address
+    tail = path[len(path.rstrip(".,;:!?)]}'")) :]  # punctuation after the address is prose
+    segments = [s for s in re.split(r"[/?#]", path[: len(path) - len(tail)])[:2] if s]
+    spoken = _spell_address(host.removeprefix("www."), language)
+    if len(segments) == 1 and re.split(r"[?#]", path)[0].strip("/") == segments[0]:
+        segment = segments[0]
+        if len(segment) <= data.MAX_SPOKEN_PATH and _SPOKEN_SEGMENT.fullmatch(segment):
+            spoken += f" {data.WEB_WORDS[language]['/']} {segment.replace('-', ' ')}"
+    return spoken + tail
+
+
+def web_addresses(text: str, language: str) -> str:
+    """E-mail and web addresses, spelled: "example dot com"; long URL paths are dropped."""
+    if "@" in text:
+        text = _EMAIL.sub(
+            lambda m: (
+                _spell_address(m.group(1), language)
+                + f" {data.WEB_WORDS[language]['@']} "
+                + _spell_address(m.group(2), language)
+            ),
+            text,
+        )
+    return _URL.sub(lambda m: _say_url(m, language), text) if "." in text else text
+
+
+_HASHTAG = re.compile(r"(?<![\w@#&])#([^\W_]\w*)")
+_HANDLE = re.compile(r"(?<![\w@.])@(\w+)")
+_CAMEL = re.compile(r"(?<=[a-záéíóúñ])(?=[A-ZÁÉÍÓÚÑ])")
+
+
+def hashtags_and_handles(text: str, language: str) -> str:
+    """ "#MeToo" -> "hashtag Me Too", "#1" -> "number 1", "@el_pais" -> "at el pais"."""
+
+    def hashtag(match: re.Match[str]) -> str:
+        tag = match.group(1)
+        if tag.isdecimal():
+            return f"{data.NUMBER_SIGN[language]} {tag}"
+        return f"{data.HASHTAG[language]} {_CAMEL.sub(' ', tag).replace('_', ' ')}"
+
+    if "#" in text:
+        text = _HASHTAG.sub(hashtag, text)
+    if "@" in text:
+        at = data.WEB_WORDS[language]["@"]
+        text = _HANDLE.sub(lambda m: f"{at} {m.group(1).replace('_', ' ')}", text)
+    return text
+
+
+def _keys_pattern(keys: Iterable[str]) -> str:
+    # A key that starts or ends with a letter must not sit inside a longer word.
+    def one(key: str) -> str:
+        tail = r"(?![^\W\d_])" if key[-1].isalnum() else ""
+        return re.escape(key) + tail
+
+    keys = sorted(keys, key=len, reverse=True)
+    first = re.escape("".join({k[0] for k in keys}))
+    # Every key starts with a letter; the first-letter lookahead makes the scan fast.
+    return rf"(?=[{first}])(?<![\w.])(?:" + "|".join(one(k) for k in keys) + ")"
+
+
+_ABBREVIATION = {
+    lang: re.compile(
+        _keys_pattern({*data.TITLES[lang], *data.ABBREVIATIONS[lang], *data.BEFORE_NUMBER[lang]})
+    )
+    for lang in SUPPORTED
+}
+_NAME_NEXT = re.compile(r"\s[^\w\n]*(\w+)")  # past noise: "Mr. • Smith"
+_DIGIT_NEXT = re.compile(r"\s?[0-9]")
+
+
+def abbreviations(text: str, language: str) -> str:
+    """ "Dr. Smith" -> "Doctor Smith", "in the U.S." -> "in the U S." (sentence break kept)."""
+
+    def expand(match: re.Match[str]) -> str:
+        key, end = match.group(0), match.end()
+        name = _NAME_NEXT.match(text, end)
+        # A capitalised word that is no sentence opener is a name: "St. Louis", not "St. The".
+        if key in data.TITLES[language] and name and name.group(1)[0].isupper():
+            if name.group(1) not in data.SENTENCE_STARTERS[language]:
+                return data.TITLES[language][key]
+        if key in data.BEFORE_NUMBER[language]:
+            number_next = _DIGIT_NEXT.match(text, end)
+            return data.BEFORE_NUMBER[language][key] + " " if number_next else key
+        if key in data.ABBREVIATIONS[language]:
+            period = key.endswith(".") and ends_sentence(text, end, language)
+            spaced = text[end : end + 1].isalnum()  # "nº5" -> "número 5"
+            return data.ABBREVIATIONS[language][key] + ("." if period else " " if spaced else "")
+        return key
+
+    return _ABBREVIATION[language].sub(expand, text)
+
+
+_NUMERIC_DATE = re.compile(
+    r"(?<![\w.,/-])(?:([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})"
+    r"|([0-9]{1,2})([-/.])([0-9]{1,2})\6([0-9]{4}))(?![\w/-]|[.,][0-9])"
+)
+
+
+def say_date(day: int, month: int, year: int | None, language: str) -> str:
+    """ "May fifth, twenty twenty-four" / "cinco de mayo de dos mil veinticuatro"."""
+    name = data.MONTHS[language][month - 1]
+    if language == "en":
+        return f"{name} {ordinal_en(day)}" + (f", {year_en(year)}" if year else "")
+    spoken_day = data.FIRST_OF_MONTH_ES if day == 1 else cardinal(day, language)
+    return f"{spoken_day} de {name}" + (f" de {cardinal(year, language)}" if year else "")
+
+
+def numeric_dates(text: str, language: str) -> str:
+    """ "2024-05-05", "5/5/2024": English reads month/day, Spanish day/month."""
+
+    def date(match: re.Match[str]) -> str:
+        if match.group(1):
+            year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        else:
+            first, second, year = int(match.group(5)), int(match.group(7)), int(match.group(8))
+            # Ambiguous "5/6/2024": the language's order, unless only the other is a date.
+            month, day = (first, second) if language == "en" else (second, first)
+            if month > 12 >= day:
+                month, day = day, month
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return match.group(0)
+        return say_date(day, month, year, language)
+
+    return _NUMERIC_DATE.sub(date, text)
+
+
+_MONTHS_EN = alternation(data.MONTH_FORMS["en"])
+_DAY_EN = r"([0-9]{1,2})(?:st|nd|rd|th)?"
+_WRITTEN_DATE = {
+    "en": re.compile(
+        rf"(?=[JFMASOND])(?<![\w.])({_MONTHS_EN})\s+{_DAY_EN}(?:\s?[-–]\s?{_DAY_EN})?"
+        rf"(?![\w]|[.,:][0-9])(?:,?\s+([0-9]{{4}})(?![\w]|[.,][0-9]))?"
+        rf"|(?=[t0-9])(?<![\w.,])(?:the\s+)?{_DAY_EN}\s+(?:of\s+)?({_MONTHS_EN})(?!\w)"
+        rf"(?:,?\s+([0-9]{{4}})(?![\w]|[.,][0-9]))?"
+    ),
+    "es": re.compile(
+        r"(?=[0-9])(?<![\w.,])([0-9]{1,2})(?:\.?[º°]|\.?er|ro)?\s+de\s+((?i:"
+        + alternation(data.MONTH_FORMS["es"])
+        + r"))(?!\w)"
+    ),
+}
+
+
+def written_dates(text: str, language: str) -> str:
+    """ "May 5, 2024" -> "May fifth, twenty twenty-four"; "1 de mayo" -> "primero de mayo"."""
+
+    def date(match: re.Match[str]) -> str:
+        g = match.groups()
+        if language == "es":
+            day = int(g[0])
+            month = data.MONTH_FORMS["es"][g[1].lower()]
+            return say_date(day, month, None, language) if 1 <= day <= 31 else match.group(0)
+        if g[0]:  # "May 5", "May 5-7, 2024"
+            month, days, year = data.MONTH_FORMS["en"][g[0]], [g[1], g[2]], g[3]
+        else:  # "5 May 2024", "the 5th of May"
+            month, days, year = data.MONTH_FORMS["en"][g[5]], [g[4]], g[6]
+        numbers = [int(d) for d in days if d]
+        if not all(1 <= d <= 31 for d in numbers):
+            return match.group(0)
+        spoken_days = f" {data.RANGE_WORD['en']} ".join(ordinal_en(d) for d in numbers)
+        name = data.MONTHS["en"][month - 1]
+        spoken = f"{name} {spoken_days}" if g[0] else f"the {spoken_days} of {name}"
+        return spoken + (f", {year_en(int(year))}" if year else "")
+
+    return _WRITTEN_DATE[language].sub(date, text)
+
+
+_TIME = re.compile(
+    r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
+    r"(?:\s?([aApP])\.?\s?[mM](\.?)(?!\w)|\s?(?:hrs|hs|h)(?!\w))?"
+)
+
+
+def say_time(hour: int, minute: int, ampm: str, language: str) -> str:
+    """ "two fifteen a.m.", "fourteen thirty", "las dos y quince de la tarde"."""
+    if language == "en":
+        spoken = cardinal(hour, language)
+        if minute:
+            oh = f"{data.OH['en']} " if minute < 10 else ""
+            spoken += f" {oh}{cardinal(minute, language)}"
+        elif not ampm:
+            spoken += " " + (data.OCLOCK["en"] if 0 < hour <= 12 else data.HUNDRED_HOURS["en"])
+        return f"{spoken} {data.AM_PM['en'][ampm]}" if ampm else spoken
+    spoken = agree(cardinal(hour, language), language, feminine=True)  # "la una", "veintiuna"
+    if minute:
+        spoken += f" y {cardinal(minute, language)}"
+    elif not ampm and (hour > 12 or hour == 0):
+        spoken += " " + data.HUNDRED_HOURS["es"]
+    for part, first, last, words in data.PARTS_OF_DAY_ES:
+        if ampm == part and first <= hour <= last:
+            spoken += " " + words
+    return spoken
+
+
+def times(text: str, language: str) -> str:
+    """ "2:15 a.m.", "6 p. m.", "14:30", "14.30 h" -> words; an hour alone is no time."""
+
+    def time(match: re.Match[str]) -> str:
+        hour_text, minute_text, dotted, ampm, period = match.groups()
+        minute_text = minute_text or dotted
+        if not (minute_text or ampm):
+            return match.group(0)
+        hour, minute = int(hour_text), int(minute_text or 0)
+        ampm = (ampm or "").lower()
+        if minute > 59 or hour > (12 if ampm else 24):
+            return match.group(0)
+        spoken = say_time(hour, minute, ampm, language)
+        # Spanish drops "p. m."; a period that also ended the sentence stays.
+        if language == "es" and period and ends_sentence(text, match.end(), language):
+            spoken += "."
+        return spoken
+
+    return _TIME.sub(time, text)
+
+
+_PHONE = re.compile(
+    r"(?=[+(0-9])(?<![\w.,+-])(\+[0-9]{1,3}[ .-]?)?"
+    r"((?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}(?:[ .-][0-9]{2,4}){1,4})(?![\w]|[.,-]?[0-9])"
+)
+
+
+def phone_numbers(text: str, language: str) -> str:
+    """ "+34 912 345 678", "(555) 123-4567" -> digit by digit, a pause between groups."""
+
+    def phone(match: re.Match[str]) -> str:
+        country, rest = match.group(1), match.group(2)
+        groups = re.findall(r"[0-9]+", rest)
+        digits = sum(len(g) for g in groups) + len(re.sub(r"\D", "", country or ""))
+        if not 7 <= digits <= 15:
+            return match.group(0)
+        if not (country or "(" in rest):
+            spaced_only = not re.search(r"[.-]", rest)
+            if "." in rest or len(groups) < 3:  # "38.412.000" is a number, "10-12" a range
+                return match.group(0)
+            # Spaces alone: "912 345 678" is a phone, "1 000 000" and "2019 2020" are not.
+            if spaced_only and (
+                digits < 9 or len(groups[0]) < 2 or any(len(g) > 3 for g in groups)
+            ):
+                return match.group(0)
+            if all(len(g) == 4 for g in groups):  # "2019-2020-2021"
+                return match.group(0)
+        spoken = [say_digits(g, language) for g in groups]
+        if country:
+            code = re.sub(r"\D", "", country)
+            spoken.insert(0, f"{data.PLUS[language]} {say_digits(code, language)}")
+        return ", ".join(spoken)
+
+    return _PHONE.sub(phone, text)
+
+
+_RANGE = re.compile(
+    rf"{START}(?<![0-9][-–])({NUM})(?:\s?[-–]\s?)({NUM})(?!\s?[-–]\s?[0-9])(?![.,][0-9])"
+)
+
+
+def ranges(text: str, language: str) -> str:
+    """ "2019-2023", "10–12", a 7-4 vote -> "2019 to 2023", "7 to 4" (digits kept for later)."""
+    return _RANGE.sub(lambda m: f"{m.group(1)} {data.RANGE_WORD[language]} {m.group(2)}", text)
+
+
+_CURRENCY_KEYS = {lang: alternation(data.CURRENCIES[lang]) for lang in SUPPORTED}
+_MAGNITUDE_KEYS = {lang: alternation(data.MAGNITUDES[lang]) for lang in SUPPORTED}
+_CURRENCY = {
+    lang: re.compile(
+        rf"(?=[-−+0-9$€£¥A-Z])(?:(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
+        rf"(?P<cur>{_CURRENCY_KEYS[lang]})\s?(?P<num>{NUM})(?:(?:\s?[-–]\s?|\s{data.RANGE_WORD[lang]}\s)"
+        rf"(?:{_CURRENCY_KEYS[lang]})?\s?(?P<num2>{NUM}))?"
+        rf"(?:\s?(?P<mag>{_MAGNITUDE_KEYS[lang]})(?!\w))?{END}"
+        rf"|{sign('tsign')}{START}(?P<tnum>{NUM})(?:\s?(?P<tmag>{_MAGNITUDE_KEYS[lang]}))?"
+        rf"\s?(?P<tcur>{alternation(data.TRAILING_CURRENCIES)})(?!\w)"
+    )
+    for lang in SUPPORTED
+}
+
+
+def say_money(
+    token: str, currency: data.Currency, magnitude: str | None, language: str
+) -> str | None:
+    """ "$250" -> "two hundred fifty dollars", "€3.50" -> "three euros and fifty cents"."""
+    amount = parse_amount(token, language, money=True)
+    if amount is None:
+        return None
+    if magnitude:
+        one, many = data.MAGNITUDES[language][magnitude]
+        number = say_amount(amount, language)
+        number = number if amount.separator else agree(number, language, False)
+        scale = one if amount.is_one else many
+        # "mil millones de dólares", never "un mil millones"
+        words = scale if amount.is_one and scale.split()[0] == "mil" else f"{number} {scale}"
+        return f"{words}{de(words, language)} {currency.major.plural}"
+    if len(amount.fraction) != 2:
+        return count(amount, currency.major, language)
+    # Two decimals are cents: "three dollars and fifty cents", "tres euros con cincuenta céntimos".
+    major = count(Amount(amount.whole), currency.major, language)
+    if amount.fraction == "00":
+        return major
+    cents = count(Amount(amount.fraction.lstrip("0")), currency.minor, language)
+    return cents if amount.whole == "0" else f"{major} {data.CENTS_JOINER[language]} {cents}"
+
+
+def currencies(text: str, language: str) -> str:
+    """ "$48.6 million", "US$4,5 millones", "12 €", "COP 2.000" -> amount and currency in words."""
+
+    def money(match: re.Match[str]) -> str:
+        key = match.group("cur") or match.group("tcur")
+        currency = data.CURRENCIES[language][key]
+        magnitude = match.group("mag") or match.group("tmag")
+        spoken = say_money(match.group("num") or match.group("tnum"), currency, magnitude, language)
+        if spoken is None:
+            return match.group(0)
+        if match.group("num2"):  # "$10-12 million": "ten to twelve million dollars"
+            first = say_number(match.group("num"), language)
+            rest = say_money(match.group("num2"), currency, magnitude, language)
+            if rest is None:
+                return match.group(0)
+            spoken = f"{first} {data.RANGE_WORD[language]} {rest}"
+        return signed(match.group("sign") or match.group("tsign"), spoken, language)
+
+    return _CURRENCY[language].sub(money, text)
+
+
+_PERCENT = re.compile(rf"{SIGN}{START}({NUM})\s?([%‰])")
+
+
+def percentages(text: str, language: str) -> str:
+    """ "12%", "4,5 %", "-3%" -> "twelve percent", "cuatro coma cinco por ciento"."""
+
+    def percent(match: re.Match[str]) -> str:
+        words = say_number(match.group(2), language)
+        return signed(
+            match.group("sign"), f"{words} {data.PERCENT[language][match.group(3)]}", language
+        )
+
+    return _PERCENT.sub(percent, text)
+
+
+_UNIT = {
+    lang: re.compile(
+        rf"{SIGN}{START}(?P<num>{NUM})\s?(?:(?P<mag>{alternation(data.SCALE_WORDS[lang])})\s)?"
+        rf"(?P<unit>{alternation(data.UNITS[lang])})(?![\w²³/])"
+    )
+    for lang in SUPPORTED
+}
+_VERB_AFTER_HA = re.compile(r"\s+" + data.VERB_AFTER_HA_ES)
+
+
+def units(text: str, language: str) -> str:
+    """ "1 km" -> "one kilometer", "2 km" -> "dos kilómetros", "21 ha" -> "veintiuna hectáreas"."""
+
+    def unit(match: re.Match[str]) -> str:
+        key = match.group("unit")
+        if key == "ha" and language == "es" and _VERB_AFTER_HA.match(text, match.end()):
+            return match.group(0)  # "en 2019 ha crecido": the verb, not hectares
+        amount = parse_amount(match.group("num"), language)
+        if amount is None:
+            return match.group(0)
+        spoken = count(amount, data.UNITS[language][key], language, match.group("mag") or "")
+        return signed(match.group("sign"), spoken, language)
+
+    return _UNIT[language].sub(unit, text)
+
+
+_ORDINAL = {
+    "en": re.compile(rf"{START}({NUM})({'|'.join(data.ORDINAL_SUFFIXES_EN)})(?!\w)"),
+    "es": re.compile(
+        rf"{START}([0-9]+(?:\.[0-9]{{3}})*)({alternation(data.ORDINAL_INDICATORS_ES)})(?!\w)"
+    ),
+}
+
+
+def ordinals(text: str, language: str) -> str:
+    """ "21st" -> "twenty-first"; "1.º", "2.ª", "3er" -> "primero", "segunda", "tercer"."""
+
+    def ordinal(match: re.Match[str]) -> str:
+        amount = parse_amount(match.group(1), language)
+        if amount is None or amount.separator or len(amount.whole) > MAX_DIGITS:
+            return match.group(0)
+        n = int(amount.whole)
+        if language == "en":
+            return ordinal_en(n)
+        return ordinal_es(n, data.ORDINAL_INDICATORS_ES[match.group(2)])
+
+    return _ORDINAL[language].sub(ordinal, text)
+
+
+_DECADE = re.compile(
+    r"(?=['’0-9])(?<![\w'’])(?:['’]([1-9]0)(['’]?s)?|(1[0-9]{2}0|20[0-9]0|[1-9]0)(['’]?s))(?!\w)"
+)
+
+
+def decades(text: str, language: str) -> str:
+    """ "1990s" -> "nineteen nineties", "the '80s" -> "the eighties", "los '90" -> "los noventa"."""
+
+    def decade(match: re.Match[str]) -> str:
+        short, short_s, full, full_s = match.groups()
+        if language == "en" and not (short_s or full_s):
+            return match.group(0)  # English "'90" alone is a quote mark and a number
+        words = say_year(int(full or short), language)
+        if language == "es":
+            return words
+        last = words.rsplit(" ", 1)[-1]
+        plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
+        return words[: len(words) - len(last)] + plural
+
+    return _DECADE.sub(decade, text)
+
+
+_YEAR = re.compile(rf"{START}[0-9]{{4}}(?![\w]|[.,][0-9])")
+_YEAR_CONTEXT = re.compile(rf"\b(?:{alternation(data.YEAR_CONTEXT_EN)})\s+$")
+_NOT_YEAR_NEXT = re.compile(
+    r"\s*(?:" + "|".join(data.NOT_YEAR_FOLLOWERS_EN) + r")\b", re.IGNORECASE
+)
+
+
+def years(text: str, language: str) -> str:
+    """English years: "in 1931" -> "in nineteen thirty-one", "2019" -> "twenty nineteen"."""
+    # A 4-digit number is a year after a year word ("in", "since", "by", a month) when
+    # 1000-2099, or standalone when 1900-2099, unless a quantity word follows ("2000
+    # people"). Spanish years are plain cardinals, which the numbers step says anyway.
+    if language != "en":
+        return text
+
+    def year(match: re.Match[str]) -> str:
+        n = int(match.group(0))
+        context = _YEAR_CONTEXT.search(text, max(0, match.start() - 12), match.start())
+        if not (1000 if context else 1900) <= n <= 2099:
+            return match.group(0)
+        return match.group(0) if _NOT_YEAR_NEXT.match(text, match.end()) else year_en(n)
+
+    return _YEAR.sub(year, text)
+
+
+_MODEL = re.compile(rf"(?<!\w)({'|'.join(data.MODEL_NAMES_EN)})\s+([0-9]{{3}})(?![\w]|[.,][0-9])")
+
+
+def model_numbers(text: str, language: str) -> str:
+    """English "Boeing 737" -> "Boeing seven thirty-seven", in pairs like a year."""
+    if language != "en":
+        return text
+    return _MODEL.sub(lambda m: f"{m.group(1)} {year_en(int(m.group(2)))}", text)
+
+
+_NUMBER = re.compile(rf"{SIGN}{START}({NUM}){END}")
+
+
+def numbers(text: str, language: str) -> str:
+    """Every other free-standing number: "1,000.5", "38.412", "-5", "+34" -> words."""
+
+    def number(match: re.Match[str]) -> str:
+        token = match.group(2)
+        words = say_number(token, language)
+        amount = parse_amount(token, language) if language == "es" else None
+        # Only a whole number agrees with its noun: "849,1 millones" keeps "coma uno".
+        whole = amount is not None and not amount.separator
+        following = NEXT_WORD.match(text, match.end()) if whole else None
+        if following:
+            noun = following.group(1)
+            if noun in data.APOCOPE_BEFORE or noun in data.MASCULINE_NOUNS_ES:
+                words = agree(words, language, feminine=False)  # "un millón", "veintiún años"
+            elif noun in data.FEMININE_NOUNS_ES:  # "21 personas" -> "veintiuna personas"
+                words = agree(words, language, feminine=True)
+        return signed(match.group("sign"), words, language)
+
+    return _NUMBER.sub(number, text)
+
+
+_SYMBOL = {lang: re.compile(f"[{re.escape(''.join(data.SYMBOLS[lang]))}]") for lang in SUPPORTED}
+
+
+def symbols(text: str, language: str) -> str:
+    """ "&" -> "and"/"y", "+" -> "plus"/"más", and the other symbols said as words."""
+    return _SYMBOL[language].sub(lambda m: f" {data.SYMBOLS[language][m.group(0)]} ", text)
+
+
+# Only characters outside plain ASCII words are looked up, which keeps the step fast.
+_NOISE_CANDIDATE = re.compile(rf"[{re.escape(data.NOISE)}]|[^\w\s!-~]")
+
+
+def _is_noise(char: str) -> bool:
+    return char in data.NOISE or unicodedata.category(char) in data.NOISE_CATEGORIES
+
+
+def noise(text: str, language: str) -> str:
+    """Characters read as noise ("*", "|", "•", "→", emoji) become spaces; letters never do."""
+    return _NOISE_CANDIDATE.sub(lambda m: " " if _is_noise(m.group(0)) else m.group(0), text)
+
+
+_BLANKS = re.compile(r"[^\S\n]+")
+_SPACE_BEFORE = re.compile(r" (?=[,.;:!?)\]}»”](?!\w))")
+_SPACE_AFTER = re.compile(r"([(\[{«“¿¡]) ")
+_LINE_EDGES = re.compile(r" ?\n ?")
+
+
+def spaces(text: str, language: str) -> str:
+    """One space between words, none before closing punctuation or after opening."""
+    text = _BLANKS.sub(" ", text)
+    text = _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub("", text))
+    return _LINE_EDGES.sub("\n", text).strip()
+
+
+STEPS: tuple[Step, ...] = (
+    prepare,
+    web_addresses,
+    hashtags_and_handles,
+    abbreviations,
+    numeric_dates,
+    written_dates,
+    times,
+    phone_numbers,
+    ranges,
+    currencies,
+    percentages,
+    units,
+    ordinals,
+    decades,
+    years,
+    model_numbers,
+    numbers,
+    symbols,
+    noise,
+    spaces,
+)
+
+
+def normalize(text: str, language: str) -> str:
+    """Turn display text into the words an engine should say.
+
+    Args:
+        text: one block of display text (a title, paragraph or list item).
+        language: "en" or "es"; a region ("es-MX", "en_GB") is ignored.
+
+    Returns:
+        The spoken form. The display text is not kept here.
+
+    Raises:
+        UnsupportedLanguage: not English or Spanish; the language stage should have
+            settled that (a 422).
+    """
+    lang = normalize_tag(language)
+    if lang not in SUPPORTED:
+        raise UnsupportedLanguage(
+            f"cannot normalize language {language!r}: listen speaks {' and '.join(SUPPORTED)}. "
+            "Probable cause: the text skipped the language stage."
+        )
+    for step in STEPS:
+        text = step(text, lang)
+    return text

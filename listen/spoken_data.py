@@ -1,0 +1,423 @@
+"""Rule data for the normalizer: how English and Spanish say numbers, money, units and symbols.
+
+Tables only, keyed by language ("en", "es"); :mod:`listen.normalize` holds the code that
+uses them. English follows US usage (the bundled English voice is American): "kilometers",
+"one hundred five", no "and" inside numbers. Spanish follows the RAE's recommendations where
+Spain and Latin America differ ("veintiún kilómetros", "primero de mayo").
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Noun(NamedTuple):
+    """A counted noun: "kilometer" / "kilometers"; Spanish numbers agree with ``feminine``."""
+
+    singular: str
+    plural: str
+    feminine: bool = False
+
+
+class Currency(NamedTuple):
+    major: Noun
+    minor: Noun
+
+
+# ---------------------------------------------------------------- number words
+
+DECIMAL_WORD = {
+    "en": {".": "point", ",": "point"},
+    "es": {".": "punto", ",": "coma"},
+}
+# How the pieces of a string of digits that is no valid number ("3.11.7", "1,2,3") are joined.
+PIECE_JOINER = {
+    "en": {".": " dot ", ",": ", "},
+    "es": {".": " punto ", ",": ", "},
+}
+MINUS = {"en": "minus", "es": "menos"}
+PLUS = {"en": "plus", "es": "más"}
+RANGE_WORD = {"en": "to", "es": "a"}  # "2019-2023", "10–12", a 7-4 vote or a 3-1 score
+CENTS_JOINER = {"en": "and", "es": "con"}  # "three dollars and fifty cents"
+
+# Spanish: "de" joins these to a following noun ("dos millones de euros", "mil millones de
+# dólares") and "uno" shortens before them ("un millón", "veintiún mil").
+DE_BEFORE_NOUN = ("millón", "millones", "billón", "billones", "trillón", "trillones")
+APOCOPE_BEFORE = ("mil", *DE_BEFORE_NOUN)
+# Spanish number words before a masculine noun ("un kilómetro") and a feminine one ("una
+# hectárea", "doscientas casas"); the ending "ientos" is the hundreds.
+MASCULINE_ES = {"uno": "un", "veintiuno": "veintiún"}
+FEMININE_ES = {"uno": "una", "un": "una", "veintiuno": "veintiuna", "veintiún": "veintiuna"}
+FEMININE_ENDINGS_ES = {"ientos": "ientas"}
+# Spanish nouns often counted in the news, by gender: "21 años" -> "veintiún años",
+# "21 personas" -> "veintiuna personas". Before any other word a number keeps "uno"
+# ("ganó 21 a 0", "el 21 fue"); extend these as needed.
+MASCULINE_NOUNS_ES = frozenset(
+    "año años día días mes meses minuto minutos segundo segundos punto puntos gol goles "
+    "partido partidos muerto muertos herido heridos voto votos habitante habitantes "
+    "estudiante estudiantes niño niños hombre hombres caso casos país países kilo kilos "
+    "millar millares centenar centenares diputado diputados senador senadores".split()
+)
+FEMININE_NOUNS_ES = frozenset(
+    "persona personas vez veces hora horas semana semanas mujer mujeres víctima víctimas "
+    "vivienda viviendas casa casas empresa empresas tonelada toneladas hectárea hectáreas "
+    "familia familias escuela escuelas niña niñas muerte muertes especie especies".split()
+)
+
+# Spanish ordinals 1-999, built from parts ("vigésimo primero"); num2words has "décimoprimero".
+ORDINAL_UNITS_ES = (
+    "", "primero", "segundo", "tercero", "cuarto", "quinto", "sexto", "séptimo", "octavo",
+    "noveno",
+)  # fmt: skip
+ORDINAL_TEENS_ES = (
+    "décimo", "undécimo", "duodécimo", "decimotercero", "decimocuarto", "decimoquinto",
+    "decimosexto", "decimoséptimo", "decimoctavo", "decimonoveno",
+)  # fmt: skip
+ORDINAL_TENS_ES = (
+    "", "décimo", "vigésimo", "trigésimo", "cuadragésimo", "quincuagésimo", "sexagésimo",
+    "septuagésimo", "octogésimo", "nonagésimo",
+)  # fmt: skip
+ORDINAL_HUNDREDS_ES = (
+    "", "centésimo", "ducentésimo", "tricentésimo", "cuadringentésimo", "quingentésimo",
+    "sexcentésimo", "septingentésimo", "octingentésimo", "noningentésimo",
+)  # fmt: skip
+# Spanish ordinal indicators after a number: "1.º", "2.ª", "3er", "1ro", "2da", "3.os".
+ORDINAL_INDICATORS_ES = {
+    "º": "m", ".º": "m", "ª": "f", ".ª": "f", ".os": "mp", ".as": "fp", "er": "apocope",
+    ".er": "apocope", "ro": "m", "do": "m", "to": "m", "mo": "m", "vo": "m", "no": "m",
+    "ra": "f", "da": "f", "ta": "f", "ma": "f", "va": "f", "na": "f",
+}  # fmt: skip
+ORDINAL_SUFFIXES_EN = ("st", "nd", "rd", "th", "ST", "ND", "RD", "TH")
+
+# ---------------------------------------------------------------- money
+
+CURRENCIES = {
+    "en": {
+        "US$": Currency(Noun("US dollar", "US dollars"), Noun("cent", "cents")),
+        "U$S": Currency(Noun("US dollar", "US dollars"), Noun("cent", "cents")),
+        "USD": Currency(Noun("US dollar", "US dollars"), Noun("cent", "cents")),
+        "$": Currency(Noun("dollar", "dollars"), Noun("cent", "cents")),
+        "€": Currency(Noun("euro", "euros"), Noun("cent", "cents")),
+        "EUR": Currency(Noun("euro", "euros"), Noun("cent", "cents")),
+        "£": Currency(Noun("pound", "pounds"), Noun("penny", "pence")),
+        "GBP": Currency(Noun("pound", "pounds"), Noun("penny", "pence")),
+        "¥": Currency(Noun("yen", "yen"), Noun("sen", "sen")),
+        "MX$": Currency(Noun("Mexican peso", "Mexican pesos"), Noun("centavo", "centavos")),
+        "MXN": Currency(Noun("Mexican peso", "Mexican pesos"), Noun("centavo", "centavos")),
+        "COP": Currency(Noun("Colombian peso", "Colombian pesos"), Noun("centavo", "centavos")),
+        "ARS": Currency(Noun("Argentine peso", "Argentine pesos"), Noun("centavo", "centavos")),
+        "CLP": Currency(Noun("Chilean peso", "Chilean pesos"), Noun("centavo", "centavos")),
+        "PEN": Currency(Noun("Peruvian sol", "Peruvian soles"), Noun("céntimo", "céntimos")),
+        "R$": Currency(Noun("Brazilian real", "Brazilian reais"), Noun("centavo", "centavos")),
+        "BRL": Currency(Noun("Brazilian real", "Brazilian reais"), Noun("centavo", "centavos")),
+    },
+    "es": {
+        "US$": Currency(
+            Noun("dólar estadounidense", "dólares estadounidenses"), Noun("centavo", "centavos")
+        ),
+        "U$S": Currency(
+            Noun("dólar estadounidense", "dólares estadounidenses"), Noun("centavo", "centavos")
+        ),
+        "USD": Currency(
+            Noun("dólar estadounidense", "dólares estadounidenses"), Noun("centavo", "centavos")
+        ),
+        # A bare "$" in Spanish may be pesos; dollars is the reading publishers asked for.
+        "$": Currency(Noun("dólar", "dólares"), Noun("centavo", "centavos")),
+        "€": Currency(Noun("euro", "euros"), Noun("céntimo", "céntimos")),
+        "EUR": Currency(Noun("euro", "euros"), Noun("céntimo", "céntimos")),
+        "£": Currency(Noun("libra", "libras", True), Noun("penique", "peniques")),
+        "GBP": Currency(Noun("libra", "libras", True), Noun("penique", "peniques")),
+        "¥": Currency(Noun("yen", "yenes"), Noun("sen", "sen")),
+        "MX$": Currency(Noun("peso mexicano", "pesos mexicanos"), Noun("centavo", "centavos")),
+        "MXN": Currency(Noun("peso mexicano", "pesos mexicanos"), Noun("centavo", "centavos")),
+        "COP": Currency(Noun("peso colombiano", "pesos colombianos"), Noun("centavo", "centavos")),
+        "ARS": Currency(Noun("peso argentino", "pesos argentinos"), Noun("centavo", "centavos")),
+        "CLP": Currency(Noun("peso chileno", "pesos chilenos"), Noun("centavo", "centavos")),
+        "PEN": Currency(Noun("sol", "soles"), Noun("céntimo", "céntimos")),
+        "R$": Currency(Noun("real", "reales"), Noun("centavo", "centavos")),
+        "BRL": Currency(Noun("real", "reales"), Noun("centavo", "centavos")),
+    },
+}
+# Currencies written after the amount ("12 €", "2.000 COP"): the symbols and codes above,
+# except "$" forms that only ever lead.
+TRAILING_CURRENCIES = ("€", "£", "$", "EUR", "USD", "GBP", "MXN", "COP", "ARS", "CLP", "BRL")
+
+# Magnitudes after an amount: (word after one, word after any other amount).
+MAGNITUDES = {
+    "en": {
+        "thousand": ("thousand", "thousand"),
+        "million": ("million", "million"),
+        "billion": ("billion", "billion"),
+        "trillion": ("trillion", "trillion"),
+        "k": ("thousand", "thousand"),
+        "K": ("thousand", "thousand"),
+        "m": ("million", "million"),
+        "M": ("million", "million"),
+        "mn": ("million", "million"),
+        "bn": ("billion", "billion"),
+        "b": ("billion", "billion"),
+        "B": ("billion", "billion"),
+        "tn": ("trillion", "trillion"),
+        "trn": ("trillion", "trillion"),
+    },
+    "es": {
+        "mil millones": ("mil millones", "mil millones"),
+        "mil": ("mil", "mil"),
+        "millón": ("millón", "millones"),
+        "millones": ("millón", "millones"),
+        "billón": ("billón", "billones"),
+        "billones": ("billón", "billones"),
+        "k": ("mil", "mil"),
+        "M": ("millón", "millones"),
+        "MM": ("millón", "millones"),  # Latin American financial shorthand for millions
+        "mn": ("millón", "millones"),
+        "bn": ("mil millones", "mil millones"),  # an English billion is "mil millones"
+    },
+}
+
+# Scale words between a number and a unit: "1 million km", "5 millones de km".
+SCALE_WORDS = {
+    "en": ("thousand", "million", "billion"),
+    "es": ("mil millones", "millones", "millón", "mil"),
+}
+
+PERCENT = {
+    "en": {"%": "percent", "‰": "per mille"},
+    "es": {"%": "por ciento", "‰": "por mil"},
+}
+
+# ---------------------------------------------------------------- units (only after a number)
+
+UNITS = {
+    "en": {
+        "km/h": Noun("kilometer per hour", "kilometers per hour"),
+        "km²": Noun("square kilometer", "square kilometers"),
+        "km2": Noun("square kilometer", "square kilometers"),
+        "m²": Noun("square meter", "square meters"),
+        "m2": Noun("square meter", "square meters"),
+        "m³": Noun("cubic meter", "cubic meters"),
+        "m3": Noun("cubic meter", "cubic meters"),
+        "m/s": Noun("meter per second", "meters per second"),
+        "km": Noun("kilometer", "kilometers"),
+        "kg": Noun("kilogram", "kilograms"),
+        "mg": Noun("milligram", "milligrams"),
+        "g": Noun("gram", "grams"),
+        "cm": Noun("centimeter", "centimeters"),
+        "mm": Noun("millimeter", "millimeters"),
+        "m": Noun("meter", "meters"),
+        "ml": Noun("milliliter", "milliliters"),
+        "l": Noun("liter", "liters"),
+        "ha": Noun("hectare", "hectares"),
+        "kWh": Noun("kilowatt-hour", "kilowatt-hours"),
+        "MWh": Noun("megawatt-hour", "megawatt-hours"),
+        "GWh": Noun("gigawatt-hour", "gigawatt-hours"),
+        "TWh": Noun("terawatt-hour", "terawatt-hours"),
+        "kW": Noun("kilowatt", "kilowatts"),
+        "MW": Noun("megawatt", "megawatts"),
+        "GW": Noun("gigawatt", "gigawatts"),
+        "°C": Noun("degree Celsius", "degrees Celsius"),
+        "ºC": Noun("degree Celsius", "degrees Celsius"),
+        "° C": Noun("degree Celsius", "degrees Celsius"),
+        "°F": Noun("degree Fahrenheit", "degrees Fahrenheit"),
+        "ºF": Noun("degree Fahrenheit", "degrees Fahrenheit"),
+        "° F": Noun("degree Fahrenheit", "degrees Fahrenheit"),
+        "°": Noun("degree", "degrees"),
+        "mph": Noun("mile per hour", "miles per hour"),
+        "mi": Noun("mile", "miles"),
+        "ft": Noun("foot", "feet"),
+        "lb": Noun("pound", "pounds"),
+        "lbs": Noun("pound", "pounds"),
+        "h": Noun("hour", "hours"),
+        "min": Noun("minute", "minutes"),
+    },
+    "es": {
+        "km/h": Noun("kilómetro por hora", "kilómetros por hora"),
+        "km²": Noun("kilómetro cuadrado", "kilómetros cuadrados"),
+        "km2": Noun("kilómetro cuadrado", "kilómetros cuadrados"),
+        "m²": Noun("metro cuadrado", "metros cuadrados"),
+        "m2": Noun("metro cuadrado", "metros cuadrados"),
+        "m³": Noun("metro cúbico", "metros cúbicos"),
+        "m3": Noun("metro cúbico", "metros cúbicos"),
+        "m/s": Noun("metro por segundo", "metros por segundo"),
+        "km": Noun("kilómetro", "kilómetros"),
+        "kg": Noun("kilogramo", "kilogramos"),
+        "mg": Noun("miligramo", "miligramos"),
+        "g": Noun("gramo", "gramos"),
+        "cm": Noun("centímetro", "centímetros"),
+        "mm": Noun("milímetro", "milímetros"),
+        "m": Noun("metro", "metros"),
+        "ml": Noun("mililitro", "mililitros"),
+        "l": Noun("litro", "litros"),
+        "ha": Noun("hectárea", "hectáreas", True),
+        "kWh": Noun("kilovatio hora", "kilovatios hora"),
+        "MWh": Noun("megavatio hora", "megavatios hora"),
+        "GWh": Noun("gigavatio hora", "gigavatios hora"),
+        "TWh": Noun("teravatio hora", "teravatios hora"),
+        "kW": Noun("kilovatio", "kilovatios"),
+        "MW": Noun("megavatio", "megavatios"),
+        "GW": Noun("gigavatio", "gigavatios"),
+        "°C": Noun("grado Celsius", "grados Celsius"),
+        "ºC": Noun("grado Celsius", "grados Celsius"),
+        "° C": Noun("grado Celsius", "grados Celsius"),
+        "°F": Noun("grado Fahrenheit", "grados Fahrenheit"),
+        "ºF": Noun("grado Fahrenheit", "grados Fahrenheit"),
+        "° F": Noun("grado Fahrenheit", "grados Fahrenheit"),
+        "°": Noun("grado", "grados"),
+        "h": Noun("hora", "horas", True),
+        "min": Noun("minuto", "minutos"),
+    },
+}
+# Spanish "ha" is also the verb: "en 2019 ha crecido". A past participle after it means verb.
+VERB_AFTER_HA_ES = (
+    r"(?:\w+(?:ado|ido|ada|ida)|hecho|dicho|visto|puesto|vuelto|escrito|abierto|muerto|roto"
+    r"|sido|habido)\b"
+)
+
+# ---------------------------------------------------------------- dates and times
+
+MONTHS = {
+    "en": (
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ),
+    "es": (
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+        "septiembre", "octubre", "noviembre", "diciembre",
+    ),
+}  # fmt: skip
+# Written forms of each month, by number: full names and the abbreviations used before a day.
+MONTH_FORMS = {
+    "en": {
+        "January": 1, "Jan.": 1, "Jan": 1, "February": 2, "Feb.": 2, "Feb": 2,
+        "March": 3, "Mar.": 3, "April": 4, "Apr.": 4, "May": 5, "June": 6, "Jun.": 6,
+        "July": 7, "Jul.": 7, "August": 8, "Aug.": 8, "Aug": 8, "September": 9, "Sept.": 9,
+        "Sept": 9, "Sep.": 9, "October": 10, "Oct.": 10, "Oct": 10, "November": 11,
+        "Nov.": 11, "Nov": 11, "December": 12, "Dec.": 12, "Dec": 12,
+    },
+    "es": {
+        "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+        "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+        "diciembre": 12,
+    },
+}  # fmt: skip
+FIRST_OF_MONTH_ES = "primero"  # "1 de mayo" -> "primero de mayo" (Latin America, and RAE-valid)
+
+# English words before a 4-digit number that make it a year ("in 1931", "since 1066").
+YEAR_CONTEXT_EN = (
+    "in", "In", "since", "Since", "by", "By", "until", "Until", "till", "from", "From",
+    "before", "Before", "after", "After", "during", "During", "circa", "year", "early", "Early",
+    "mid", "late", "Late", "spring", "summer", "autumn", "fall", "winter", *MONTHS["en"],
+)  # fmt: skip
+# Words after a 1900-2099 number that make it a quantity, not a year ("2000 people").
+NOT_YEAR_FOLLOWERS_EN = (
+    "percent", "per cent", "hundred", "thousand", "million", "billion", "trillion",
+    "people", "times", "units", "dollars", "euros", "pounds", "pesos", "yen",
+)  # fmt: skip
+# Names whose model numbers are read in pairs, like years: "Boeing 737" -> "seven thirty-seven".
+MODEL_NAMES_EN = ("Boeing",)
+
+# Spanish says the part of the day instead of a.m./p.m.: (a or p, first hour, last hour, words).
+AM_PM = {"en": {"a": "a.m.", "p": "p.m."}, "es": {}}
+PARTS_OF_DAY_ES = (
+    ("a", 0, 5, "de la madrugada"),
+    ("a", 6, 11, "de la mañana"),
+    ("a", 12, 12, "de la noche"),
+    ("p", 12, 12, "del mediodía"),
+    ("p", 1, 7, "de la tarde"),
+    ("p", 8, 11, "de la noche"),
+)
+OCLOCK = {"en": "o'clock", "es": ""}
+HUNDRED_HOURS = {"en": "hundred", "es": "horas"}  # "20:00" -> "twenty hundred", "veinte horas"
+OH = {"en": "oh", "es": "cero"}  # "9:05" -> "nine oh five"
+
+# ---------------------------------------------------------------- abbreviations
+
+# Titles: expanded only before a capitalised name, so a sentence's period is never eaten.
+TITLES = {
+    "en": {
+        "Mr.": "Mister", "Mr": "Mister", "Mrs.": "Missus", "Mrs": "Missus", "Ms.": "Miz",
+        "Dr.": "Doctor", "Dr": "Doctor", "Prof.": "Professor", "Gov.": "Governor",
+        "Sen.": "Senator", "Rep.": "Representative", "Gen.": "General", "Lt.": "Lieutenant",
+        "Col.": "Colonel", "Capt.": "Captain", "Sgt.": "Sergeant", "Rev.": "Reverend",
+        "Pres.": "President", "St.": "Saint", "Mt.": "Mount", "Ft.": "Fort",
+    },
+    "es": {
+        "Sr.": "señor", "Sra.": "señora", "Srta.": "señorita", "Sres.": "señores",
+        "Dr.": "doctor", "Dra.": "doctora", "Lic.": "licenciado", "Licda.": "licenciada",
+        "Ing.": "ingeniero", "Prof.": "profesor", "Gral.": "general", "Dña.": "doña",
+        "Sto.": "santo", "Sta.": "santa", "Av.": "avenida", "Avda.": "avenida",
+    },
+}  # fmt: skip
+# Other abbreviations, expanded anywhere; a period that also ends the sentence is kept.
+ABBREVIATIONS = {
+    "en": {
+        "U.S.A.": "U S A", "U.S.": "U S", "U.K.": "U K", "U.N.": "U N", "E.U.": "E U",
+        "e.g.": "for example", "i.e.": "that is", "etc.": "et cetera", "vs.": "versus",
+        "a.k.a.": "also known as", "approx.": "approximately", "Ph.D.": "P H D",
+        "St.": "Street", "Dr.": "Drive", "Ave.": "Avenue", "Blvd.": "Boulevard",
+        "Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Corp.": "Corporation",
+        "Ltd.": "Limited", "Dept.": "Department",
+    },
+    "es": {
+        "EE. UU.": "Estados Unidos", "EE.UU.": "Estados Unidos", "EEUU": "Estados Unidos",
+        "pág.": "página", "págs.": "páginas", "núm.": "número", "nº": "número",
+        "n.º": "número", "Nº": "número", "N.º": "número", "aprox.": "aproximadamente",
+        "etc.": "etcétera", "p. ej.": "por ejemplo", "p.ej.": "por ejemplo", "Ud.": "usted",
+        "Uds.": "ustedes", "Cía.": "compañía", "art.": "artículo", "vol.": "volumen",
+        "tel.": "teléfono", "a. C.": "antes de Cristo", "a.C.": "antes de Cristo",
+        "d. C.": "después de Cristo", "d.C.": "después de Cristo", "Av.": "avenida",
+        "Avda.": "avenida",
+    },
+}  # fmt: skip
+# Abbreviations said only before a number: "No. 1" ("No." is a word otherwise).
+BEFORE_NUMBER = {
+    "en": {"No.": "number", "Nos.": "numbers", "no.": "number", "p.": "page", "pp.": "pages"},
+    "es": {},
+}
+# Capitalised words that start a sentence: after "in the U.S." one of these means the
+# abbreviation's period also ended the sentence. Any other capital ("U.S. Senate") does not.
+SENTENCE_STARTERS = {
+    "en": frozenset(
+        "The A An He She It They We I You But And Or So Yet In On At For From By With As This "
+        "That These Those There Here His Her Its Their Our My Your When While After Before If "
+        "Although Though Now Then Still However Meanwhile Some Many Most All Officials "
+        "According What Why How Who Where Last Next One Two Mr Mrs Ms Dr".split()
+    ),
+    "es": frozenset(
+        "El La Los Las Lo Un Una Unos Unas Él Ella Ellos Ellas Yo Nosotros Pero Y O Así Sin En "
+        "Con Por Para Desde De Del Al A Este Esta Estos Estas Ese Esa Eso Aquí Allí Su Sus Mi "
+        "Cuando Mientras Después Antes Si Aunque Ahora Luego Todavía Sin Además También Según "
+        "Algunos Muchos Qué Por Cómo Quién Dónde No Se Le Les".split()
+    ),
+}
+
+# ---------------------------------------------------------------- web addresses and symbols
+
+# Top-level domains that mark a bare "example.com" as an address. Programming file
+# extensions that are also country codes (.py, .md, .sh, .rs, .js) are left out.
+TLDS = frozenset(
+    "com org net edu gov mil int info biz io co es mx ar cl pe uy py ve ec bo cr gt hn sv ni "
+    "pa do cu pr us uk ca au nz ie eu fr de it pt nl be ch at se no dk fi br tv news app dev "
+    "ai online site blog press media".split()
+) - frozenset({"py"})
+WEB_WORDS = {
+    "en": {".": "dot", "@": "at", "/": "slash", "_": "underscore", "+": "plus"},
+    "es": {".": "punto", "@": "arroba", "/": "barra", "_": "guion bajo", "+": "más"},
+}
+MAX_SPOKEN_PATH = 20  # a URL path longer than this (or with more than one segment) is dropped
+HASHTAG = {"en": "hashtag", "es": "hashtag"}
+NUMBER_SIGN = {"en": "number", "es": "número"}  # "#1"
+
+# Symbols said as words wherever they stand alone or between words.
+SYMBOLS = {
+    "en": {"&": "and", "+": "plus", "=": "equals", "@": "at", "§": "section", "%": "percent"},
+    "es": {"&": "y", "+": "más", "=": "igual a", "@": "arroba", "§": "sección", "%": "por ciento"},
+}
+# Characters read as noise and removed. Besides these, every character of the Unicode
+# categories below goes (emoji, arrows, box drawing, dingbats, private use): none is a letter.
+NOISE = "*|•‣◦·→←↑↓↔⇒⇐⇔➔➜➤►▶◀▷◁■□▪▫◆◇○●★☆✓✔✗✘†‡¶~^`\\¦_#$€£¥°©®™"
+NOISE_CATEGORIES = frozenset({"So", "Sk", "Co", "Cn", "Me"})
+# Invisible characters removed before anything else: zero-width, bidi marks, variation selectors.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\ufe0e\ufe0f\u202a\u202b\u202c\u202d\u202e"
+)
