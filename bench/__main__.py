@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("synthesis", "fidelity")
+BENCHES = ("synthesis", "fidelity", "sanitize")
 
 
 def main(argv: list[str]) -> int:

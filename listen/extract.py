@@ -305,12 +305,21 @@ def _keep_main_content(doc: lxml.html.HtmlElement, blocks: list[Block]) -> list[
     text = f" {key(main)} "
     shingles = _shingles(key(main))
     chosen = []
+    cursor = 0  # blocks come in trafilatura's order: look ahead of the last match first
     for block in blocks:
         k = key(block.text)
+        if not k:
+            chosen.append(False)
+            continue
+        found = text.find(f" {k} ", cursor)
+        if found < 0:
+            found = text.find(f" {k} ")
+        if found >= 0:
+            cursor = found + len(k)
+            chosen.append(True)
+            continue
         own = _shingles(k)
-        chosen.append(
-            bool(k) and (f" {k} " in text or bool(own) and len(own & shingles) >= 0.6 * len(own))
-        )
+        chosen.append(bool(own) and len(own & shingles) >= 0.6 * len(own))
     # trafilatura sometimes stops at the first chunk of a long article; prose in the
     # same template as the paragraphs it kept is the rest of the article.
     body_containers = {

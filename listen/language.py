@@ -111,6 +111,34 @@ PARAGRAPH_CONFIDENCE = 0.99
 """...and detection must be this sure it is in the other supported language."""
 
 
+# The commonest words of each language: a paragraph gets a full detection only when
+# the other language's words are at least as frequent as the article's (cheap filter).
+STOPWORDS = {
+    "en": frozenset(
+        "the of and to in is that for it was on with as he she at by this from they have "
+        "are be not but had his her were which an has said will would their who".split()
+    ),
+    "es": frozenset(
+        "el la de que y en los las del se por un una para con no es su al lo como más "
+        "pero sus le ha fue este esta son entre cuando muy sin sobre también dijo".split()
+    ),
+}
+
+
+def _looks_foreign(text: str, article_language: str) -> bool:
+    words = re.findall(r"\w+", text.lower())
+    own = sum(w in STOPWORDS.get(article_language, ()) for w in words)
+    other = max(
+        (
+            sum(w in STOPWORDS[lang] for w in words)
+            for lang in SUPPORTED
+            if lang != article_language
+        ),
+        default=0,
+    )
+    return other >= own
+
+
 def paragraph_language(text: str, article_language: str) -> str:
     """The language a paragraph is spoken in: its own if clearly different, else the article's.
 
@@ -118,6 +146,8 @@ def paragraph_language(text: str, article_language: str) -> str:
     paragraphs, names and mixed sentences stay with the article's language.
     """
     if sum(ch.isalpha() for ch in text) < PARAGRAPH_LETTERS:
+        return article_language
+    if not _looks_foreign(text, article_language):
         return article_language
     probs = probabilities(text)
     if not probs:

@@ -10,7 +10,6 @@ title repeats, duplicates.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -40,6 +39,7 @@ _LISTEN_LABELS = phrases.union(phrases.LISTEN_LABELS)
 _CROSS_LINKS = phrases.union(phrases.CROSS_LINK_PREFIXES)
 _CHROME = phrases.union(phrases.CHROME_PREFIXES)
 _LIST_HEADINGS = phrases.union(phrases.LIST_HEADINGS)
+_LIST_HEADING_KEYS = frozenset(key(h) for h in _LIST_HEADINGS)
 _CREDIT = re.compile(
     "(?:" + "|".join(p for ps in phrases.CREDIT_PATTERNS.values() for p in ps) + ")"
 )
@@ -193,7 +193,7 @@ def drop_related_lists(blocks: list[Block], ctx: Context) -> list[Block]:
     out: list[Block] = []
     in_list = False
     for b in blocks:
-        heading = key(b.text) in {key(h) for h in _LIST_HEADINGS}
+        heading = key(b.text) in _LIST_HEADING_KEYS
         if heading or (
             word_count(b.text) <= 8
             and starts_with_phrase(b.text, _LIST_HEADINGS)
@@ -230,12 +230,21 @@ def drop_duplicates(blocks: list[Block], ctx: Context) -> list[Block]:
 def drop_contained_repeats(blocks: list[Block], ctx: Context) -> list[Block]:
     """A short block repeated inside a longer one (a pull quote) is spoken once, in place."""
     keys = [key(b.text) for b in blocks]
-    copies = Counter(keys)
-    joined = "\n".join(f" {k} " for k in keys)
+    # Index every block by its word trigrams, so a candidate is compared only with
+    # the blocks that share its first trigram (linear, not quadratic, in blocks).
+    holders: dict[tuple[str, ...], set[int]] = {}
+    for i, k in enumerate(keys):
+        words = k.split()
+        for j in range(len(words) - 2):
+            holders.setdefault(tuple(words[j : j + 3]), set()).add(i)
     out = []
-    for b, k in zip(blocks, keys, strict=True):
-        if 8 <= len(k.split()) <= 80 and joined.count(f" {k} ") > copies[k]:
-            continue  # it also stands inside a longer block
+    for i, (b, k) in enumerate(zip(blocks, keys, strict=True)):
+        words = k.split()
+        if 8 <= len(words) <= 80:
+            padded = f" {k} "
+            others = holders.get(tuple(words[:3]), set()) - {i}
+            if any(len(keys[j]) > len(k) and padded in f" {keys[j]} " for j in others):
+                continue  # it also stands inside a longer block
         out.append(b)
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 TERMINAL = tuple(".!?…:;\"'”’»)")
 """Characters a sentence (not a headline or a label) ends with."""
@@ -16,13 +17,16 @@ def clean_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Comparison form of a text: case-folded, without accents, letters and digits only.
 
     Accents go because publishers drop them in labels ("Siguenos", "ESCUCHA ESTA NOTA").
     """
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
@@ -30,12 +34,18 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+@lru_cache(maxsize=4096)
+def phrase_key(phrase: str) -> str:
+    """:func:`key` of a phrase from the tables, computed once."""
+    return key(phrase)
+
+
 def starts_with_phrase(text: str, phrase_list: Iterable[str]) -> str | None:
     """The phrase ``text`` starts with, as a whole word, if any."""
     k = key(text)
     for phrase in phrase_list:
-        p = key(phrase)
-        if k == p or k.startswith(p + " "):
+        p = phrase_key(phrase)
+        if k.startswith(p) and (len(k) == len(p) or k[len(p)] == " "):
             return phrase
     return None
 
