@@ -54,7 +54,7 @@ class AudioCache:
             return None
         return Entry(key, audio, data)
 
-    def put(self, key: str, write_audio: Callable[[Path], None], meta: dict[str, Any]) -> Entry:
+    def put(self, key: str, write_audio: Callable[[Path], object], meta: dict[str, Any]) -> Entry:
         """Store an entry: ``write_audio(path)`` writes the MP3 to a temporary path."""
         audio, meta_path = self._paths(key)
         audio.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +65,19 @@ class AudioCache:
             os.replace(tmp, audio)
         finally:
             tmp.unlink(missing_ok=True)
+        _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        return Entry(key, audio, meta)
+
+    def part_path(self, key: str) -> Path:
+        """Where an entry's audio is written while it is being built (readers may follow it)."""
+        return self._paths(key)[0].with_suffix(".part")
+
+    def commit(self, key: str, meta: dict[str, Any]) -> Entry:
+        """Make the finished ``.part`` file of ``key`` an entry (audio first, metadata last)."""
+        audio, meta_path = self._paths(key)
+        part = self.part_path(key)
+        meta = {**meta, "key": key, "bytes": part.stat().st_size}
+        os.replace(part, audio)
         _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return Entry(key, audio, meta)
 

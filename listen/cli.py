@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -156,10 +157,18 @@ def clean(as_json: bool, paths: tuple[str, ...]) -> None:
     default=None,
     help="Speak in this language instead of the detected one.",
 )
-def speak(path: str, output: str, engine: str | None, language: str | None) -> None:
-    """Speak one article file (.html, .txt, .json, or -) into an MP3."""
-    with user_errors():
-        listen = load_service(ENGINES=engine)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Synthesize every paragraph again, and leave the cache as it is.",
+)
+def speak(path: str, output: str, engine: str | None, language: str | None, no_cache: bool) -> None:
+    """Speak one article file (.html, .txt, .json, or -) into an MP3.
+
+    Paragraphs already spoken (by this command or the service) come from the cache.
+    """
+    with user_errors(), tempfile.TemporaryDirectory(prefix="listen-speak-") as scratch:
+        listen = load_service(ENGINES=engine, CACHE_DIR=scratch if no_cache else None)
         _, raw = read_input(path)
         if language:
             raw = type(raw)(**{**raw.__dict__, "language": language})

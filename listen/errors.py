@@ -104,3 +104,13 @@ class ArticleForbidden(ListenError):
 
     status = 403
     error = "forbidden"
+
+
+class AudioPending(ListenError):
+    """Asked for something that exists once the audio is complete (timings)."""
+
+    status = 409
+    error = "audio_pending"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retry_after=2)

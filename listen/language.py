@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from pathlib import Path
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -137,6 +138,15 @@ def _looks_foreign(text: str, article_language: str) -> bool:
         default=0,
     )
     return other >= own
+
+
+def speakable(text: str) -> bool:
+    """True if most of the text's letters are Latin: what the English and Spanish voices read."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True  # numbers and symbols: normalization makes words of them
+    latin = sum(1 for ch in letters if ch.isascii() or "LATIN" in unicodedata.name(ch, ""))
+    return latin >= 0.5 * len(letters)
 
 
 def paragraph_language(text: str, article_language: str) -> str:

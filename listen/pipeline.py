@@ -7,17 +7,17 @@ the one object the web app, the CLI and the workers share.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from listen import language, stitch
+from listen import language
+from listen.build import POLL, Build, Builder, follow
 from listen.cache import AudioCache, Entry
 from listen.engines import resolve_engines
 from listen.errors import ArticleTooLarge, ConfigError, ListenError, NothingToSpeak
@@ -41,6 +41,22 @@ class Status:
     message: str | None = None
 
 
+LONGEST_WORD = 60
+"""Characters; a longer run without spaces (a hash, base64, a pasted URL) is not read."""
+
+
+def pronounceable(text: str, article_id: str) -> str:
+    """The spoken text without runs of characters no engine can pronounce as a word."""
+    words = text.split()
+    kept = [w for w in words if len(w) <= LONGEST_WORD]
+    if len(kept) != len(words):
+        log.warning(
+            "article %s: not reading %d run(s) of over %d characters without a space",
+            article_id, len(words) - len(kept), LONGEST_WORD,
+        )  # fmt: skip
+    return " ".join(kept)
+
+
 class Listen:
     """The service: everything needed to turn article IDs into audio."""
 
@@ -61,6 +77,8 @@ class Listen:
             cooldown=self.config["ENGINE_COOLDOWN"],
         )
         self.cache = AudioCache(Path(self.config["CACHE_DIR"]))
+        self.segments = AudioCache(Path(self.config["CACHE_DIR"]) / "segments")
+        self.builder = Builder(self.config, self.speaker, self.cache, self.segments)
         self._errors: dict[str, tuple[float, ListenError]] = {}
         self._errors_lock = threading.Lock()
 
@@ -82,8 +100,16 @@ class Listen:
         )
         paragraphs = []
         for block in clean.blocks:
+            if not language.speakable(block.text):
+                log.warning(
+                    "article %s: skipping a paragraph in a script no voice reads: %.60r",
+                    raw.id, block.text,
+                )  # fmt: skip
+                continue
             own = language.paragraph_language(block.text, lang)
-            paragraphs.append(Paragraph(block.text, own, block.kind, normalize(block.text, own)))
+            spoken = pronounceable(normalize(block.text, own), raw.id)
+            if spoken:
+                paragraphs.append(Paragraph(block.text, own, block.kind, spoken))
         article = Article(
             id=raw.id,
             title=clean.title,
@@ -106,117 +132,106 @@ class Listen:
 
     # ------------------------------------------------------------ audio stages
 
-    def _digest(self, article: Article, *extra: str) -> str:
+    def article_key(self, article: Article) -> str:
+        """Key of an article's audio: what is spoken, in which languages, by which
+        configured engines and voices, how it is paced and encoded, and the version."""
+        chain = {
+            lang: [f"{e.name}:{e.voice(lang)}" for e in self.speaker.candidates(lang)]
+            for lang in article.languages
+        }
         material = [
             PIPELINE_VERSION,
             article.language,
             article.items,
+            chain,
             self.config["PAUSE_TITLE_MS"],
             self.config["PAUSE_PARAGRAPH_MS"],
             self.config["BITRATE"],
-            *extra,
+            self.config["LOUDNESS_DBFS"],
         ]
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
-    def cache_key(self, article: Article, voices: dict[str, tuple[str, str]]) -> str:
-        """Key of an article's audio: spoken text, languages, engines, voices, version."""
-        plan = [f"{lang}={engine}:{voice}" for lang, (engine, voice) in sorted(voices.items())]
-        return self._digest(article, *plan)
-
     def lookup(self, article: Article) -> Entry | None:
-        """Cached audio of the article from any engines of the chain, best first."""
-        per_language = [
-            [(lang, (e.name, e.voice(lang))) for e in self.speaker.candidates(lang)]
-            for lang in article.languages
-        ]
-        for plan in itertools.product(*per_language):
-            entry = self.cache.get(self.cache_key(article, dict(plan)))
-            if entry is not None:
-                return entry
-        return None
+        """The article's finished audio, if cached."""
+        return self.cache.get(self.article_key(article))
 
     def status(self, article: Article) -> Status:
-        entry = self.lookup(article)
+        key = self.article_key(article)
+        entry = self.cache.get(key)
         if entry is not None:
             return Status("ready", entry)
-        error = self._recent_error(self._digest(article))
+        if self.builder.current(key) is not None or self.cache.is_locked(key):
+            return Status("pending")
+        error = self._recent_error(key)
         if error is not None:
             return Status("error", message=error.message)
         return Status("pending")
 
-    def audio(self, article: Article) -> Entry:
-        """The article's audio: from the cache, else synthesized once (single-flight).
+    def start(self, article: Article) -> tuple[str, Build | None]:
+        """Make sure the article's audio exists or is being built; return its key and build.
+
+        The build is None when the audio is complete, or when another process builds it.
+        """
+        key = self.article_key(article)
+        if self.cache.get(key) is not None:
+            return key, None
+        if self.cache.is_locked(key) and self.builder.current(key) is None:
+            return key, None  # another process is building it: follow its .part file
+        meta = {"id": article.id, "title": article.title, "language": article.language,
+                "chars": article.chars, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
+        return key, self.builder.start(article, key, meta)
+
+    def first_audio(self, article: Article, timeout: float = 300.0) -> tuple[str, Build | None]:
+        """Start the article and wait until its first spoken piece is written (or it is done).
+
+        Raises:
+            ListenError: the build failed before any audio (e.g. every engine failed).
+        """
+        key, build = self.start(article)
+        if build is not None:
+            build.wait(lambda: build.done or build.pieces > 0, timeout)
+            self._check(key, build)
+        return key, build
+
+    def audio(self, article: Article, timeout: float = 3600.0) -> Entry:
+        """The article's finished audio: from the cache, else built (once) and waited for.
 
         Raises:
             EnginesUnavailable: every engine failed (a 503 with Retry-After).
         """
-        entry = self.lookup(article)
-        if entry is not None:
-            return entry
-        digest = self._digest(article)
-        waiting_since = time.monotonic()
-        with self.cache.lock(digest):
-            # Whoever held the lock before us may have just built it, or just failed:
-            # then its error is ours too, rather than one more try per waiting request.
-            entry = self.lookup(article)
-            if entry is not None:
+        key, build = self.start(article)
+        if build is None:
+            deadline = time.monotonic() + timeout
+            while (entry := self.cache.get(key)) is None:
+                if not self.cache.is_locked(key):
+                    key, build = self.start(article)  # the other process gave up: our turn
+                    if build is not None:
+                        break
+                if time.monotonic() > deadline:
+                    raise ListenError(f"article {article.id!r} took too long to synthesize")
+                time.sleep(POLL)
+            else:
                 return entry
+        build.wait(lambda: build.done, timeout)
+        self._check(key, build)
+        if build.entry is None:
+            raise ListenError(f"article {article.id!r} took too long to synthesize")
+        return build.entry
+
+    def _check(self, key: str, build: Build) -> None:
+        if build.error is not None:
             with self._errors_lock:
-                failed = self._errors.get(digest)
-            if failed and failed[0] >= waiting_since:
-                raise failed[1]
-            try:
-                entry = self._synthesize(article)
-            except ListenError as exc:
-                with self._errors_lock:
-                    self._errors[digest] = (time.monotonic(), exc)
-                raise
-            with self._errors_lock:
-                self._errors.pop(digest, None)
-            return entry
+                self._errors[key] = (time.monotonic(), build.error)
+            raise build.error
 
-    def _synthesize(self, article: Article) -> Entry:
-        started = time.monotonic()
-        spoken = self.speaker.speak_items(article.items)
-        engine, voice = spoken.voices[article.language]
-        stitched = stitch.stitch(
-            spoken.segments, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"]
-        )
-        meta = {
-            "id": article.id,
-            "title": article.title,
-            "language": article.language,
-            "engine": engine,
-            "voice": voice,
-            "voices": {lang: {"engine": e, "voice": v} for lang, (e, v) in spoken.voices.items()},
-            "duration_s": round(stitched.duration, 3),
-            "timings": [[round(a, 3), round(b, 3)] for a, b in stitched.timings],
-            "chars": article.chars,
-            "created": time.time(),
-            "pipeline_version": PIPELINE_VERSION,
-        }
+    def follow(self, key: str, build: Build | None) -> Iterator[bytes]:
+        """The article's bytes as they are written (see :func:`listen.build.follow`)."""
+        return follow(build, self.cache, key)
 
-        def write(path: Path) -> None:
-            stitch.encode_mp3(
-                stitched.audio,
-                path,
-                title=article.title,
-                language=article.language,
-                bitrate=self.config["BITRATE"],
-            )
-
-        entry = self.cache.put(self.cache_key(article, spoken.voices), write, meta)
-        log.info(
-            "synthesized %s (%s, %s, %.1f s of audio) in %.2f s",
-            article.id, article.language, engine, stitched.duration,
-            time.monotonic() - started,
-        )  # fmt: skip
-        return entry
-
-    def _recent_error(self, digest: str) -> ListenError | None:
+    def _recent_error(self, key: str) -> ListenError | None:
         with self._errors_lock:
-            found = self._errors.get(digest)
+            found = self._errors.get(key)
             if found and time.monotonic() - found[0] < self.config["ERROR_TTL"]:
                 return found[1]
         return None

@@ -281,8 +281,10 @@ def sanitize(raw: RawArticle) -> Sanitized:
         found = extract_html(raw.html)
     else:
         # A .txt file starts with its title; a JSON article has a title field instead.
-        found = extract_text(raw.text or "", titled=not raw.title)
-    title = clean_space(raw.title) if raw.title else (found.title or "")
+        found = extract_text(raw.text or "", titled=raw.title is None)
+    title = clean_space(raw.title) if raw.title is not None else (found.title or "")
+    if not key(title):
+        title = ""  # a title of punctuation or emoji says nothing
     blocks = apply_rules(title, found.blocks, found.captions)
     return Sanitized(
         title=title, blocks=tuple(blocks), language_hint=raw.language or found.language

@@ -68,6 +68,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GTTS_TLD_EN", "com", "Google host suffix (accent) for English gTTS speech."),
     Setting("GTTS_TLD_ES", "com.mx", "Google host suffix (accent) for Spanish gTTS speech."),
     Setting(
+        "GTTS_CONCURRENCY",
+        8,
+        "gTTS requests in flight at once in this process (chunks of one text go in parallel).",
+    ),
+    Setting(
+        "GTTS_RATE",
+        25.0,
+        "gTTS requests per second allowed to this process, shared by everything in it "
+        "(serving and prewarming); 0 means unlimited.",
+    ),
+    Setting(
+        "GTTS_RETRIES",
+        3,
+        "Retries of a gTTS request after a 429, a 5xx, a timeout or a bad answer, with "
+        "exponential backoff and jitter (Retry-After honoured).",
+    ),
+    Setting(
         "ENGINE_COOLDOWN",
         60.0,
         "Seconds an engine that proved unreachable (or rate-limited us) is skipped "
@@ -83,7 +100,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ESPEAK_VOICE_ES", "es-419", "espeak-ng voice for Spanish."),
     Setting("PAUSE_TITLE_MS", 800, "Silence after the title, in milliseconds."),
     Setting("PAUSE_PARAGRAPH_MS", 500, "Silence between paragraphs, in milliseconds."),
-    Setting("BITRATE", "48k", "MP3 bitrate of the encoded article (mono)."),
+    Setting(
+        "BITRATE",
+        "48k",
+        "MP3 bitrate of every article (mono, 22.05 kHz, constant bitrate): 8k to 160k.",
+    ),
+    Setting(
+        "LOUDNESS_DBFS",
+        -20.0,
+        "Loudness every spoken piece is leveled to (RMS of speech, dBFS), whatever the engine.",
+    ),
+    Setting(
+        "SYNTH_BUILDS",
+        2,
+        "Articles synthesized at once by one process (more requests wait their turn).",
+    ),
+    Setting(
+        "SYNTH_WORKERS",
+        2,
+        "Paragraphs synthesized in parallel by one process, across its article builds.",
+    ),
+    Setting(
+        "SYNTH_LOOKAHEAD",
+        3,
+        "Paragraphs an article build synthesizes ahead of the one it is writing.",
+    ),
     Setting(
         "MAX_CHARS",
         200_000,

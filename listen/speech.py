@@ -1,10 +1,11 @@
-"""Speech: the texts of an article -> one audio segment per text, from one engine.
+"""Speech: texts and their language -> what an engine said, with fallback down the chain.
 
 The engines are tried in the configured order. An engine that cannot speak the
-language is skipped; when one fails, the next takes over for the whole article
-(one voice per article). An engine that proved unreachable (no network, rate
-limited, not installed) is skipped by every article for ``ENGINE_COOLDOWN``
-seconds, so a dead Google costs one failed request, not one per sentence.
+language is skipped; when one fails, the next takes over, and an article build
+keeps using it for the rest of the article. An engine that proved unreachable
+(no network, rate limited, not installed) is skipped by every article for
+``ENGINE_COOLDOWN`` seconds (the circuit breaker), so a dead Google costs one
+failed request, not one per sentence.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pydub import AudioSegment
-
-from listen.engines import Engine
+from listen.engines import Engine, Speech
 from listen.errors import EngineError, EnginesUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,15 +26,7 @@ log = logging.getLogger(__name__)
 class Spoken:
     engine: str
     voice: str
-    segments: list[AudioSegment]
-
-
-@dataclass(frozen=True)
-class SpokenArticle:
-    """One segment per text, and the (engine, voice) that spoke each language."""
-
-    segments: list[AudioSegment]
-    voices: dict[str, tuple[str, str]]
+    segments: list[Speech]
 
 
 class Breaker:
@@ -70,21 +61,20 @@ class Speaker:
         """Engines that can speak ``language``, in order of preference."""
         return [e for e in self.engines if e.supports(language)]
 
-    def speak_items(self, items: Sequence[tuple[str, str]]) -> SpokenArticle:
-        """Speak (text, language) items: one engine per language, each with its fallback.
+    def speak_one(
+        self, text: str, language: str, prefer: str | None = None
+    ) -> tuple[Engine, Speech]:
+        """Speak one text: the preferred engine first, then the rest of the chain after it.
 
-        A Spanish quote in an English article is voiced by the Spanish voice; every
-        English text by one English voice.
+        Raises:
+            EnginesUnavailable: no engine could speak it.
         """
-        segments: list[AudioSegment | None] = [None] * len(items)
-        voices = {}
-        for language in dict.fromkeys(lang for _, lang in items):
-            where = [i for i, (_, lang) in enumerate(items) if lang == language]
-            spoken = self.speak([items[i][0] for i in where], language)
-            voices[language] = (spoken.engine, spoken.voice)
-            for i, segment in zip(where, spoken.segments, strict=True):
-                segments[i] = segment
-        return SpokenArticle([s for s in segments if s is not None], voices)
+        candidates = self.candidates(language)
+        names = [e.name for e in candidates]
+        if prefer in names:
+            candidates = candidates[names.index(prefer) :]
+        spoken = self._first_working(candidates, [text], language)
+        return spoken[0], spoken[1][0]
 
     def speak(self, texts: Sequence[str], language: str) -> Spoken:
         """Speak every text with one engine, falling back down the chain on failure.
@@ -92,7 +82,12 @@ class Speaker:
         Raises:
             EnginesUnavailable: no engine could speak all the texts.
         """
-        candidates = self.candidates(language)
+        engine, segments = self._first_working(self.candidates(language), texts, language)
+        return Spoken(engine.name, engine.voice(language), segments)
+
+    def _first_working(
+        self, candidates: list[Engine], texts: Sequence[str], language: str
+    ) -> tuple[Engine, list[Speech]]:
         if not candidates:
             raise EnginesUnavailable(
                 f"no configured engine speaks {language!r}. Probable cause: LISTEN_ENGINES "
@@ -114,7 +109,7 @@ class Speaker:
                 if exc.unreachable:
                     self.breaker.open(engine.name, max(self.cooldown, exc.retry_after or 0))
                 continue
-            return Spoken(engine.name, engine.voice(language), segments)
+            return engine, segments
         retry = min((self.breaker.remaining(e.name) for e in candidates), default=0.0)
         raise EnginesUnavailable(
             "every speech engine failed: " + "; ".join(reasons),

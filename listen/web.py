@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from listen.errors import ListenError
+from listen.cache import Entry
+from listen.errors import AudioPending, ListenError
 from listen.models import Article
 from listen.pipeline import Listen
 
@@ -93,20 +95,106 @@ def transcript_page(article_id: str) -> str:
     )
 
 
+def _ready_entry(article_id: str) -> tuple[Article, Entry]:
+    listen = service()
+    article = listen.article(article_id)
+    entry = listen.lookup(article)
+    if entry is None:
+        listen.start(article)  # timings exist once the audio does: start making it
+        raise AudioPending(
+            f"the audio of {article_id!r} is being generated; its timings follow when it is "
+            "complete"
+        )
+    return article, entry
+
+
+@bp.get("/api/articles/<path:article_id>/timings.json")
+def timings(article_id: str) -> Response:
+    """Start and end of the title and every paragraph (and sentence) in the audio."""
+    article, entry = _ready_entry(article_id)
+    texts = (
+        [article.title, *(p.text for p in article.paragraphs)]
+        if article.title
+        else [p.text for p in article.paragraphs]
+    )
+    pieces = [
+        {**timing, "text": text} for timing, text in zip(entry.meta["timings"], texts, strict=True)
+    ]
+    response = jsonify({
+        "id": article.id,
+        "duration_s": entry.meta["duration_s"],
+        "audio_url": url_for("listen.audio", article_id=article.id, _external=True),
+        "pieces": pieces,
+    })  # fmt: skip
+    return _revalidated(response, entry)
+
+
+@bp.get("/api/articles/<path:article_id>/transcript.vtt")
+def transcript_vtt(article_id: str) -> Response:
+    """The spoken text as WebVTT cues, one per title and paragraph, timed to the audio."""
+    article, entry = _ready_entry(article_id)
+    texts = (
+        [article.title, *(p.text for p in article.paragraphs)]
+        if article.title
+        else [p.text for p in article.paragraphs]
+    )
+    lines = ["WEBVTT", ""]
+    for n, (timing, text) in enumerate(zip(entry.meta["timings"], texts, strict=True), 1):
+        lines += [str(n), f"{_vtt_time(timing['start'])} --> {_vtt_time(timing['end'])}",
+                  text.replace("-->", "->"), ""]  # fmt: skip
+    response = Response("\n".join(lines), content_type="text/vtt; charset=utf-8")
+    return _revalidated(response, entry)
+
+
+def _vtt_time(seconds: float) -> str:
+    ms = int(round(seconds * 1000))
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def _revalidated(response: Response, entry: Entry) -> Response:
+    response.set_etag(entry.key)
+    response.cache_control.public = True
+    response.cache_control.max_age = service().config["AUDIO_MAX_AGE"]
+    response.make_conditional(request)
+    return response
+
+
 @bp.route("/api/articles/<path:article_id>/audio.mp3", methods=["GET", "HEAD"])
 def audio(article_id: str) -> Response:
+    """The article's MP3: the cached file with Range/ETag, or on a cold miss a stream
+    that starts as soon as the title is spoken, shared by every listener."""
     listen = service()
-    entry = listen.audio(listen.article(article_id))
+    article = listen.article(article_id)
+    entry = listen.lookup(article)
+    if entry is None:
+        key, build = listen.first_audio(article)
+        entry = listen.cache.get(key)
+        if entry is None:
+            return _stream(listen.follow(key, build), key)
+    return _send(entry, listen.config["AUDIO_MAX_AGE"])
+
+
+def _send(entry: Entry, max_age: int) -> Response:
     response = send_file(
         entry.path,
         mimetype="audio/mpeg",
         etag=entry.key,
         conditional=True,
-        max_age=listen.config["AUDIO_MAX_AGE"],
+        max_age=max_age,
         last_modified=entry.meta.get("created"),
     )
     response.headers["Accept-Ranges"] = "bytes"
     response.cache_control.public = True
+    return response
+
+
+def _stream(chunks: Iterator[bytes], key: str) -> Response:
+    """A progressive MP3 of unknown length, while the article is still being synthesized."""
+    response = Response(chunks, mimetype="audio/mpeg", direct_passthrough=True)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Accept-Ranges"] = "none"  # not until the file is complete
+    response.headers["X-Listen-Stream"] = "partial"
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass bytes on as they come
     return response
 
 

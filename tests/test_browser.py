@@ -110,6 +110,11 @@ def test_press_play_hear_the_article(browser, publisher):
     assert play.get_attribute("aria-label") or play.inner_text()
     assert "Listen to this article" in (play.get_attribute("aria-label") or play.inner_text())
     es_play = es.locator("button.listen-play")
+    # the label follows the article's language once the API has answered
+    page.wait_for_function(
+        "() => document.querySelector('#es').shadowRoot.querySelector('.listen-player')"
+        ".getAttribute('lang') === 'es'"
+    )
     assert "Escuchar este artículo" in (es_play.get_attribute("aria-label") or es_play.inner_text())
     assert es.locator("input.listen-seek").get_attribute("aria-label") == "Buscar"
     assert es.locator("select.listen-speed").get_attribute("aria-label") == "Velocidad"

@@ -155,3 +155,23 @@ def test_console_script_runs(tmp_path, articles):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["title"] == "Short"
+
+
+def test_speak_uses_the_paragraph_cache_unless_told_not_to(runner, tmp_path, config):
+    article = tmp_path / "a.txt"
+    article.write_text("A title\nThe first paragraph.\nThe second paragraph.\n")
+    out = tmp_path / "a.mp3"
+    assert runner.invoke(main, ["speak", str(article), "-o", str(out)]).exit_code == 0
+    segments = Path(config["CACHE_DIR"]) / "segments"
+    cached = sorted(segments.glob("??/*.mp3"))
+    assert len(cached) == 3
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    article.write_text("A title\nThe first paragraph.\nThe second paragraph, corrected.\n")
+    assert runner.invoke(main, ["speak", str(article), "-o", str(out)]).exit_code == 0
+    assert len(list(segments.glob("??/*.mp3"))) == 4  # only the corrected one was added
+    assert [p.stat().st_mtime_ns for p in cached] == stamps
+    fresh = tmp_path / "fresh.mp3"
+    result = runner.invoke(main, ["speak", str(article), "-o", str(fresh), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert len(list(segments.glob("??/*.mp3"))) == 4  # the cache was left alone
+    assert fresh.read_bytes() == out.read_bytes()  # same text, same engine: same audio

@@ -22,8 +22,9 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def assert_speech_fits(audio, text):
+def assert_speech_fits(speech, text):
     """Speech runs at roughly 2-4 words a second; silence or a beep would not fit."""
+    audio = speech.audio
     seconds = len(audio) / 1000
     assert 0.2 * words(text) < seconds < 0.8 * words(text) + 1, seconds
     assert audio.dBFS > -40  # not silence
@@ -52,9 +53,12 @@ def test_espeak_speaks(lang):
 def test_piper_speaks_english_only():
     engine = resolve_engine("piper", {})
     assert engine.supports("en") and not engine.supports("es")
-    audio = engine.synthesize(SENTENCE["en"], "en")
-    assert audio.frame_rate == 22050
-    assert_speech_fits(audio, SENTENCE["en"])
+    speech = engine.synthesize(SENTENCE["en"] + " " + SENTENCE["en"], "en")
+    assert speech.audio.frame_rate == 22050
+    assert_speech_fits(speech, SENTENCE["en"] + " " + SENTENCE["en"])
+    # piper speaks sentence by sentence: two sentences, two timings covering the audio
+    assert len(speech.sentences) == 2
+    assert abs(speech.sentences[-1][1] - len(speech.audio) / 1000) < 0.01
 
 
 def test_piper_with_a_missing_model_is_unreachable(tmp_path):
@@ -64,14 +68,14 @@ def test_piper_with_a_missing_model_is_unreachable(tmp_path):
     assert info.value.unreachable and "LISTEN_PIPER_MODEL" in info.value.message
 
 
-def gtts(url, timeout=3.0):
-    return GTTSEngine({"GTTS_URL": url, "GTTS_TIMEOUT": timeout})
+def gtts(url, timeout=3.0, **config):
+    return GTTSEngine({"GTTS_URL": url, "GTTS_TIMEOUT": timeout, "GTTS_RETRIES": 0, **config})
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_gtts_through_local_endpoint(google, lang):
-    audio = gtts(google.url).synthesize(SENTENCE[lang], lang)
-    assert_speech_fits(audio, SENTENCE[lang])
+    speech = gtts(google.url).synthesize(SENTENCE[lang], lang)
+    assert_speech_fits(speech, SENTENCE[lang])
     assert google.count >= 1
     assert {sent_lang for _, sent_lang in google.requests} == {lang}
     sent = " ".join(text for text, _ in google.requests)
@@ -109,3 +113,94 @@ def test_gtts_bad_answers_are_errors(google, mode):
     with pytest.raises(EngineError) as info:
         gtts(google.url).synthesize("Hello there.", "en")
     assert not info.value.unreachable  # the service answered: try the next engine, no cooldown
+
+
+def test_gtts_chunks_go_in_parallel(google):
+    google.latency = 0.3
+    text = " ".join(
+        f"This is sentence number {i} of the paragraph, read by Google." for i in range(8)
+    )
+    started = time.monotonic()
+    speech = gtts(google.url, GTTS_CONCURRENCY=8).synthesize(text, "en")
+    elapsed = time.monotonic() - started
+    assert google.count == 8 and len(speech.sentences) == 8
+    assert elapsed < 8 * 0.3 / 2  # one after another would take 2.4 s
+
+
+def test_gtts_retries_429_then_succeeds(google):
+    google.fail_next(2, status=429)
+    speech = gtts(google.url, GTTS_RETRIES=3).synthesize("Hello there.", "en")
+    assert len(speech.audio) > 300
+    assert google.count == 3
+
+
+def test_gtts_honours_retry_after(google):
+    google.fail_next(1, status=503, retry_after=1)
+    started = time.monotonic()
+    gtts(google.url, GTTS_RETRIES=2).synthesize("Hello there.", "en")
+    assert time.monotonic() - started >= 1.0
+    assert google.count == 2
+
+
+def test_gtts_long_retry_after_is_not_waited_for(google):
+    google.fail_next(1, status=429, retry_after=120)
+    started = time.monotonic()
+    with pytest.raises(EngineError) as info:
+        gtts(google.url, GTTS_RETRIES=3).synthesize("Hello there.", "en")
+    assert info.value.unreachable and info.value.retry_after == 120
+    assert time.monotonic() - started < 1 and google.count == 1
+
+
+@pytest.mark.parametrize("mode", ["500", "429", "garbage", "empty"])
+def test_gtts_storms_are_retried_then_given_up(google, mode):
+    google.mode = mode
+    with pytest.raises(EngineError) as info:
+        gtts(google.url, GTTS_RETRIES=2).synthesize("Hello there.", "en")
+    assert google.count == 3  # first try and two retries
+    assert info.value.unreachable == (mode in ("500", "429"))
+
+
+def test_gtts_bad_answer_then_good_is_retried(google):
+    google.queue_mode("garbage", n=1)
+    speech = gtts(google.url, GTTS_RETRIES=1).synthesize("Hello there.", "en")
+    assert len(speech.audio) > 300 and google.count == 2
+
+
+def test_gtts_one_chunk_failing_for_good_stops_the_others(google):
+    google.latency = 0.2
+    google.fail_next(1, status=429, retry_after=300)
+    text = " ".join(
+        f"Sentence number {i} of a text that has many sentences in it." for i in range(30)
+    )
+    with pytest.raises(EngineError):
+        gtts(google.url, GTTS_CONCURRENCY=2, GTTS_RETRIES=0).synthesize(text, "en")
+    assert google.count < 10  # the queued chunks were not sent
+
+
+def test_gtts_rate_budget_spaces_requests(google):
+    text = " ".join(f"Sentence number {i} of a paragraph read by Google here." for i in range(6))
+    started = time.monotonic()
+    gtts(google.url, GTTS_CONCURRENCY=6, GTTS_RATE=5.0).synthesize(text, "en")
+    # a burst of 6 is allowed once; a second text must wait for tokens at 5 a second
+    gtts(google.url, GTTS_CONCURRENCY=6, GTTS_RATE=5.0).synthesize(text, "en")
+    assert time.monotonic() - started >= 0.9
+
+
+@pytest.mark.slow
+def test_every_engine_ends_at_one_loudness(google):
+    import numpy as np
+
+    from listen import stitch
+    from listen.engines.gtts import GTTSEngine
+
+    engines = [resolve_engine("espeak", {}), resolve_engine("piper", {}),
+               GTTSEngine({"GTTS_URL": google.url})]  # fmt: skip
+    raw, leveled = [], []
+    for engine, gain in zip(engines, (0.25, 1.0, 2.0), strict=True):
+        speech = engine.synthesize(SENTENCE["en"], "en")
+        pcm = np.frombuffer(stitch.conform(speech.audio).raw_data, dtype=np.int16)
+        pcm = np.clip(pcm * gain, -32768, 32767).astype(np.int16)  # a quiet and a loud voice
+        raw.append(stitch.loudness(pcm))
+        leveled.append(stitch.loudness(stitch.level(pcm, -20.0)))
+    assert max(raw) - min(raw) > 6  # the voices differ by far...
+    assert max(leveled) - min(leveled) < 0.5  # ...and leveling evens them out

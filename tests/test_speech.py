@@ -14,7 +14,7 @@ TEXTS = ["A headline here", "The first paragraph of the story.", "The second par
 
 
 def speaker(names, **config):
-    return Speaker(resolve_engines(names, config), cooldown=60)
+    return Speaker(resolve_engines(names, {"GTTS_RETRIES": 0, **config}), cooldown=60)
 
 
 def test_first_engine_speaks_everything(google):
@@ -54,7 +54,7 @@ def test_a_bad_answer_falls_back_without_cooldown(google):
 
 def test_every_engine_failing_says_why_and_when_to_retry(google):
     google.mode = "500"
-    s = Speaker(resolve_engines("gtts", {"GTTS_URL": google.url}), cooldown=45)
+    s = Speaker(resolve_engines("gtts", {"GTTS_URL": google.url, "GTTS_RETRIES": 0}), cooldown=45)
     with pytest.raises(EnginesUnavailable) as info:
         s.speak(TEXTS, "en")
     assert "gtts" in info.value.message and "500" in info.value.message
@@ -74,3 +74,12 @@ def test_breaker_expires():
     assert breaker.is_open("gtts") and breaker.remaining("gtts") == 30
     now[0] += 31
     assert not breaker.is_open("gtts")
+
+
+def test_speak_one_prefers_then_falls_back(google):
+    s = speaker("gtts,espeak", GTTS_URL=google.url)
+    engine, speech = s.speak_one("Hello there, listeners.", "en", prefer="espeak")
+    assert engine.name == "espeak" and google.count == 0
+    google.mode = "500"
+    engine, speech = s.speak_one("Hello there, listeners.", "en")
+    assert engine.name == "espeak" and google.count == 1 and len(speech.audio) > 500

@@ -1,45 +1,82 @@
-"""Stitch: one format, pauses, timings, linear joins, MP3 with ID3 tags."""
+"""Stitch and MP3: one format, one loudness, no clicks, frames that concatenate."""
 
 from __future__ import annotations
 
+import numpy as np
 from mutagen.id3 import ID3
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from listen import stitch
+from listen import mp3, stitch
+from listen.engines import Speech
 
 from conftest import decode_mp3
 
 
-def tone(ms: int, rate: int = 24000, channels: int = 1) -> AudioSegment:
-    return Sine(440, sample_rate=rate).to_audio_segment(ms).set_channels(channels)
+def tone(ms: int, rate: int = 24000, channels: int = 1, gain: float = 0.0) -> AudioSegment:
+    return Sine(440, sample_rate=rate).to_audio_segment(ms).set_channels(channels).apply_gain(gain)
 
 
-def test_stitch_conforms_and_times_pieces():
-    pieces = [tone(1000, 24000), tone(500, 22050, channels=2), tone(250, 16000)]
-    result = stitch.stitch(pieces, pause_title_ms=800, pause_ms=400)
-    assert result.audio.frame_rate == stitch.FRAME_RATE and result.audio.channels == 1
-    starts = [round(a, 2) for a, _ in result.timings]
-    ends = [round(b, 2) for _, b in result.timings]
-    assert starts == [0.0, 1.8, 2.7]
-    assert ends == [1.0, 2.3, 2.95]
-    assert round(result.duration, 2) == 2.95
+def rms_dbfs(audio: AudioSegment) -> float:
+    return audio.dBFS
 
 
-def test_stitch_is_linear_in_pieces():
-    # 2,000 joins with pydub's + would copy ~2,000x the audio; a raw join is instant.
-    pieces = [tone(50, 22050)] * 2000
-    result = stitch.stitch(pieces, 0, 0)
-    assert abs(result.duration - 100.0) < 0.05
+def test_conform_to_one_format():
+    for rate, channels in ((24000, 1), (16000, 2), (22050, 1)):
+        out = stitch.conform(tone(300, rate, channels))
+        assert (out.frame_rate, out.channels, out.sample_width) == (22050, 1, 2)
 
 
-def test_encode_mp3_with_tags(tmp_path):
+def test_level_brings_any_engine_to_one_loudness():
+    quiet = np.frombuffer(stitch.conform(tone(1000, gain=-30)).raw_data, dtype=np.int16)
+    loud = np.frombuffer(stitch.conform(tone(1000, gain=-3)).raw_data, dtype=np.int16)
+    a, b = stitch.level(quiet, -20.0), stitch.level(loud, -20.0)
+
+    assert abs(stitch.loudness(a) - -20.0) < 0.1 and abs(stitch.loudness(b) - -20.0) < 0.1
+    assert abs(np.std(a.astype(float)) / np.std(b.astype(float)) - 1) < 0.02
+
+
+def test_level_never_clips():
+    spiky = np.full(22050, 300, dtype=np.int16)
+    spiky[::100] = 30000  # rare peaks, quiet average: a big gain would clip them
+    out = stitch.level(spiky, -3.0)
+    assert np.max(np.abs(out.astype(np.int32))) <= int(32767 * 10 ** (-1 / 20)) + 1
+
+
+def test_fade_starts_and_ends_at_zero():
+    pcm = np.full(22050, 10000, dtype=np.int16)
+    out = stitch.fade(pcm)
+    assert out[0] == 0 and out[-1] == 0 and out[len(out) // 2] == 10000
+
+
+def test_segments_and_pauses_concatenate_into_one_playable_file(tmp_path):
+    a = stitch.encode_segment(Speech(tone(1000)), engine="e", voice="v", target_dbfs=-20,
+                              bitrate_kbps=48)  # fmt: skip
+    b = stitch.encode_segment(Speech(tone(500, 16000, 2)), engine="e", voice="v",
+                              target_dbfs=-20, bitrate_kbps=48)  # fmt: skip
+    pause = stitch.pause_frames(1, 800, 400, 48)
+    data = mp3.id3_tag("Año nuevo", "es") + a.frames + pause + b.frames
     path = tmp_path / "x.mp3"
-    stitch.encode_mp3(tone(2000, 22050), path, title="Año nuevo", language="es", bitrate="48k")
-    audio = decode_mp3(path.read_bytes())
-    assert audio.channels == 1 and abs(len(audio) - 2000) < 100
-    tags = ID3(path)
-    assert str(tags["TIT2"]) == "Año nuevo"
-    assert str(tags["TLAN"]) == "spa"
-    # 48 kbit/s: ~6 KB per second of audio
-    assert 9_000 < path.stat().st_size < 16_000
+    path.write_bytes(data)
+    decoded = decode_mp3(data)
+    expected = a.duration + mp3.duration(mp3.count_frames(pause)) + b.duration
+    assert abs(len(decoded) / 1000 - expected) < 0.03
+    assert decoded.frame_rate == 22050 and decoded.channels == 1
+    assert str(ID3(path)["TIT2"]) == "Año nuevo" and str(ID3(path)["TLAN"]) == "spa"
+    assert a.samples == 22050 and abs(b.samples - 11025) <= 1
+    assert stitch.pause_frames(0, 800, 400, 48) == b""
+    assert abs(mp3.duration(mp3.count_frames(pause)) - 0.8) < 0.03
+
+
+def test_mp3_frames_are_constant_bitrate():
+    frames = mp3.encode(b"\x00\x00" * 22050, 48)
+    n = mp3.count_frames(frames)
+    assert n > 0 and abs(len(frames) / n - 72 * 48000 / 22050) < 1
+    assert mp3.kbps("48k") == 48
+
+
+def test_joining_is_linear():
+    seg = stitch.encode_segment(Speech(tone(50)), engine="e", voice="v", target_dbfs=-20,
+                                bitrate_kbps=48)  # fmt: skip
+    data = b"".join([seg.frames] * 2000)
+    assert mp3.count_frames(data) == 2000 * mp3.count_frames(seg.frames)

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from listen import create_app
+from listen.chunk import chunks
 
 from conftest import decode_mp3, write_article
 
@@ -33,16 +34,20 @@ def test_article_metadata_before_and_after_synthesis(client):
 
 @pytest.mark.parametrize("article_id, lang", [(EN_ID, "en"), (ES_ID, "es")])
 def test_audio_is_the_spoken_article(client, article_id, lang):
-    response = client.get(f"/api/articles/{article_id}/audio.mp3")
-    assert response.status_code == 200
-    assert response.mimetype == "audio/mpeg"
-    assert response.headers["Accept-Ranges"] == "bytes"
-    assert "public" in response.headers["Cache-Control"]
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
-    audio = decode_mp3(response.data)
+    cold = client.get(f"/api/articles/{article_id}/audio.mp3")
+    assert cold.status_code == 200 and cold.mimetype == "audio/mpeg"
+    # a cold miss is streamed while it is synthesized: no length, no caching, no ranges
+    assert cold.headers["X-Listen-Stream"] == "partial"
+    assert "Content-Length" not in cold.headers and cold.headers["Cache-Control"] == "no-store"
+    assert cold.headers["Access-Control-Allow-Origin"] == "*"
+    warm = client.get(f"/api/articles/{article_id}/audio.mp3")
+    assert warm.data == cold.data  # the stream was the whole file, byte for byte
+    assert warm.headers["Accept-Ranges"] == "bytes" and "X-Listen-Stream" not in warm.headers
+    assert "public" in warm.headers["Cache-Control"]
+    audio = decode_mp3(warm.data)
     meta = client.get(f"/api/articles/{article_id}").get_json()
     assert meta["language"] == lang
-    assert abs(len(audio) / 1000 - meta["duration_s"]) < 0.5
+    assert abs(len(audio) / 1000 - meta["duration_s"]) < 0.1
     # ~300 words of body at espeak's ~175 words/minute, plus pauses
     assert 80 < len(audio) / 1000 < 200
 
@@ -57,6 +62,7 @@ def test_relative_cache_dir_is_the_working_directory(config, tmp_path, monkeypat
 
 def test_range_etag_and_head(client):
     url = f"/api/articles/{EN_ID}/audio.mp3"
+    client.get(url)  # cold: streamed and cached
     full = client.get(url)
     etag = full.headers["ETag"]
     part = client.get(url, headers={"Range": "bytes=100-199"})
@@ -72,6 +78,7 @@ def test_range_etag_and_head(client):
 def test_edited_article_gets_new_audio_unchanged_never_twice(client, articles):
     write_article(articles, "edit-me", title="Edit me", text="The first version of the body.")
     url = "/api/articles/edit-me/audio.mp3"
+    client.get(url)
     first = client.get(url)
     again = client.get(url)
     assert again.headers["ETag"] == first.headers["ETag"]
@@ -81,6 +88,7 @@ def test_edited_article_gets_new_audio_unchanged_never_twice(client, articles):
         title="Edit me",
         text="The second version of the body, which is longer than the first one.",
     )
+    assert client.get(url).headers["X-Listen-Stream"] == "partial"  # new text, new audio
     edited = client.get(url)
     assert edited.headers["ETag"] != first.headers["ETag"]
     assert len(decode_mp3(edited.data)) > len(decode_mp3(first.data))
@@ -171,11 +179,9 @@ def test_concurrent_requests_cause_one_synthesis(config, google):
         t.join()
     assert [r.status_code for r in results] == [200] * 8
     assert len({r.data for r in results}) == 1
-    single = google.count
-    google.clear_requests()
-    app.extensions["listen"].purge()
-    app.test_client().get(f"/api/articles/{EN_ID}/audio.mp3")
-    assert google.count == single  # eight listeners cost exactly one synthesis
+    # eight listeners cost exactly one synthesis: one request per chunk, no more
+    article = app.extensions["listen"].article(EN_ID)
+    assert google.count == sum(len(chunks(text)) for text, _ in article.items)
 
 
 def test_pages_and_embed(client):
@@ -296,3 +302,32 @@ def test_transcript_shows_the_spoken_form(client):
     assert "three hundred twelve million dollars" in first["spoken"]
     es = client.get(f"/api/articles/{ES_ID}/transcript").get_json()
     assert any("veintitrés por ciento" in p["spoken"] for p in es["paragraphs"])
+
+
+def test_unspeakable_input_is_skipped_with_a_log_line_never_a_crash(client, articles, caplog):
+    write_article(
+        articles,
+        "odd",
+        title="Odd input",
+        language="en",
+        text=(
+            "!!! ... ???\n😀😀😀 🎉🎉\n" + "x" * 10_000 + " and then some words.\n"
+            "这是一个用中文写的段落，没有英语或西班牙语的声音可以朗读它。\n"
+            "A normal sentence to end with."
+        ),
+    )
+    data = client.get("/api/articles/odd/transcript").get_json()
+    assert [p["text"][:20] for p in data["paragraphs"]] == [
+        "x" * 20,
+        "A normal sentence to",
+    ]
+    assert data["paragraphs"][0]["spoken"] == "and then some words."
+    assert "over 60 characters without a space" in caplog.text
+    assert "script no voice reads" in caplog.text
+    assert client.get("/api/articles/odd/audio.mp3").status_code == 200
+
+
+def test_only_punctuation_and_emoji_is_nothing_to_speak(client, articles):
+    write_article(articles, "emoji", title="", text="!!! ... ???\n😀😀😀 🎉🎉")
+    response = client.get("/api/articles/emoji/audio.mp3")
+    assert response.status_code == 422 and response.get_json()["error"] == "nothing_to_speak"

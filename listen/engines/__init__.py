@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydub import AudioSegment
 
 from listen.errors import ConfigError
+
+
+@dataclass
+class Speech:
+    """What an engine said: the audio, and sentence boundaries where the engine knows them."""
+
+    audio: AudioSegment
+    sentences: list[tuple[float, float]] = field(default_factory=list)
+    """(start, end) seconds of each sentence within ``audio``; empty if unknown."""
 
 
 @runtime_checkable
@@ -34,7 +44,7 @@ class Engine(Protocol):
         """A stable name of the voice used for ``language`` (part of cache keys)."""
         ...
 
-    def synthesize(self, text: str, language: str) -> AudioSegment:
+    def synthesize(self, text: str, language: str) -> Speech:
         """Speak ``text`` and return the audio."""
         ...
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydub import AudioSegment
 
+from listen.engines import Speech
 from listen.errors import EngineError
 
 TIMEOUT = 120.0
@@ -32,7 +33,7 @@ class EspeakEngine:
     def voice(self, language: str) -> str:
         return f"espeak-ng:{self.voices[language]}"
 
-    def synthesize(self, text: str, language: str) -> AudioSegment:
+    def synthesize(self, text: str, language: str) -> Speech:
         if not self.binary:
             raise EngineError(
                 "espeak-ng is not installed. Probable cause: the system package "
@@ -55,4 +56,4 @@ class EspeakEngine:
                 f"espeak-ng exited {proc.returncode} without audio ({detail or 'no message'})."
                 f" Probable cause: voice {self.voices[language]!r} is not installed."
             )
-        return AudioSegment.from_wav(io.BytesIO(proc.stdout))
+        return Speech(AudioSegment.from_wav(io.BytesIO(proc.stdout)))

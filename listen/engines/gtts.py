@@ -1,25 +1,41 @@
-"""gTTS engine: Google Translate's speech through the gTTS library.
+"""gTTS engine: Google Translate's speech through the gTTS library, fast and polite.
 
-gTTS's own request and parsing code is used as is; only the endpoint URL can be
-replaced (``LISTEN_GTTS_URL``), which is how tests and benchmarks point it at a
-local server speaking Google's batchexecute format.
+gTTS's own request and parsing code is used for every request; what is added
+around it: text is cut at sentence boundaries (:mod:`listen.chunk`) rather than
+wherever 100 characters fall; chunks go out in parallel through a bounded pool
+(``LISTEN_GTTS_CONCURRENCY``) under a process-wide rate budget
+(``LISTEN_GTTS_RATE``); every request has a timeout and is retried with
+exponential backoff and jitter on 429, 5xx, timeouts and bad answers, honouring
+``Retry-After``. ``LISTEN_GTTS_URL`` replaces the endpoint, which is how tests
+and benchmarks point gTTS at a local server speaking Google's format.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import random
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import requests
 from gtts import gTTS
 from gtts.tts import gTTSError
 from pydub import AudioSegment
 from pydub.exceptions import CouldntDecodeError
 
+from listen import chunk, mp3, ratelimit
+from listen.engines import Speech
 from listen.errors import EngineError
 
 log = logging.getLogger(__name__)
+
+BACKOFF = 0.25
+"""Seconds before the first retry; doubled at each next one, plus up to as much jitter."""
+MAX_RETRY_AFTER = 15
+"""A Retry-After longer than this is not waited for: the engine is reported down instead."""
 
 
 class _EndpointGTTS(gTTS):
@@ -37,9 +53,35 @@ class _EndpointGTTS(gTTS):
         return prepared
 
 
-def _retry_after(response: Any) -> int | None:
+class _Cancelled(Exception):
+    """A chunk not tried because another chunk of the same text failed for good."""
+
+
+class _Failure(Exception):
+    """One request failed; ``retry`` says whether trying again can help."""
+
+    def __init__(self, message: str, *, retry: bool, unreachable: bool, after: float | None = None):
+        super().__init__(message)
+        self.retry = retry
+        self.unreachable = unreachable
+        self.after = after
+
+
+def _retry_after(response: Any) -> float | None:
     value = response.headers.get("Retry-After") if response is not None else None
-    return int(value) if value and value.strip().isdigit() else None
+    return float(value) if value and value.strip().isdigit() else None
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    """The process's request pool: one per size, shared by every engine instance."""
+    with _pools_lock:
+        if size not in _pools:
+            _pools[size] = ThreadPoolExecutor(size, thread_name_prefix="gtts")
+        return _pools[size]
 
 
 class GTTSEngine:
@@ -48,6 +90,10 @@ class GTTSEngine:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.endpoint = str(config.get("GTTS_URL") or "")
         self.timeout = float(config.get("GTTS_TIMEOUT") or 5.0)
+        self.concurrency = max(1, int(config.get("GTTS_CONCURRENCY") or 8))
+        self.retries = max(0, int(config.get("GTTS_RETRIES", 3)))
+        rate = float(config.get("GTTS_RATE") or 0)
+        self.budget = ratelimit.bucket("gtts", rate, burst=self.concurrency)
         self.tlds = {
             "en": str(config.get("GTTS_TLD_EN") or "com"),
             "es": str(config.get("GTTS_TLD_ES") or "com.mx"),
@@ -59,7 +105,10 @@ class GTTSEngine:
     def voice(self, language: str) -> str:
         return f"gtts:{language}-{self.tlds[language]}"
 
-    def synthesize(self, text: str, language: str) -> AudioSegment:
+    # ------------------------------------------------------------ one request
+
+    def _request(self, text: str, language: str) -> bytes:
+        """One gTTS request (gTTS's own code path) -> MP3 bytes, or a _Failure."""
         tts = _EndpointGTTS(
             text,
             endpoint=self.endpoint,
@@ -74,17 +123,90 @@ class GTTSEngine:
         except gTTSError as exc:
             response = getattr(exc, "rsp", None)
             status = getattr(response, "status_code", None)
-            # No answer at all, rate limiting and server errors repeat for every text.
-            unreachable = status is None or status == 429 or status >= 500
-            raise EngineError(
-                f"gTTS failed: {exc}", unreachable=unreachable, retry_after=_retry_after(response)
-            ) from exc
+            if status is None:
+                # No answer: a timeout may pass; a refused connection will not.
+                timed_out = isinstance(exc.__context__, requests.exceptions.Timeout)
+                raise _Failure(f"gTTS failed: {exc}", retry=timed_out, unreachable=True) from exc
+            if status == 429 or status >= 500:
+                after = _retry_after(response)
+                raise _Failure(
+                    f"gTTS failed: {exc}", retry=True, unreachable=True, after=after
+                ) from exc
+            # A 200 without audio is a bad answer worth one more try; other 4xx are not.
+            raise _Failure(f"gTTS failed: {exc}", retry=status == 200, unreachable=False) from exc
         except AssertionError as exc:  # gTTS asserts when a text has nothing to say
-            raise EngineError(f"gTTS found nothing to pronounce in {text[:40]!r}") from exc
-        if not buf.getvalue():
-            raise EngineError("gTTS returned no audio. Probable cause: upstream API changes.")
-        buf.seek(0)
+            raise _Failure(f"gTTS found nothing to pronounce in {text[:40]!r}", retry=False,
+                           unreachable=False) from exc  # fmt: skip
+        data = buf.getvalue()
+        if not mp3.count_frames(data):
+            raise _Failure(
+                "gTTS returned no audio. Probable cause: upstream API changes.",
+                retry=True,
+                unreachable=False,
+            )
+        return data
+
+    def _with_retries(self, text: str, language: str, stop: threading.Event) -> bytes:
+        attempt = 0
+        while True:
+            if stop.is_set():
+                raise _Cancelled("another chunk of this text failed")
+            self.budget.acquire()
+            try:
+                return self._request(text, language)
+            except _Failure as failure:
+                hopeless = (
+                    not failure.retry
+                    or attempt >= self.retries
+                    or (failure.after or 0) > MAX_RETRY_AFTER
+                )
+                if hopeless:
+                    stop.set()  # the other chunks of this text need not be tried
+                    raise
+                delay = max(BACKOFF * 2**attempt, failure.after or 0)
+                delay += random.uniform(0, BACKOFF)
+                log.info("gTTS: %s; retry %d in %.2f s", failure, attempt + 1, delay)
+                attempt += 1
+                if stop.wait(delay):
+                    raise _Cancelled("another chunk of this text failed") from failure
+
+    # ------------------------------------------------------------ a whole text
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        pieces = chunk.chunks(text)
+        if not pieces:
+            raise EngineError("gTTS: nothing to pronounce")
+        stop = threading.Event()
+        futures = [
+            _pool(self.concurrency).submit(self._with_retries, piece, language, stop)
+            for piece in pieces
+        ]
+        parts: list[bytes] = []
+        failures: list[_Failure] = []
+        for future in futures:
+            try:
+                parts.append(future.result())
+            except _Failure as failure:
+                failures.append(failure)
+            except _Cancelled:
+                pass
+        if failures:
+            first = failures[0]
+            after = int(first.after) if first.after else None
+            raise EngineError(str(first), unreachable=first.unreachable, retry_after=after)
+        # Chunks are whole sentences (or clauses): their lengths are sentence timings.
+        sentences = []
+        offset = 0.0
+        for part in parts:
+            length = mp3.count_frames(part) * mp3.SAMPLES_PER_FRAME / _sample_rate(part)
+            sentences.append((offset, offset + length))
+            offset += length
         try:
-            return AudioSegment.from_file(buf, format="mp3")
+            audio = AudioSegment.from_file(io.BytesIO(b"".join(parts)), format="mp3")
         except (CouldntDecodeError, IndexError) as exc:
             raise EngineError("gTTS returned audio that does not decode as MP3.") from exc
+        return Speech(audio, sentences)
+
+
+def _sample_rate(frames: bytes) -> int:
+    return (22050, 24000, 16000)[(frames[2] >> 2) & 0x3] if len(frames) > 2 else 24000

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydub import AudioSegment
 
+from listen.engines import Speech
 from listen.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class PiperEngine:
                 )
             return self._voice
 
-    def synthesize(self, text: str, language: str) -> AudioSegment:
+    def synthesize(self, text: str, language: str) -> Speech:
         voice = self._load()
         try:
             with self._speak_lock:
@@ -71,9 +72,18 @@ class PiperEngine:
         if not chunks:
             raise EngineError("piper produced no audio (text with nothing to pronounce?)")
         first = chunks[0]
-        return AudioSegment(
+        # piper speaks one chunk per sentence: their lengths are the sentence timings.
+        sentences = []
+        offset = 0.0
+        per_second = first.sample_rate * first.sample_width * first.sample_channels
+        for chunk in chunks:
+            length = len(chunk.audio_int16_bytes) / per_second
+            sentences.append((offset, offset + length))
+            offset += length
+        audio = AudioSegment(
             data=b"".join(c.audio_int16_bytes for c in chunks),
             sample_width=first.sample_width,
             frame_rate=first.sample_rate,
             channels=first.sample_channels,
         )
+        return Speech(audio, sentences)

@@ -85,7 +85,9 @@
     try { shadow = host.attachShadow({ mode: "open" }); } catch (e) { return; }
     done.add(host);
 
-    var lang = pickLang(host.getAttribute("data-listen-language")) || "en";
+    // Until the API answers: the publisher's hint, else the page's own language.
+    var lang = pickLang(host.getAttribute("data-listen-language")) ||
+      pickLang(D.documentElement.lang) || "en";
     var api = BASE + "/api/articles/" + encodeURIComponent(id);
     var audioUrl = api + "/audio.mp3";
     var state = "", started = false, failedPlaying = false, errMsg = "";

@@ -1,0 +1,283 @@
+"""Build: an article's spoken items -> its MP3, written progressively and shared.
+
+A build runs in the background. It writes the ID3 tag, then each segment (title,
+paragraphs) with the pause before it, to ``<key>.part`` as soon as the segment is
+ready, so listeners can be streamed audio long before the article is complete.
+Segments come from the paragraph cache when their text, language, engine and
+voice were spoken before; otherwise they are synthesized a few ahead of the one
+being written. When the last one is written, the file is renamed into the
+cache with its metadata (timings included) and served whole from then on.
+
+Every listener of the article in this process shares one :class:`Build`; other
+processes (gunicorn workers, ``listen`` commands) see the cache lock held and
+follow the same ``.part`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from listen import mp3, stitch
+from listen.cache import AudioCache, Entry
+from listen.errors import ListenError
+from listen.models import Article
+from listen.speech import Speaker
+
+log = logging.getLogger(__name__)
+
+SEGMENT_VERSION = "1"
+"""Bump when a change to leveling or encoding should invalidate cached segments."""
+READ_SIZE = 64 * 1024
+POLL = 0.05
+"""Seconds between looks at a file another process is writing."""
+
+
+class Build:
+    """One article being built: progress that readers can wait on."""
+
+    def __init__(self, key: str, part: Path) -> None:
+        self.key = key
+        self.part = part
+        self.pieces = 0
+        """Segments written so far."""
+        self.done = False
+        self.entry: Entry | None = None
+        self.error: ListenError | None = None
+        self._cond = threading.Condition()
+
+    def advance(self) -> None:
+        with self._cond:
+            self.pieces += 1
+            self._cond.notify_all()
+
+    def finish(self, entry: Entry | None, error: ListenError | None = None) -> None:
+        with self._cond:
+            self.done, self.entry, self.error = True, entry, error
+            self._cond.notify_all()
+
+    def wait(self, until: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``until()`` holds (checked at every change, and every POLL)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not until():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, POLL))
+        return True
+
+
+def segment_key(
+    text: str, language: str, engine: str, voice: str, config: Mapping[str, Any]
+) -> str:
+    """A paragraph's audio is keyed by its spoken text, language, engine, voice and version."""
+    material = [SEGMENT_VERSION, text, language, engine, voice,
+                config["LOUDNESS_DBFS"], config["BITRATE"]]  # fmt: skip
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
+
+
+class Builder:
+    """Runs builds: one per article at a time in this process, each shared by its readers."""
+
+    def __init__(
+        self, config: Mapping[str, Any], speaker: Speaker, cache: AudioCache, segments: AudioCache
+    ) -> None:
+        self.config = config
+        self.speaker = speaker
+        self.cache = cache
+        self.segments = segments
+        self.bitrate = mp3.kbps(config["BITRATE"])
+        self._builds: dict[str, Build] = {}
+        self._lock = threading.Lock()
+        self._runner = ThreadPoolExecutor(config["SYNTH_BUILDS"], thread_name_prefix="build")
+        self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
+        self.synthesized = 0
+        """Segments synthesized by an engine in this process (the rest came from the cache)."""
+
+    def current(self, key: str) -> Build | None:
+        with self._lock:
+            return self._builds.get(key)
+
+    def start(self, article: Article, key: str, meta: dict[str, Any]) -> Build:
+        """The build of this article: the running one, or a new one."""
+        with self._lock:
+            build = self._builds.get(key)
+            if build is None:
+                build = self._builds[key] = Build(key, self.cache.part_path(key))
+                self._runner.submit(self._run, article, build, meta)
+            return build
+
+    def _run(self, article: Article, build: Build, meta: dict[str, Any]) -> None:
+        try:
+            with self.cache.lock(build.key):
+                entry = self.cache.get(build.key)  # another process may have built it
+                if entry is None:
+                    entry = self._write(article, build, meta)
+            build.finish(entry)
+        except ListenError as exc:
+            build.finish(None, exc)
+        except Exception as exc:  # noqa: BLE001 - a build must always finish
+            log.exception("building %s failed", article.id)
+            build.finish(None, ListenError(f"building the audio failed: {exc!r}"))
+        finally:
+            build.part.unlink(missing_ok=True)
+            with self._lock:
+                self._builds.pop(build.key, None)
+
+    # ------------------------------------------------------------ one article
+
+    def _write(self, article: Article, build: Build, meta: dict[str, Any]) -> Entry:
+        started = time.monotonic()
+        items = article.items
+        kinds = (
+            ["title"] + [p.kind for p in article.paragraphs]
+            if article.title
+            else [p.kind for p in article.paragraphs]
+        )
+        prefer: dict[str, str | None] = {lang: None for lang in article.languages}
+        used: dict[str, tuple[str, str]] = {}
+        timings = []
+        offset = 0.0  # seconds of frames written so far
+        build.part.parent.mkdir(parents=True, exist_ok=True)
+        ahead: deque[Future[stitch.Segment]] = deque()
+        upcoming = iter(enumerate(items))
+
+        def submit_next() -> None:
+            for _, (text, lang) in upcoming:
+                ahead.append(self._speakers.submit(self._segment, text, lang, prefer))
+                return
+
+        with open(build.part, "wb") as out:
+            out.write(mp3.id3_tag(article.title, article.language))
+            for _ in range(self.config["SYNTH_LOOKAHEAD"]):
+                submit_next()
+            for index, (_text, lang) in enumerate(items):
+                segment = ahead.popleft().result()
+                submit_next()
+                prefer[lang] = segment.engine  # a fallback engine keeps the rest
+                used.setdefault(lang, (segment.engine, segment.voice))
+                pause = stitch.pause_frames(
+                    index, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"],
+                    self.bitrate,
+                )  # fmt: skip
+                offset += mp3.duration(mp3.count_frames(pause))
+                start = offset + mp3.ENCODER_DELAY / mp3.SAMPLE_RATE
+                timings.append({
+                    "kind": kinds[index],
+                    "language": lang,
+                    "start": round(start, 3),
+                    "end": round(start + segment.samples / mp3.SAMPLE_RATE, 3),
+                    "sentences": [[round(start + a, 3), round(start + b, 3)]
+                                  for a, b in segment.sentences],
+                })  # fmt: skip
+                out.write(pause + segment.frames)
+                out.flush()
+                offset += segment.duration
+                build.advance()
+        engine, voice = used[article.language]
+        meta = {
+            **meta,
+            "engine": engine,
+            "voice": voice,
+            "voices": {lang: {"engine": e, "voice": v} for lang, (e, v) in used.items()},
+            "duration_s": round(offset, 3),
+            "timings": timings,
+            "created": time.time(),
+        }
+        entry = self.cache.commit(build.key, meta)
+        log.info(
+            "built %s (%s, %s, %.1f s of audio) in %.2f s",
+            article.id, article.language, engine, offset, time.monotonic() - started,
+        )  # fmt: skip
+        return entry
+
+    def _segment(self, text: str, language: str, prefer: dict[str, str | None]) -> stitch.Segment:
+        """One piece's encoded audio: from the paragraph cache, else spoken and stored."""
+        candidates = self.speaker.candidates(language)
+        preferred = prefer.get(language) or next(
+            (e.name for e in candidates if not self.speaker.breaker.is_open(e.name)),
+            candidates[0].name if candidates else None,
+        )
+        engine = next((e for e in candidates if e.name == preferred), None)
+        if engine is not None:
+            key = segment_key(text, language, engine.name, engine.voice(language), self.config)
+            found = self.segments.get(key)
+            if found is not None:
+                return _segment_from(found)
+        spoken_by, speech = self.speaker.speak_one(text, language, prefer=preferred)
+        segment = stitch.encode_segment(
+            speech,
+            engine=spoken_by.name,
+            voice=spoken_by.voice(language),
+            target_dbfs=self.config["LOUDNESS_DBFS"],
+            bitrate_kbps=self.bitrate,
+        )
+        self.synthesized += 1
+        key = segment_key(text, language, segment.engine, segment.voice, self.config)
+        self.segments.put(
+            key,
+            lambda path: path.write_bytes(segment.frames),
+            {"samples": segment.samples, "sentences": segment.sentences,
+             "engine": segment.engine, "voice": segment.voice, "chars": len(text)},
+        )  # fmt: skip
+        return segment
+
+
+def _segment_from(entry: Entry) -> stitch.Segment:
+    return stitch.Segment(
+        frames=entry.path.read_bytes(),
+        samples=int(entry.meta["samples"]),
+        sentences=[(float(a), float(b)) for a, b in entry.meta.get("sentences", [])],
+        engine=str(entry.meta["engine"]),
+        voice=str(entry.meta["voice"]),
+    )
+
+
+def follow(build: Build | None, cache: AudioCache, key: str) -> Iterator[bytes]:
+    """The article's bytes as they are written, from the first to the last.
+
+    Follows this process's build, or the ``.part`` file another process is writing
+    (seen through the cache lock), until the article is complete.
+    """
+    handle = None
+    try:
+        while True:
+            if handle is None:
+                entry = cache.get(key)
+                path = entry.path if entry is not None else cache.part_path(key)
+                try:
+                    handle = open(path, "rb")  # noqa: SIM115 - closed in finally
+                except FileNotFoundError:
+                    handle = None
+            if handle is not None:
+                data = handle.read(READ_SIZE)
+                if data:
+                    yield data
+                    continue
+            finished = build.done if build is not None else not cache.is_locked(key)
+            if finished:
+                if handle is not None:
+                    rest = handle.read()
+                    if rest:
+                        yield rest
+                    if build is None or build.entry is not None:
+                        return
+                if handle is None and cache.get(key) is not None:
+                    continue  # complete now: open the final file
+                return
+            if build is not None:
+                build.wait(lambda: build.done, POLL)
+            else:
+                time.sleep(POLL)
+    finally:
+        if handle is not None:
+            handle.close()
