@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("synthesis", "fidelity", "sanitize")
+BENCHES = ("fidelity", "sanitize", "synthesis", "growth", "gtts", "coldstart", "edit", "overhead")
 
 
 def main(argv: list[str]) -> int:

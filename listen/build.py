@@ -151,18 +151,21 @@ class Builder:
         ahead: deque[Future[stitch.Segment]] = deque()
         upcoming = iter(enumerate(items))
 
-        def submit_next() -> None:
+        def submit_next() -> bool:
             for _, (text, lang) in upcoming:
                 ahead.append(self._speakers.submit(self._segment, text, lang, prefer))
-                return
+                return True
+            return False
 
         with open(build.part, "wb") as out:
             out.write(mp3.id3_tag(article.title, article.language))
-            for _ in range(self.config["SYNTH_LOOKAHEAD"]):
-                submit_next()
+            # The first piece alone, so nothing competes with it for the engine: the
+            # first listener hears it as soon as it exists. Then keep a few ahead.
+            submit_next()
             for index, (_text, lang) in enumerate(items):
                 segment = ahead.popleft().result()
-                submit_next()
+                while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
+                    pass
                 prefer[lang] = segment.engine  # a fallback engine keeps the rest
                 used.setdefault(lang, (segment.engine, segment.voice))
                 pause = stitch.pause_frames(

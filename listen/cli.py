@@ -17,19 +17,19 @@ import click
 from listen.errors import BadInput, ListenError
 from listen.logs import configure_logging
 from listen.pipeline import Listen
-from listen.settings import SETTINGS
+from listen.settings import DEFAULTS, SETTINGS, from_env
 from listen.sources.files import parse_bytes, read_path
 
 T = TypeVar("T")
 
 
 def load_service(**overrides: Any) -> Listen:
-    """The service configured from the environment, as the web app would be."""
-    from listen.app import create_app
+    """The service configured from the environment, as the web app would be (without Flask)."""
+    import os
 
-    app = create_app({k: v for k, v in overrides.items() if v is not None})
-    service: Listen = app.extensions["listen"]
-    return service
+    config = {**DEFAULTS, **from_env(os.environ)}
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    return Listen(config)
 
 
 def fail(message: str, code: int = 1) -> None:

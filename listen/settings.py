@@ -7,6 +7,7 @@ when one of them is missing from the README.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,8 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
         "ENGINES",
         "gtts,piper,espeak",
         "Speech engines in order of preference, comma-separated aliases "
-        "(gtts, piper, espeak) or module:Class paths. The first engine that "
-        "speaks the article's language and works is used for the whole article.",
+        "(gtts, piper, espeak) or module:Class paths. The first engine that speaks a "
+        "language and works is used; if it fails, the next one takes over for the rest "
+        "of the article.",
     ),
     Setting(
         "LANGUAGE",
@@ -74,9 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "GTTS_RATE",
-        25.0,
+        50.0,
         "gTTS requests per second allowed to this process, shared by everything in it "
-        "(serving and prewarming); 0 means unlimited.",
+        "(serving and prewarming); 0 means unlimited. Google publishes no limit: lower it "
+        "if the logs show 429s.",
     ),
     Setting(
         "GTTS_RETRIES",
@@ -117,12 +120,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SYNTH_WORKERS",
-        2,
+        4,
         "Paragraphs synthesized in parallel by one process, across its article builds.",
     ),
     Setting(
         "SYNTH_LOOKAHEAD",
-        3,
+        6,
         "Paragraphs an article build synthesizes ahead of the one it is writing.",
     ),
     Setting(
@@ -167,6 +170,19 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The ``LISTEN_*`` variables of ``environ``, parsed as Flask's ``from_prefixed_env`` does
+    (JSON where the value parses as JSON, else the string)."""
+    out: dict[str, Any] = {}
+    for name, value in environ.items():
+        if name.startswith(PREFIX):
+            try:
+                out[name[len(PREFIX) :]] = json.loads(value)
+            except ValueError:
+                out[name[len(PREFIX) :]] = value
+    return out
 
 
 def coerce(config: Mapping[str, Any]) -> dict[str, Any]:

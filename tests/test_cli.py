@@ -175,3 +175,14 @@ def test_speak_uses_the_paragraph_cache_unless_told_not_to(runner, tmp_path, con
     assert result.exit_code == 0, result.output
     assert len(list(segments.glob("??/*.mp3"))) == 4  # the cache was left alone
     assert fresh.read_bytes() == out.read_bytes()  # same text, same engine: same audio
+
+
+def test_cli_and_app_read_the_environment_alike(monkeypatch, tmp_path):
+    from listen import create_app
+    from listen.cli import load_service
+
+    env = {"LISTEN_GTTS_TIMEOUT": "2.5", "LISTEN_ENGINES": "espeak", "LISTEN_PAUSE_TITLE_MS": "900",
+           "LISTEN_CACHE_DIR": str(tmp_path), "LISTEN_USER_AGENT": "bot/1 (+x)"}  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert load_service().config == create_app().extensions["listen"].config

