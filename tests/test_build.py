@@ -169,3 +169,49 @@ def test_every_frame_has_one_bitrate_and_rate(config, articles):
         headers.add(data[offset + 2] & 0xFC)  # bitrate and sample-rate bits
         offset += length
     assert headers == {0x60}  # 48 kbit/s, 22.05 kHz: one format for the whole file
+
+
+def _build_elsewhere(config: dict, started) -> None:  # runs in another process
+    from listen.cli import load_service
+
+    service = load_service(**config)
+    article = service.article("ten")
+    key, build = service.start(article)
+    started.set()
+    service.audio(article)
+
+
+def test_another_process_follows_the_build_in_progress(config, articles, google):
+    """A second gunicorn worker (here: another process) streams the same .part file."""
+    import multiprocessing
+
+    ten_paragraphs(articles)
+    google.latency = 0.3
+    settings = {k: v for k, v in config.items() if k != "TESTING"}
+    settings.update({"ENGINES": "gtts", "GTTS_URL": google.url, "SYNTH_WORKERS": 1,
+                     "SYNTH_LOOKAHEAD": 1})  # fmt: skip
+    ctx = multiprocessing.get_context("spawn")
+    started = ctx.Event()
+    other = ctx.Process(target=_build_elsewhere, args=(settings, started))
+    other.start()
+    try:
+        assert started.wait(30)
+        from listen.cli import load_service
+
+        service = load_service(**settings)
+        article = service.article("ten")
+        deadline = time.monotonic() + 30
+        while not service.cache.is_locked(service.article_key(article)):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert service.status(article).state == "pending"
+        key, build = service.start(article)
+        assert build is None  # nothing started here: the other process builds it
+        followed = b"".join(service.follow(key, None))
+        other.join(60)
+        assert other.exitcode == 0
+        final = service.lookup(article)
+        assert final is not None and followed == final.path.read_bytes()
+        assert service.builder.synthesized == 0
+    finally:
+        other.join(10)
