@@ -114,3 +114,13 @@ class AudioPending(ListenError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retry_after=2)
+
+
+class DownloadDisabled(ListenError):
+    status = 403
+    error = "download_disabled"
+
+
+class FormatNotImplemented(ListenError):
+    status = 501
+    error = "not_implemented"

@@ -86,6 +86,10 @@ class Article:
         return list(found)
 
     @property
+    def words(self) -> int:
+        return sum(len(t.split()) for t in self.pieces)
+
+    @property
     def chars(self) -> int:
         return sum(len(t) for t in self.pieces)
 

@@ -162,6 +162,25 @@ SETTINGS: tuple[Setting, ...] = (
         "listen/<version> (+https://github.com/listen-tts/listen).",
     ),
     Setting(
+        "DOWNLOAD",
+        True,
+        "Offer the MP3 for download (the player's download link, ?download=1); false "
+        "hides the link and answers 403 to ?download=1.",
+    ),
+    Setting(
+        "FRAME_ANCESTORS",
+        "*",
+        "Who may frame the /embed/<id> player: a CSP frame-ancestors source list, e.g. "
+        "'https://news.example.com https://*.example.com'; * allows any site.",
+    ),
+    Setting("FEED_TITLE", "listen", "Title of the podcast feed (/feed.xml)."),
+    Setting(
+        "FEED_DESCRIPTION",
+        "Articles read aloud.",
+        "Description of the podcast feed (/feed.xml).",
+    ),
+    Setting("FEED_ITEMS", 100, "Newest articles listed in the podcast feed."),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         "Log level (DEBUG, INFO, WARNING…) of the service; the CLI logs warnings only "

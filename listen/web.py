@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from flask import (
     Blueprint,
@@ -20,15 +22,26 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from listen import feed
 from listen.cache import Entry
-from listen.errors import AudioPending, ListenError
+from listen.errors import (
+    ArticleNotFound,
+    AudioPending,
+    BadInput,
+    DownloadDisabled,
+    FormatNotImplemented,
+    ListenError,
+)
+from listen.language import SUPPORTED
 from listen.models import Article
 from listen.pipeline import Listen
 
 log = logging.getLogger(__name__)
 
+CROSS_ORIGIN = frozenset({"/embed.js", "/oembed", "/feed.xml"})
 INDEX_LIMIT = 50
 """Articles listed on the home page."""
 
@@ -40,6 +53,17 @@ def service() -> Listen:
     return current_app.extensions["listen"]
 
 
+WORDS_PER_SECOND = 2.6
+"""How fast the voices read (measured on the bundled samples: 150-160 words a minute)."""
+
+
+def estimated_seconds(article: Article) -> int:
+    """Listening time before the audio exists: words at the voices' pace, plus pauses."""
+    config = service().config
+    pauses = config["PAUSE_TITLE_MS"] + config["PAUSE_PARAGRAPH_MS"] * len(article.paragraphs)
+    return round(article.words / WORDS_PER_SECOND + pauses / 1000)
+
+
 def _article_json(article: Article) -> dict[str, Any]:
     status = service().status(article)
     meta = status.entry.meta if status.entry else {}
@@ -49,7 +73,14 @@ def _article_json(article: Article) -> dict[str, Any]:
         "language": article.language,
         "status": status.state,
         "duration_s": meta.get("duration_s"),
+        "estimated_s": estimated_seconds(article),
+        "words": article.words,
         "audio_url": url_for("listen.audio", article_id=article.id, _external=True),
+        "download_url": url_for("listen.audio", article_id=article.id, download=1, _external=True)
+        if service().config["DOWNLOAD"]
+        else None,
+        "timings_url": url_for("listen.timings", article_id=article.id, _external=True),
+        "transcript_url": url_for("listen.transcript_vtt", article_id=article.id, _external=True),
         "engine": meta.get("engine"),
     }
     if status.message:
@@ -164,14 +195,24 @@ def audio(article_id: str) -> Response:
     """The article's MP3: the cached file with Range/ETag, or on a cold miss a stream
     that starts as soon as the title is spoken, shared by every listener."""
     listen = service()
+    download = request.args.get("download") not in (None, "", "0")
+    if download and not listen.config["DOWNLOAD"]:
+        raise DownloadDisabled("downloads are disabled on this service (LISTEN_DOWNLOAD=false)")
     article = listen.article(article_id)
     entry = listen.lookup(article)
     if entry is None:
         key, build = listen.first_audio(article)
         entry = listen.cache.get(key)
         if entry is None:
-            return _stream(listen.follow(key, build), key)
-    return _send(entry, listen.config["AUDIO_MAX_AGE"])
+            response = _stream(listen.follow(key, build), key)
+            return _as_download(response, article) if download else response
+    response = _send(entry, listen.config["AUDIO_MAX_AGE"])
+    return _as_download(response, article) if download else response
+
+
+def _as_download(response: Response, article: Article) -> Response:
+    response.headers.set("Content-Disposition", "attachment", filename=f"{article.id}.mp3")
+    return response
 
 
 def _send(entry: Entry, max_age: int) -> Response:
@@ -236,6 +277,73 @@ def embed_js() -> Response:
     return response
 
 
+OEMBED_HEIGHT = 96
+OEMBED_WIDTH = 640
+
+
+@bp.get("/oembed")
+def oembed() -> Response:
+    """oEmbed for CMSs: the iframe of the player for ``url`` (an /embed/<id> address)."""
+    if request.args.get("format", "json") != "json":
+        raise FormatNotImplemented("oEmbed is served as format=json only")
+    url = request.args.get("url", "")
+    match = re.search(r"/embed/([^/?#]+)/?(?:[?#].*)?$", url)
+    if not match:
+        raise ArticleNotFound(
+            f"no player for url {url[:100]!r}: give the address of an /embed/<id> page"
+        )
+    article = service().article(unquote(match.group(1)))
+    width = min(_int_arg("maxwidth", OEMBED_WIDTH), OEMBED_WIDTH)
+    height = OEMBED_HEIGHT
+    src = url_for("listen.embed", article_id=article.id, _external=True)
+    html = (
+        f'<iframe src="{escape(src)}" title="{escape(article.title)}" width="{width}" '
+        f'height="{height}" style="border:0;width:100%;max-width:{width}px" loading="lazy" '
+        'allow="autoplay; encrypted-media"></iframe>'
+    )
+    return jsonify({
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": "listen",
+        "provider_url": request.url_root,
+        "title": article.title,
+        "html": html,
+        "width": width,
+        "height": height,
+    })  # fmt: skip
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+@bp.get("/feed.xml")
+def feed_xml() -> Response:
+    """A podcast feed (RSS 2.0, iTunes tags) of the articles whose audio is ready."""
+    listen = service()
+    language = request.args.get("language") or None
+    if language is not None and language not in SUPPORTED:
+        raise BadInput(f"language {language!r}: use one of {', '.join(SUPPORTED)}")
+    entries = feed.latest_per_article(listen.cache.entries(), language)[
+        : listen.config["FEED_ITEMS"]
+    ]
+    body = feed.rss(
+        entries,
+        title=listen.config["FEED_TITLE"],
+        link=request.url_root,
+        self_url=request.url,
+        description=listen.config["FEED_DESCRIPTION"],
+        language=language,
+        audio_url=lambda i: url_for("listen.audio", article_id=i, _external=True),
+        page_url=lambda i: url_for("listen.embed", article_id=i, _external=True),
+    )
+    response = Response(body, content_type="application/rss+xml; charset=utf-8")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
     return jsonify({"status": "ok"})
@@ -244,11 +352,14 @@ def healthz() -> Response:
 @bp.after_app_request
 def cors(response: Response) -> Response:
     # The player runs on publishers' pages: its API calls and audio are cross-origin.
-    if request.path.startswith("/api/") or request.path == "/embed.js":
+    if request.path.startswith("/api/") or request.path in CROSS_ORIGIN:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = (
             "Content-Length, Content-Range, Accept-Ranges, ETag"
         )
+    if request.path.startswith("/embed/"):
+        ancestors = current_app.extensions["listen"].config["FRAME_ANCESTORS"] or "*"
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     return response
 
 

@@ -17,19 +17,28 @@ ES_ID = "sequia-en-el-valle"
 
 def test_article_metadata_before_and_after_synthesis(client):
     before = client.get(f"/api/articles/{EN_ID}").get_json()
+    base = f"http://localhost/api/articles/{EN_ID}"
+    words = before.pop("words")
+    estimated = before.pop("estimated_s")
     assert before == {
         "id": EN_ID,
         "title": "City council approves leaner budget after marathon session",
         "language": "en",
         "status": "pending",
         "duration_s": None,
-        "audio_url": f"http://localhost/api/articles/{EN_ID}/audio.mp3",
+        "audio_url": f"{base}/audio.mp3",
+        "download_url": f"{base}/audio.mp3?download=1",
+        "timings_url": f"{base}/timings.json",
+        "transcript_url": f"{base}/transcript.vtt",
         "engine": None,
     }
+    assert 300 < words < 400
     assert client.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200
     after = client.get(f"/api/articles/{EN_ID}").get_json()
     assert after["status"] == "ready" and after["engine"] == "espeak"
     assert after["duration_s"] > 60
+    # the estimate given before the audio existed was within a third of the real length
+    assert abs(estimated - after["duration_s"]) < after["duration_s"] / 3
 
 
 @pytest.mark.parametrize("article_id, lang", [(EN_ID, "en"), (ES_ID, "es")])
@@ -331,3 +340,73 @@ def test_only_punctuation_and_emoji_is_nothing_to_speak(client, articles):
     write_article(articles, "emoji", title="", text="!!! ... ???\n😀😀😀 🎉🎉")
     response = client.get("/api/articles/emoji/audio.mp3")
     assert response.status_code == 422 and response.get_json()["error"] == "nothing_to_speak"
+
+
+def test_download(client, config):
+    response = client.get(f"/api/articles/{EN_ID}/audio.mp3?download=1")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f"attachment; filename={EN_ID}.mp3"
+    off = create_app({**config, "DOWNLOAD": False}).test_client()
+    assert off.get(f"/api/articles/{EN_ID}").get_json()["download_url"] is None
+    refused = off.get(f"/api/articles/{EN_ID}/audio.mp3?download=1")
+    assert refused.status_code == 403 and refused.get_json()["error"] == "download_disabled"
+    assert off.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200  # listening is fine
+
+
+def test_oembed(client):
+    response = client.get(f"/oembed?url=https://listen.example.com/embed/{ES_ID}&maxwidth=500")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["version"] == "1.0" and data["type"] == "rich"
+    assert data["title"].startswith("Los agricultores del valle")
+    assert data["width"] == 500 and data["height"] > 0
+    assert f'src="http://localhost/embed/{ES_ID}"' in data["html"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/oembed?url=https://x/embed/nope").status_code == 404
+    assert client.get("/oembed?url=https://x/somewhere").status_code == 404
+    assert client.get(f"/oembed?url=https://x/embed/{ES_ID}&format=xml").status_code == 501
+
+
+def test_oembed_escapes_titles(client, articles):
+    write_article(articles, "xss2", title='"><script>alert(1)</script>', text="Body text here.")
+    html = client.get("/oembed?url=https://x/embed/xss2").get_json()["html"]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_podcast_feed(client):
+    import xml.etree.ElementTree as ET
+
+    empty = ET.fromstring(client.get("/feed.xml").data)
+    assert empty.find("channel/item") is None
+    client.get(f"/api/articles/{EN_ID}/audio.mp3")
+    client.get(f"/api/articles/{ES_ID}/audio.mp3")
+    response = client.get("/feed.xml")
+    assert response.mimetype == "application/rss+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    items = root.findall("channel/item")
+    assert {i.findtext("title") for i in items} == {
+        "City council approves leaner budget after marathon session",
+        "Los agricultores del valle riegan de noche para resistir la sequía",
+    }
+    itunes = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+    for item in items:
+        enclosure = item.find("enclosure")
+        assert enclosure.get("type") == "audio/mpeg"
+        audio = client.get(enclosure.get("url").replace("http://localhost", ""))
+        assert int(enclosure.get("length")) == len(audio.data)
+        assert item.findtext(f"{itunes}duration").count(":") == 2
+        assert item.findtext("pubDate") and item.findtext("guid")
+    spanish = ET.fromstring(client.get("/feed.xml?language=es").data)
+    assert [i.findtext("title")[:9] for i in spanish.findall("channel/item")] == ["Los agric"]
+    assert spanish.findtext("channel/language") == "es"
+    assert client.get("/feed.xml?language=fr").status_code == 400
+
+
+def test_frame_ancestors(client, config):
+    assert client.get(f"/embed/{EN_ID}").headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in client.get(f"/embed/{EN_ID}").headers
+    own = create_app({**config, "FRAME_ANCESTORS": "https://news.example.com"}).test_client()
+    csp = own.get(f"/embed/{EN_ID}").headers["Content-Security-Policy"]
+    assert csp == "frame-ancestors https://news.example.com"
+    assert "Content-Security-Policy" not in own.get("/healthz").headers
