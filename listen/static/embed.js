@@ -1,5 +1,10 @@
 /*! listen embed player: <script src="https://HOST/embed.js" async></script>
-    <div data-listen-article="ID"></div> */
+    <div data-listen-article="ID"></div>
+    Options on the div: data-listen-theme="light|dark|auto", data-listen-accent="#hex",
+    data-listen-layout="compact|sticky", data-listen-highlight="CSS selector",
+    data-listen-download="false". Height: 96px (compact: 56px). On the page's own paragraphs,
+    optional: data-listen-paragraph (="ID" when several articles share the page). The paragraph
+    being read gets the class listen-reading. */
 (function () {
   "use strict";
   var W = window, D = document;
@@ -10,59 +15,122 @@
   var BASE = location.origin;
   try { if (D.currentScript && D.currentScript.src) BASE = new URL(D.currentScript.src).origin; } catch (e) {}
 
-  var SEL = "[data-listen-article]";
+  var SEL = "[data-listen-article]", READING = "listen-reading";
   var RATES = [0.75, 1, 1.25, 1.5, 2];
   var T = {
-    en: { listen: "Listen to this article", play: "Play", pause: "Pause", seek: "Seek",
-      speed: "Speed", prep: "Preparing audio\u2026", retry: "Retry", player: "Article audio",
-      of: " of ", err: "Audio is not available right now.", comma: 0 },
-    es: { listen: "Escuchar este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Buscar",
-      speed: "Velocidad", prep: "Preparando audio\u2026", retry: "Reintentar", player: "Audio del art\u00edculo",
-      of: " de ", err: "El audio no est\u00e1 disponible en este momento.", comma: 1 }
+    en: { listen: "Listen", more: " to this article", play: "Play", pause: "Pause", seek: "Seek",
+      speed: "Speed", back: "Skip back 15 seconds", fwd: "Skip forward 15 seconds",
+      prev: "Previous paragraph", next: "Next paragraph", dl: "Download", close: "Close",
+      prep: "Preparing audio\u2026", retry: "Retry", player: "Article audio", min: " min", unit: " listen",
+      of: " of ", err: "The audio is not available right now.", gone: "This article has no audio." },
+    es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Buscar",
+      speed: "Velocidad", back: "Retroceder 15 segundos", fwd: "Avanzar 15 segundos",
+      prev: "P\u00e1rrafo anterior", next: "P\u00e1rrafo siguiente", dl: "Descargar", close: "Cerrar",
+      prep: "Preparando audio\u2026", retry: "Reintentar", player: "Audio del art\u00edculo",
+      min: " min", unit: " de escucha", of: " de ", err: "El audio no est\u00e1 disponible en este momento.",
+      gone: "Este art\u00edculo no tiene audio.", comma: 1 }
   };
+  var REPLAY = '<path d="M5.1 9A8 8 0 1 0 12 5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M13 1.5v7L8.5 5z"/>';
+  var N15 = '<text x="12" y="16.6" font-size="8.5" font-weight="700" text-anchor="middle">15</text>';
   var ICON = {
     play: '<path d="M8 5.5v13l11-6.5z"/>',
     pause: '<path d="M7 5h3.5v14H7zM13.5 5H17v14h-3.5z"/>',
-    load: '<circle cx="12" cy="12" r="8" fill="none" stroke="currentColor" stroke-width="2.5" stroke-dasharray="34 16" stroke-linecap="round"/>'
+    load: '<circle cx="12" cy="12" r="8" fill="none" stroke="currentColor" stroke-width="2.5" stroke-dasharray="34 16" stroke-linecap="round"/>',
+    retry: REPLAY,
+    back: REPLAY + N15,
+    fwd: '<g transform="matrix(-1 0 0 1 24 0)">' + REPLAY + "</g>" + N15,
+    prev: '<path d="M6 6h2v12H6zm3.5 6 8.5 6V6z"/>',
+    next: '<path d="M6 18l8.5-6L6 6zM16 6h2v12h-2z"/>',
+    dl: '<path d="M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z"/>',
+    close: '<path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6z"/>'
   };
+  function svg(name) {
+    return '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' + ICON[name] + "</svg>";
+  }
 
+  var DARK = "--bg:#1b1e23;--bd:#353b45;--fg:#eff2f6;--mu:#aab2be;--ac:#7eaaff;--acfg:#0b1322;" +
+    "--trk:#3b424d;--buf:#6c7584;--hov:rgba(255,255,255,.1);--err:#ff8a80;color-scheme:dark";
   var CSS =
-    ":host{display:block;min-height:88px;contain:layout paint}" +
-    ":host([hidden]){display:none}" +
-    "[hidden]{display:none!important}" +
-    ".listen-player{all:initial;display:block;container-type:inline-size;color-scheme:light dark;" +
-    "font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;" +
-    "--bg:#f4f5f7;--bd:#dfe2e7;--fg:#16181d;--mu:#555b66;--btn:#16181d;--btnfg:#fff;--ring:#2563eb;--err:#b3261e}" +
-    "@media (prefers-color-scheme:dark){.listen-player{--bg:#1e2228;--bd:#363c46;--fg:#f2f4f7;--mu:#b9c0cb;" +
-    "--btn:#f2f4f7;--btnfg:#16181d;--ring:#8ab4ff;--err:#ffb4ab}}" +
-    ".listen-box{box-sizing:border-box;display:grid;align-items:center;gap:8px 12px;" +
-    "grid-template-columns:minmax(0,1fr) auto auto;grid-template-areas:'btn btn btn' 'seek time spd' 'msg msg msg';" +
-    "padding:12px 14px 8px;border:1px solid var(--bd);border-radius:14px;background:var(--bg);color:var(--fg);text-align:left}" +
-    "@container (min-width:520px){.listen-box{grid-template-columns:auto minmax(0,1fr) auto auto;" +
-    "grid-template-areas:'btn seek time spd' 'msg msg msg msg'}}" +
-    "button,select{font:inherit;color:inherit;margin:0;cursor:pointer}" +
-    ".listen-play,.listen-retry{grid-area:btn;display:inline-flex;align-items:center;gap:6px;min-height:40px;" +
-    "justify-self:start;max-width:100%;box-sizing:border-box;padding:0 16px 0 12px;border:0;border-radius:999px;background:var(--btn);color:var(--btnfg);font-weight:600;" +
-    "white-space:nowrap;transition:opacity .15s}" +
-    ".listen-retry{padding:0 16px}.listen-label{overflow:hidden;text-overflow:ellipsis}" +
-    "button:hover{opacity:.85}" +
+    ":host{display:block}:host([hidden]),[hidden]{display:none!important}" +
+    ":host([data-listen-mini]){position:fixed;left:0;right:0;bottom:0;z-index:2147483000}" +
+    ".listen-player{all:initial;display:block;container-type:inline-size;" +
+    "font:14px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--fg);" +
+    "--bg:#f5f6f8;--bd:#dce0e6;--fg:#15181d;--mu:#59606c;--ac:#1f5fd6;--acfg:#fff;--trk:#d3d8df;" +
+    "--buf:#9aa3b1;--hov:rgba(0,0,0,.07);--err:#c5221f;color-scheme:light}" +
+    "@media (prefers-color-scheme:dark){.listen-player:not([data-theme=light]){" + DARK + "}}" +
+    ".listen-player[data-theme=dark]{" + DARK + "}" +
+    ".listen-box{box-sizing:border-box;height:96px;display:grid;align-content:center;align-items:center;" +
+    "grid-template:'play info spd dl' 40px 'bar bar bar bar' 32px/40px minmax(0,1fr) auto auto;gap:6px 8px;" +
+    "padding:0 8px;border:1px solid var(--bd);border-radius:14px;background:var(--bg);text-align:left;position:relative}" +
+    "@container (min-width:420px){.listen-box{grid-template:'play info spd dl' 32px 'play bar bar bar' 32px/56px minmax(0,1fr) auto auto;" +
+    "gap:6px 10px;padding:0 10px 0 12px}.listen-play{width:56px;height:56px}.listen-play svg{width:30px;height:30px}}" +
+    "button,select,a{box-sizing:border-box;font:inherit;color:inherit;margin:0;cursor:pointer;-webkit-tap-highlight-color:transparent}" +
+    "button,a{display:inline-flex;align-items:center;justify-content:center;flex:none;border:0;padding:0;background:none;text-decoration:none}" +
     "svg{width:22px;height:22px;fill:currentColor;flex:none}" +
-    "[data-state=loading] .listen-spin{animation:listen-r 1s linear infinite}" +
-    "@keyframes listen-r{to{transform:rotate(1turn)}}" +
-    ".listen-seek{grid-area:seek;width:100%;min-width:0;height:24px;margin:0;accent-color:var(--fg);cursor:pointer}" +
-    ".listen-seek:disabled{opacity:.45;cursor:default}" +
-    ".listen-time{grid-area:time;font-size:13px;color:var(--mu);font-variant-numeric:tabular-nums;white-space:nowrap}" +
-    ".listen-speed{grid-area:spd;justify-self:end;min-height:32px;padding:2px 6px;border:1px solid var(--bd);" +
-    "border-radius:8px;background:transparent;font-size:14px}" +
-    ".listen-msg{grid-area:msg;min-height:18px;margin:0;font-size:13px;line-height:18px;color:var(--mu)}" +
+    ".listen-play{grid-area:play;width:40px;height:40px;border-radius:50%;background:var(--ac);color:var(--acfg)}" +
+    ".listen-play svg{width:26px;height:26px}" +
+    ".listen-retry{grid-area:play;justify-self:start;height:36px;padding:0 14px 0 10px;gap:4px;border-radius:99px;" +
+    "background:var(--ac);color:var(--acfg);font-weight:600;white-space:nowrap}" +
+    "[data-state=error] .listen-box{grid-template:'play info' auto/auto minmax(0,1fr)}" +
+    "[data-state=error] .listen-bar,[data-state=error] .listen-speed,[data-state=error] .listen-dl{display:none}" +
+    "[data-state=error] .listen-sub{white-space:normal}" +
+    ".listen-icon{width:32px;height:32px;border-radius:50%;color:var(--fg)}" +
+    "@media (hover:hover){.listen-icon:hover,.listen-speed:hover{background:var(--hov)}" +
+    ".listen-play:hover,.listen-retry:hover{filter:brightness(1.1)}}" +
+    "button:disabled{opacity:.4;cursor:default;background:none}" +
+    ".listen-info{grid-area:info;min-width:0;display:flex;flex-direction:column;justify-content:center}" +
+    ".listen-title,.listen-sub{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
+    ".listen-title{font-weight:650;font-size:15px}" +
+    ".listen-sub{font-size:12.5px;color:var(--mu);font-variant-numeric:tabular-nums}" +
+    ".listen-time:not(:empty)+.listen-msg:not(:empty)::before{content:' \\b7  '}" +
     "[data-state=error] .listen-msg{color:var(--err)}" +
-    ":focus-visible{outline:2px solid var(--ring);outline-offset:2px}" +
+    "@container (max-width:339px){.listen-more{display:none}}" +
+    ".listen-speed{grid-area:spd;-webkit-appearance:none;appearance:none;height:30px;min-width:44px;padding:0 8px;" +
+    "border:1px solid var(--bd);border-radius:99px;background:none;font-size:13px;font-weight:600;text-align:center;font-variant-numeric:tabular-nums}" +
+    ".listen-dl{grid-area:dl}" +
+    ".listen-bar{grid-area:bar;display:flex;align-items:center;gap:2px;min-width:0}" +
+    ".listen-seek{flex:1;min-width:0;height:32px;margin:0 4px;padding:0;background:none;cursor:pointer;-webkit-appearance:none;appearance:none;--p:0%;--b:0%}" +
+    ".listen-seek::-webkit-slider-runnable-track{height:4px;border-radius:2px;background:linear-gradient(90deg,var(--ac) var(--p),var(--buf) var(--p) var(--b),var(--trk) var(--b))}" +
+    ".listen-seek::-moz-range-track{height:4px;border-radius:2px;background:linear-gradient(90deg,var(--ac) var(--p),var(--buf) var(--p) var(--b),var(--trk) var(--b))}" +
+    ".listen-seek::-webkit-slider-thumb{-webkit-appearance:none;width:14px;height:14px;margin-top:-5px;border:0;border-radius:50%;background:var(--ac)}" +
+    ".listen-seek::-moz-range-thumb{width:14px;height:14px;border:0;border-radius:50%;background:var(--ac)}" +
+    ".listen-seek:disabled{opacity:.4;cursor:default}.listen-seek:focus-visible{outline-offset:0;border-radius:8px}" +
+    ":focus{outline:0}:focus-visible{outline:2px solid var(--fg);outline-offset:2px}" +
+    "[data-state=buffering] .listen-play svg{animation:listen-r 1s linear infinite}" +
+    "@keyframes listen-r{to{transform:rotate(1turn)}}" +
+    // compact: one row
+    "[data-layout=compact] .listen-box{height:56px;display:flex;gap:6px;padding:0 8px}" +
+    "[data-layout=compact] .listen-bar{display:contents}[data-layout=compact] .listen-title," +
+    "[data-layout=compact] .listen-prev,[data-layout=compact] .listen-next{display:none}" +
+    "[data-layout=compact] .listen-info{order:2;flex:0 1 auto;max-width:40%}[data-layout=compact] .listen-speed{order:3}" +
+    "[data-layout=compact] .listen-dl{order:4}[data-layout=compact][data-state=error] .listen-info{flex:1;max-width:none}" +
+    "[data-layout=compact] .listen-seek{min-width:56px}" +
+    "[data-layout=compact] .listen-play,.listen-mini .listen-play{width:40px;height:40px}" +
+    "[data-layout=compact] .listen-play svg,.listen-mini .listen-play svg{width:26px;height:26px}" +
+    "@container (max-width:439px){[data-layout=compact] .listen-back,[data-layout=compact] .listen-fwd," +
+    "[data-layout=compact] .listen-unit{display:none}}" +
+    ".listen-player[data-state=error] .listen-bar{display:none}" +
+    // the mini-player of the sticky layout
+    ".listen-mini{padding:0 8px calc(8px + env(safe-area-inset-bottom,0px))}" +
+    ".listen-mini .listen-box{display:flex;gap:8px;height:56px;max-width:560px;margin:0 auto;overflow:hidden;box-shadow:0 4px 18px rgba(0,0,0,.22)}" +
+    ".listen-mini .listen-info{flex:1}.listen-prog{position:absolute;left:0;bottom:0;height:3px;width:var(--p);background:var(--ac)}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
+  // The one style outside the shadow roots: the paragraph being read on the host page.
+  var HOST_CSS = "." + READING + "{background-color:rgba(31,95,214,.13);" +
+    "background-color:color-mix(in srgb,var(--listen-accent,#1f5fd6) 15%,transparent);" +
+    "box-shadow:0 0 0 .25em rgba(31,95,214,.13);box-shadow:0 0 0 .25em color-mix(in srgb,var(--listen-accent,#1f5fd6) 15%,transparent);" +
+    "border-radius:.2em}@media (prefers-reduced-motion:no-preference){." + READING + "{transition:background-color .3s,box-shadow .3s}}";
 
-  var sheet = null;
-  try { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); } catch (e) { sheet = null; }
+  function sheetOf(css) {
+    try { var s = new CSSStyleSheet(); s.replaceSync(css); return s; } catch (e) { return null; }
+  }
+  var sheet = sheetOf(CSS), hostStyled = false;
+  function adopt(root, css, s) {
+    if (s) root.adoptedStyleSheets = root.adoptedStyleSheets.concat(s);
+    else el("style", {}, root.head || root).textContent = css;
+  }
 
-  var done = new WeakSet();
+  var done = new WeakSet(), active = null;
 
   function fmt(s) {
     s = Math.max(0, Math.floor(s || 0));
@@ -76,6 +144,35 @@
     if (parent) parent.appendChild(e);
     return e;
   }
+  // localStorage may be missing or refuse (private modes, sandboxed frames): then nothing is kept.
+  function get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
+  function store(k, v) {
+    try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) {}
+  }
+  // Text as compared between the host page and the timings: case, accents, punctuation and spacing ignored.
+  function norm(s) {
+    return String(s || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+  function same(page, piece) {
+    if (!page || !piece) return false;
+    var a = page.slice(0, 60), b = piece.slice(0, 60);
+    return b.length < 20 ? page === piece : page.indexOf(b) >= 0 || (a.length >= 20 && piece.indexOf(a) >= 0);
+  }
+  // The accent's text colour: black or white, whichever contrasts more.
+  function ink(hex) {
+    var h = hex.slice(1), c = [], i;
+    if (h.length < 6) h = h.replace(/./g, "$&$&");
+    for (i = 0; i < 3; i++) {
+      var v = parseInt(h.substr(i * 2, 2), 16) / 255;
+      c.push(v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    }
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] > 0.18 ? "#111" : "#fff";
+  }
+  function siteHost() {
+    try { if (W.top !== W && D.referrer) return new URL(D.referrer).hostname; } catch (e) {}
+    return location.hostname;
+  }
 
   function init(host) {
     if (done.has(host) || host.shadowRoot) return;
@@ -84,65 +181,114 @@
     var shadow;
     try { shadow = host.attachShadow({ mode: "open" }); } catch (e) { return; }
     done.add(host);
+    function opt(n) { return (host.getAttribute("data-listen-" + n) || "").trim(); }
 
     // Until the API answers: the publisher's hint, else the page's own language.
-    var lang = pickLang(host.getAttribute("data-listen-language")) ||
-      pickLang(D.documentElement.lang) || "en";
+    var lang = pickLang(opt("language")) || pickLang(D.documentElement.lang) || "en";
     var api = BASE + "/api/articles/" + encodeURIComponent(id);
-    var audioUrl = api + "/audio.mp3";
-    var state = "", started = false, failedPlaying = false, errMsg = "";
-    var dur = 0, pendingSeek = -1, polls = 0, timer = 0, gen = 0;
+    var audioUrl = api + "/audio.mp3", timingsUrl = api + "/timings.json", dlUrl = "";
+    var title = "", est = 0, dur = 0, status = "", key = "listen:pos:" + id;
+    var state = "", started = false, failedPlaying = false, errMsg = "", drag = false;
+    var pendingSeek = -1, polls = 0, timer = 0, gen = 0, saved = 0;
+    var pieces = null, tBusy = false, tQueue = [], map = [], reading = null, hlBox = null;
+    var layout = opt("layout"), theme = opt("theme"), accent = opt("accent");
+    var me = { pause: function () { audio.pause(); highlight(); } };
+    var mini = null, offscreen = false, dismissed = false;
 
-    if (sheet) shadow.adoptedStyleSheets = [sheet];
-    else el("style", {}, shadow).textContent = CSS;
-
+    adopt(shadow, CSS, sheet);
     var root = el("div", { "class": "listen-player", role: "group", "data-listen-id": id }, shadow);
+    if (layout === "compact" || layout === "sticky") root.setAttribute("data-layout", layout);
+    if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
+    if (/^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/i.test(accent)) {
+      root.style.setProperty("--ac", accent);
+      root.style.setProperty("--acfg", ink(accent));
+    } else accent = "";
     var box = el("div", { "class": "listen-box" }, root);
-    var btn = el("button", { type: "button", "class": "listen-play" }, box);
-    btn.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"></svg><span class="listen-label"></span>';
-    var icon = btn.firstChild, label = btn.lastChild;
-    var retryBtn = el("button", { type: "button", "class": "listen-retry", hidden: "" }, box);
-    var seek = el("input", { type: "range", "class": "listen-seek", min: "0", max: "0", step: "1", value: "0" }, box);
-    var time = el("span", { "class": "listen-time" }, box);
+    function button(cls, parent) {
+      var b = el("button", { type: "button", "class": cls }, parent || box);
+      return b;
+    }
+    var btn = button("listen-play");
+    var retryBtn = button("listen-retry");
+    retryBtn.hidden = true;
+    var info = el("div", { "class": "listen-info" }, box);
+    var head = el("span", { "class": "listen-title" }, info);
+    var sub = el("span", { "class": "listen-sub" }, info);
+    var time = el("span", { "class": "listen-time" }, sub);
+    var msg = el("span", { "class": "listen-msg" }, sub);
     var speed = el("select", { "class": "listen-speed" }, box);
     RATES.forEach(function (r) { el("option", { value: String(r) }, speed); });
-    speed.value = "1";
-    var msg = el("p", { "class": "listen-msg", role: "status", "aria-live": "polite" }, box);
+    var dl = el("a", { "class": "listen-dl listen-icon", download: "", hidden: "" }, box);
+    dl.innerHTML = svg("dl");
+    var bar = el("div", { "class": "listen-bar" }, box);
+    var prevBtn = button("listen-prev listen-icon", bar);
+    var backBtn = button("listen-back listen-icon", bar);
+    var seek = el("input", { type: "range", "class": "listen-seek", min: "0", max: "0", step: "any", value: "0" }, bar);
+    var fwdBtn = button("listen-fwd listen-icon", bar);
+    var nextBtn = button("listen-next listen-icon", bar);
+    prevBtn.innerHTML = svg("prev"); backBtn.innerHTML = svg("back");
+    fwdBtn.innerHTML = svg("fwd"); nextBtn.innerHTML = svg("next");
+    retryBtn.innerHTML = svg("retry") + "<span></span>";
     var audio = el("audio", { preload: "none" }, root);
+    var rate = +get("listen:rate");
+    speed.value = RATES.indexOf(rate) >= 0 ? String(rate) : "1";
 
     function L() { return T[lang]; }
+    function bufEnd() {
+      var b = audio.buffered, t = audio.currentTime, end = 0;
+      for (var i = 0; i < b.length; i++) { end = b.end(i); if (b.start(i) <= t && t <= end) break; }
+      return end;
+    }
+    function now() { return pendingSeek >= 0 ? pendingSeek : audio.currentTime || 0; }
 
+    var lastIcon = "";
     function render() {
-      var t = L(), playingish = !audio.paused && started;
+      var t = L(), on = started && !audio.paused, err = state === "error";
       root.setAttribute("lang", lang);
       root.setAttribute("aria-label", t.player);
       root.setAttribute("data-state", state);
-      label.textContent = !started ? t.listen : playingish ? t.pause : t.play;
-      icon.innerHTML = playingish ? (state === "loading" ? ICON.load : ICON.pause) : ICON.play;
-      icon.setAttribute("class", playingish && state === "loading" ? "listen-spin" : "");
-      retryBtn.textContent = t.retry;
-      seek.setAttribute("aria-label", t.seek);
-      speed.setAttribute("aria-label", t.speed);
-      for (var i = 0; i < RATES.length; i++) {
+      var ic = on ? (state === "buffering" ? "load" : "pause") : "play";
+      if (ic !== lastIcon) btn.innerHTML = svg(lastIcon = ic);
+      btn.setAttribute("aria-label", on ? t.pause : t.play);
+      btn.hidden = err;
+      retryBtn.hidden = !err;
+      retryBtn.lastChild.textContent = t.retry;
+      head.innerHTML = "";
+      head.appendChild(D.createTextNode(t.listen));
+      el("span", { "class": "listen-more" }, head).textContent = t.more;
+      var labels = [[seek, t.seek], [speed, t.speed], [backBtn, t.back], [fwdBtn, t.fwd],
+        [prevBtn, t.prev], [nextBtn, t.next], [dl, t.dl]];
+      for (var i = 0; i < labels.length; i++) labels[i][0].setAttribute("aria-label", labels[i][1]);
+      dl.title = t.dl;
+      for (i = 0; i < RATES.length; i++) {
         var s = String(RATES[i]);
         speed.options[i].textContent = (t.comma ? s.replace(".", ",") : s) + "\u00d7";
       }
-      var err = state === "error";
-      btn.hidden = err;
-      retryBtn.hidden = !err;
-      msg.textContent = err ? errMsg : state === "loading" ? t.prep : "";
-      renderTime();
+      var preparing = status === "pending" && (state === "pending" || state === "buffering");
+      msg.setAttribute("aria-live", started ? "polite" : "off"); // announced once the reader acts
+      msg.textContent = err ? errMsg : preparing ? t.prep : "";
+      [prevBtn, backBtn, fwdBtn, nextBtn, seek, speed].forEach(function (c) { c.disabled = err; });
+      dl.hidden = !dlUrl || opt("download") === "false";
+      if (dlUrl) dl.href = dlUrl;
+      paint();
     }
 
-    function renderTime() {
-      var cur = pendingSeek >= 0 ? pendingSeek : audio.currentTime || 0;
-      var max = Math.max(0, Math.round(dur));
-      if (seek.max !== String(max)) seek.max = String(max);
-      seek.value = String(Math.min(Math.floor(cur), max));
-      seek.disabled = state === "error" || !dur;
-      var total = dur ? fmt(dur) : "-:--";
-      time.textContent = fmt(cur) + " / " + total;
-      seek.setAttribute("aria-valuetext", fmt(cur) + L().of + total);
+    function paint() {
+      var t = now(), total = dur || Math.max(est, bufEnd(), t) || 1, t2 = L();
+      seek.max = String(total);
+      if (!drag) seek.value = String(Math.min(t, total));
+      seek.style.setProperty("--p", (100 * Math.min(t / total, 1)).toFixed(2) + "%");
+      seek.style.setProperty("--b", (100 * Math.min(Math.max(bufEnd(), t) / total, 1)).toFixed(2) + "%");
+      var text = state === "error" ? "" : started ? fmt(t) + (dur ? " / " + fmt(dur) : "") :
+        est ? Math.max(1, Math.ceil(est / 60)) + t2.min : "";
+      if (time.textContent !== text + (started || !est ? "" : t2.unit)) {
+        time.textContent = text;
+        // "4 min listen": the unit goes when a compact player is narrow
+        if (!started && est) el("span", { "class": "listen-unit" }, time).textContent = t2.unit;
+      }
+      seek.setAttribute("aria-valuetext", fmt(t) + (dur ? t2.of + fmt(dur) : ""));
+      if (mini) mini.paint(t, total, text);
+      highlight();
     }
 
     function setState(s) {
@@ -150,6 +296,7 @@
       var focusBtn = state === "error" && s !== "error" && shadow.activeElement === retryBtn;
       state = s;
       render();
+      sticky();
       if (focusRetry) retryBtn.focus();
       if (focusBtn) btn.focus();
     }
@@ -159,109 +306,328 @@
       setState("error");
     }
 
-    // Metadata. cb(ok) runs after the state was updated.
-    function loadMeta(cb, quiet) {
+    function url(u, dflt) {
+      try { return u ? new URL(String(u), BASE + "/").href : dflt; } catch (e) { return dflt; }
+    }
+
+    // Metadata. quiet: a background poll, whose hiccups are not shown.
+    function loadMeta(quiet) {
       var my = ++gen;
       clearTimeout(timer);
       fetch(api, { headers: { Accept: "application/json" } }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (j) { return [r.ok, j || {}]; });
+        return r.json().catch(function () { return {}; }).then(function (j) { return [r.status, j || {}]; });
       }).then(function (res) {
         if (my !== gen) return;
-        var ok = res[0], j = res[1];
+        var code = res[0], j = res[1];
+        if (code >= 400 || j.status === "error") {
+          // A background poll's hiccup is not shown: the audio element reports its own errors.
+          if (j.status === "error") status = "error"; // synthesis failed: Retry asks for the audio again
+          if (!quiet) fail(code >= 400 && code < 500 ? L().gone : "");
+          return;
+        }
         lang = pickLang(j.language) || lang;
-        if (typeof j.duration_s === "number" && j.duration_s > 0 && !isFinite(audio.duration)) dur = j.duration_s;
-        var u = "";
-        try { u = j.audio_url ? new URL(String(j.audio_url), BASE + "/").href : ""; } catch (e) {}
-        if (u && u !== audioUrl) {
-          audioUrl = u;
-          if (audio.getAttribute("src") && !started) audio.src = audioUrl;
+        title = String(j.title || "");
+        est = +j.estimated_s || +j.duration_s || est;
+        status = j.status;
+        if (+j.duration_s > 0 && !(isFinite(audio.duration) && audio.duration > 0)) dur = +j.duration_s;
+        dlUrl = url(j.download_url, "");
+        timingsUrl = url(j.timings_url, timingsUrl);
+        var u = url(j.audio_url, audioUrl);
+        if (u !== audioUrl && !started) audioUrl = u;
+        if (status === "ready") {
+          if (started || tQueue.length) loadTimings();
+        } else if (status === "pending") {
+          // Being made: look again (the stream, or another reader, may finish it).
+          if (polls < (started ? 200 : 5)) timer = setTimeout(function () { loadMeta(true); }, Math.min(3000 * Math.pow(1.5, polls++), 15000));
         }
-        if (!ok || j.status === "error") {
-          if (quiet && !ok) return render(); // background poll hiccup: keep the current state
-          fail(j.message);
-          return cb && cb(false);
-        }
-        if (!audio.getAttribute("src")) audio.src = audioUrl; // preload="none": no download yet
-        if (!started) {
-          if (j.status === "pending") {
-            setState("loading");
-            // Re-check a few times with backoff, in case the server prepares it in the background.
-            if (polls < 5) timer = setTimeout(function () { if (!started) loadMeta(null, true); }, 3000 * Math.pow(2, polls++));
-          } else setState("idle");
-        } else render();
-        if (cb) cb(true);
+        setState(!started ? (status === "pending" ? "pending" : "idle") : state);
       }, function () {
-        if (my !== gen) return;
-        if (quiet && !started) return;
+        if (my !== gen || quiet) return;
         fail();
-        if (cb) cb(false);
+      });
+    }
+
+    function loadTimings(then) {
+      if (then) tQueue.push(then);
+      if (pieces) return flush();
+      if (tBusy) return;
+      tBusy = true;
+      fetch(timingsUrl).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+        tBusy = false;
+        if (!j || !j.pieces) { tQueue = []; return; } // 409 until the audio is complete: asked again when it is
+        pieces = j.pieces.filter(function (p) { return isFinite(p.start); });
+        if (+j.duration_s > 0 && !isFinite(audio.duration)) dur = +j.duration_s;
+        mapParagraphs();
+        flush();
+        paint();
+      }, function () { tBusy = false; tQueue = []; });
+    }
+    function flush() { while (pieces && tQueue.length) tQueue.shift()(); }
+
+    // Reading along: the host page's paragraphs, matched to the spoken pieces by their text.
+    function mapParagraphs() {
+      var sel = opt("highlight"), c = null, i, k, j = 0;
+      try { c = sel ? D.querySelector(sel) : null; } catch (e) {}
+      c = c || host.closest("article") || D.body;
+      // data-listen-paragraph="" (or ="<article id>" when several articles share the page)
+      var marked = [].filter.call(c.querySelectorAll("[data-listen-paragraph]"), function (e) {
+        var v = e.getAttribute("data-listen-paragraph");
+        return !v || v === id;
+      });
+      var found = marked.length ? marked : c.querySelectorAll("p,h1,h2,h3,h4,h5,h6,li,blockquote,dd,dt,pre");
+      var els = [], texts = [];
+      for (i = 0; i < found.length; i++) {
+        if (found[i].contains(host)) continue;
+        els.push(found[i]);
+        texts.push(norm(found[i].textContent));
+      }
+      map = [];
+      if (marked.length) {
+        // Marked by the publisher: taken in order (the title too only when it is marked).
+        var off = els.length < pieces.length && pieces[0].kind === "title" && !same(texts[0], norm(pieces[0].text)) ? 1 : 0;
+        for (i = 0; i < els.length && i + off < pieces.length; i++) map[i + off] = els[i];
+      } else {
+        for (i = 0; i < pieces.length; i++) {
+          var p = norm(pieces[i].text);
+          for (k = j; k < els.length; k++) if (same(texts[k], p)) { map[i] = els[k]; j = k + 1; break; }
+        }
+      }
+      if (hlBox !== c) {
+        hlBox = c;
+        if (!hostStyled) { hostStyled = true; adopt(D, HOST_CSS, sheetOf(HOST_CSS)); }
+        c.addEventListener("click", onPageClick);
+      }
+    }
+
+    function pieceAt(t) {
+      var i = 0;
+      if (!pieces) return -1;
+      for (var k = 1; k < pieces.length; k++) if (pieces[k].start <= t + 0.05) i = k; else break;
+      return i;
+    }
+
+    function highlight() {
+      var e = pieces && started && active === me && state !== "ended" && state !== "error" ? map[pieceAt(now())] || null : null;
+      if (e === reading) return;
+      if (reading) {
+        reading.classList.remove(READING);
+        if (accent) reading.style.removeProperty("--listen-accent");
+      }
+      reading = e;
+      if (e) {
+        if (accent) e.style.setProperty("--listen-accent", accent);
+        e.classList.add(READING);
+      }
+    }
+
+    function onPageClick(e) {
+      if (!started || active !== me || e.defaultPrevented || e.button) return;
+      var t = e.target;
+      if (t.closest && t.closest("a,button,input,select,textarea,label,summary,[contenteditable]")) return;
+      if (W.getSelection && String(W.getSelection())) return; // selecting text, not asking to listen
+      for (var i = 0; i < map.length; i++) {
+        if (map[i] && map[i].contains(t)) {
+          seekTo(pieces[i].start);
+          if (audio.paused) play();
+          return;
+        }
+      }
+    }
+
+    function seekTo(t) {
+      t = Math.max(0, Math.min(t, (dur || Infinity) - 0.25));
+      if (audio.readyState > 0) { audio.currentTime = t; pendingSeek = -1; }
+      else pendingSeek = t; // applied once metadata is in; setting currentTime now would do nothing
+      paint();
+    }
+    function skip(d) { seekTo(now() + d); }
+    function paragraph(d) {
+      loadTimings(function () {
+        var t = now(), i = pieceAt(t), target;
+        if (!pieces.length) return;
+        if (d > 0) target = pieces[i + 1];
+        else target = t - pieces[i].start > 3 || i === 0 ? pieces[i] : pieces[i - 1];
+        if (target) seekTo(target.start);
       });
     }
 
     function play() {
+      if (!started) {
+        started = true;
+        saved = +get(key) || 0;
+        var end = dur || est;
+        if (pendingSeek < 0 && saved > 5 && (!end || saved < end - 10)) pendingSeek = saved;
+        if (status === "ready") loadTimings();
+        else {
+          // Streamed while it is made: watch for the end, when the timings exist.
+          polls = 0;
+          clearTimeout(timer);
+          timer = setTimeout(function () { loadMeta(true); }, 3000);
+        }
+      }
       if (!audio.getAttribute("src")) audio.src = audioUrl;
-      started = true;
       failedPlaying = false;
-      clearTimeout(timer);
       var p = audio.play();
-      setState(audio.readyState < 3 ? "loading" : state === "error" ? "paused" : state);
+      setState(audio.readyState < 3 ? "buffering" : state === "error" ? "paused" : state);
       if (p && p.catch) p.catch(function (e) {
         if (e && e.name === "NotAllowedError") setState("paused");
         // AbortError: paused before it could start. Media errors arrive as the "error" event.
       });
     }
+    function toggle() { if (audio.paused) play(); else audio.pause(); }
 
-    btn.addEventListener("click", function () {
-      if (audio.paused) play(); else audio.pause();
-    });
+    btn.addEventListener("click", toggle);
+    backBtn.addEventListener("click", function () { skip(-15); });
+    fwdBtn.addEventListener("click", function () { skip(15); });
+    prevBtn.addEventListener("click", function () { paragraph(-1); });
+    nextBtn.addEventListener("click", function () { paragraph(1); });
 
     retryBtn.addEventListener("click", function () {
-      var resume = failedPlaying;
       errMsg = "";
-      started = started && resume;
-      setState("loading");
-      if (resume) {
+      if (failedPlaying || status === "error") {
+        // The audio failed (or its synthesis did): asking for it again makes the server try again.
         var at = audio.currentTime;
         audio.src = audioUrl; // re-runs the load algorithm
         if (at > 0) pendingSeek = at; // carry on where it broke off
         play();
-      } else loadMeta();
+      } else {
+        started = false;
+        setState("loading");
+        loadMeta();
+      }
     });
 
-    seek.addEventListener("input", function () {
-      var v = +seek.value;
-      if (audio.readyState > 0) { audio.currentTime = v; pendingSeek = -1; }
-      else pendingSeek = v; // applied once metadata is in; setting currentTime now would do nothing
-      renderTime();
-    });
+    seek.addEventListener("pointerdown", function () { drag = true; });
+    seek.addEventListener("pointerup", function () { drag = false; });
+    seek.addEventListener("change", function () { drag = false; });
+    seek.addEventListener("input", function () { seekTo(+seek.value); });
 
     speed.addEventListener("change", function () {
       audio.defaultPlaybackRate = audio.playbackRate = +speed.value || 1;
+      store("listen:rate", speed.value);
     });
 
+    root.addEventListener("keydown", function (e) {
+      var k = e.key, tag = e.target.tagName;
+      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || state === "error") return;
+      if (k === "k" || k === "K" || (k === " " && tag !== "BUTTON")) toggle();
+      else if (k === "ArrowLeft" || k === "ArrowRight") skip(k === "ArrowLeft" ? -5 : 5);
+      else return;
+      e.preventDefault();
+    });
+
+    function save() {
+      var t = audio.currentTime;
+      if (started && pendingSeek < 0 && t > 0 && state !== "ended") store(key, t.toFixed(1));
+    }
     function on(ev, fn) { audio.addEventListener(ev, fn); }
-    on("playing", function () { setState("playing"); });
-    on("waiting", function () { if (!audio.paused) setState("loading"); });
-    on("pause", function () { if (state !== "error") setState("paused"); });
-    on("timeupdate", renderTime);
+    var lastSave = 0;
+    on("play", function () {
+      var was = active;
+      active = me;
+      if (was && was !== me) was.pause(); // one voice at a time
+      session();
+    });
+    on("playing", function () { setState("playing"); position(); });
+    on("waiting", function () { if (!audio.paused) setState("buffering"); });
+    on("pause", function () { save(); if (state !== "error" && state !== "ended") setState("paused"); });
+    on("ended", function () {
+      store(key, null);
+      setState("ended");
+      if (!pieces && started) loadMeta(true); // the stream is over: the timings exist now
+    });
+    on("timeupdate", function () {
+      paint();
+      if (Date.now() - lastSave > 2000) { lastSave = Date.now(); save(); }
+    });
+    on("progress", paint);
+    on("seeked", position);
+    on("ratechange", position);
     on("durationchange", function () {
       if (isFinite(audio.duration) && audio.duration > 0) dur = audio.duration;
-      if (pendingSeek >= 0 && audio.readyState > 0) { audio.currentTime = Math.min(pendingSeek, dur); pendingSeek = -1; }
-      audio.playbackRate = +speed.value || 1;
-      renderTime();
+      if (pendingSeek >= 0 && audio.readyState > 0) { audio.currentTime = pendingSeek; pendingSeek = -1; }
+      audio.defaultPlaybackRate = audio.playbackRate = +speed.value || 1;
+      paint();
     });
     on("error", function () {
       if (!audio.error || !started) return;
       failedPlaying = true;
       if (!audio.paused) audio.pause();
       fail();
-      // The media element can't read the JSON error body; ask the API for a readable message.
-      fetch(api, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); }).then(function (j) {
-        if (state === "error" && j && j.message && j.status !== "ready") { errMsg = String(j.message); render(); }
-      }, function () {});
     });
+    W.addEventListener("pagehide", save);
 
-    setState("idle");
+    // Media Session: the lock screen and headset buttons drive the player that plays.
+    function session() {
+      var ms = navigator.mediaSession;
+      if (!ms) return;
+      try { ms.metadata = new MediaMetadata({ title: title || L().listen + L().more, artist: siteHost() }); } catch (e) {}
+      var h = {
+        play: play, pause: me.pause,
+        seekbackward: function (d) { skip(-(d.seekOffset || 15)); },
+        seekforward: function (d) { skip(d.seekOffset || 15); },
+        seekto: function (d) { seekTo(d.seekTime); },
+        previoustrack: function () { paragraph(-1); },
+        nexttrack: function () { paragraph(1); }
+      };
+      for (var k in h) try { ms.setActionHandler(k, h[k]); } catch (e) {}
+    }
+    function position() {
+      paint();
+      try { if (dur && active === me) navigator.mediaSession.setPositionState({ duration: dur, position: Math.min(audio.currentTime, dur), playbackRate: audio.playbackRate }); } catch (e) {}
+    }
+
+    // Sticky layout: once playing and scrolled out of view, a mini-player at the bottom of the viewport.
+    if (layout === "sticky" && W.IntersectionObserver) {
+      new IntersectionObserver(function (es) {
+        offscreen = !es[es.length - 1].isIntersecting;
+        if (!offscreen) dismissed = false;
+        sticky();
+      }).observe(host);
+    }
+    function sticky() {
+      var show = offscreen && started && !dismissed && active === me && state !== "ended" && state !== "error";
+      if (show && !mini) { mini = makeMini(); paint(); }
+      if (mini) { mini.host.hidden = !show; mini.render(); }
+    }
+    function makeMini() {
+      var mh = el("div", { "data-listen-mini": id, hidden: "" }, D.body);
+      var ms = mh.attachShadow({ mode: "open" });
+      adopt(ms, CSS, sheet);
+      var mr = el("div", { "class": "listen-player listen-mini", role: "region" }, ms);
+      ["data-theme", "style"].forEach(function (a) { if (root.hasAttribute(a)) mr.setAttribute(a, root.getAttribute(a)); });
+      var mb = el("div", { "class": "listen-box" }, mr);
+      var mp = button("listen-play", mb);
+      var mi = el("div", { "class": "listen-info" }, mb);
+      var mt = el("span", { "class": "listen-title" }, mi);
+      var mtime = el("span", { "class": "listen-sub" }, mi);
+      var mc = button("listen-close listen-icon", mb);
+      var prog = el("div", { "class": "listen-prog" }, mb);
+      mc.innerHTML = svg("close");
+      mp.addEventListener("click", toggle);
+      mc.addEventListener("click", function () { dismissed = true; sticky(); });
+      mr.addEventListener("keydown", function (e) { if (e.key === "k" || e.key === "K") { toggle(); e.preventDefault(); } });
+      var icon = "";
+      return {
+        host: mh,
+        render: function () {
+          var t = L(), playing = !audio.paused, ic = playing ? "pause" : "play";
+          mr.setAttribute("lang", lang);
+          mr.setAttribute("aria-label", t.player);
+          mr.setAttribute("data-state", state);
+          if (ic !== icon) mp.innerHTML = svg(icon = ic);
+          mp.setAttribute("aria-label", playing ? t.pause : t.play);
+          mc.setAttribute("aria-label", t.close);
+          mt.textContent = title || t.listen + t.more;
+        },
+        paint: function (t, total, text) {
+          prog.style.setProperty("--p", (100 * Math.min(t / total, 1)).toFixed(2) + "%");
+          mtime.textContent = text;
+        }
+      };
+    }
+
+    setState("loading");
     loadMeta();
   }
 

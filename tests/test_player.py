@@ -1,0 +1,777 @@
+"""The embeddable player (listen/static/embed.js) in real headless Chromium.
+
+The real service runs as `listen serve` (gunicorn, espeak-ng) over a folder of test articles;
+the publisher's pages, which carry the same paragraphs for reading along, are served from
+another origin (a stdlib server on 127.0.0.1, reached as `localhost`).
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import free_port, wait_http
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+HEIGHT = {"default": 96, "compact": 56}  # what publishers reserve (the iframe's height too)
+
+HARBOUR_TITLE = "Harbour bridge reopens to traffic after two years of repairs"
+HARBOUR = [
+    "The Harbour Bridge reopened to cars and buses on Monday morning, two years after "
+    "engineers closed it to replace corroded steel cables and resurface the deck.",
+    "City officials said the repairs cost 48 million dollars, about six million more than "
+    "first planned, because the damage to the southern tower was worse than expected.",
+    "Commuters who had spent the closure on crowded ferries greeted the news with relief. "
+    "Some drivers honked their horns as they crossed for the first time.",
+    "The mayor thanked residents for their patience and promised that the bridge would not "
+    "need major work again for at least forty years.",
+    "Cyclists will have to wait a little longer. The new protected bike lane on the eastern "
+    "side is scheduled to open next month, once the railings are installed.",
+    "Traffic engineers expect congestion on the coastal road to ease within weeks, as drivers "
+    "return to their old routes across the water.",
+]
+COUNCIL_TITLE = "City council approves a budget with more money for schools"
+COUNCIL = [
+    "The city council approved next year's budget on Thursday night after a debate that "
+    "lasted almost six hours.",
+    "Schools will receive most of the new money, which will pay for smaller classes, more "
+    "teaching assistants and repairs to old buildings.",
+    "Opposition members voted against the plan, saying that it relies on optimistic "
+    "forecasts of tax revenue.",
+]
+SEQUIA_TITLE = "La sequía obliga a racionar el agua en el valle"
+SEQUIA = [
+    "Los vecinos del valle tendrán agua corriente solo por las mañanas a partir del lunes, "
+    "después de tres meses sin lluvias.",
+    "El ayuntamiento pidió a los agricultores que rieguen de noche para que se evapore "
+    "menos agua y anunció ayudas para instalar riego por goteo.",
+    "Los embalses de la comarca están al veinte por ciento de su capacidad, la cifra más "
+    "baja desde que hay registros.",
+]
+COLD_TITLE = "Night trains return to the northern line"
+COLD = [
+    "Night trains will run again on the northern line from next week, the rail operator "
+    "announced on Friday.",
+    "The service was suspended three years ago when passenger numbers fell sharply.",
+]
+
+
+def long_article() -> list[str]:
+    """About 1,300 words: at 128 kbit/s more audio than Chromium buffers ahead of the reader."""
+    subjects = ["The port authority", "The regional government", "Local fishermen", "Engineers"]
+    verbs = ["said on Tuesday that", "warned that", "insisted that", "agreed that"]
+    objects = [
+        "the new container terminal would open before the summer",
+        "dredging the channel would take longer than planned",
+        "night shifts at the docks would double the number of ships served",
+        "the old warehouses along the river would become housing",
+    ]
+    paragraphs = []
+    for n in range(16):
+        sentences = [
+            f"{subjects[(n + i) % 4]} {verbs[(n * 3 + i) % 4]} {objects[(n + 2 * i) % 4]}."
+            for i in range(6)
+        ]
+        paragraphs.append(f"Part {n + 1}. " + " ".join(sentences))
+    return paragraphs
+
+
+ARTICLES: dict[str, dict[str, Any]] = {
+    "harbour": {"title": HARBOUR_TITLE, "paragraphs": HARBOUR, "language": "en"},
+    "council": {"title": COUNCIL_TITLE, "paragraphs": COUNCIL, "language": "en"},
+    "sequia": {"title": SEQUIA_TITLE, "paragraphs": SEQUIA, "language": "es"},
+    "cold": {"title": COLD_TITLE, "paragraphs": COLD, "language": "en"},
+    "long": {
+        "title": "The port plans for the next decade",
+        "paragraphs": long_article(),
+        "language": "en",
+    },
+}
+WARM = ("harbour", "council", "sequia", "long")  # complete before the tests; "cold" is not
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("articles")
+    for article_id, a in ARTICLES.items():
+        body = {
+            "title": a["title"],
+            "text": "\n\n".join(a["paragraphs"]),
+            "language": a["language"],
+        }
+        (folder / f"{article_id}.json").write_text(json.dumps(body), "utf-8")
+    port = free_port()
+    env = {
+        **os.environ,
+        "LISTEN_ENGINES": "espeak",
+        "LISTEN_BITRATE": "128k",
+        "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "LISTEN_SOURCE": str(folder),
+    }
+    listen = Path(sys.executable).with_name("listen")
+    proc = subprocess.Popen(
+        [str(listen), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/healthz")
+        for article_id in WARM:  # synthesize them now: complete files, served with Range
+            audio = f"{base}/api/articles/{article_id}/audio.mp3"
+            with urllib.request.urlopen(audio, timeout=60) as response:
+                response.read()
+            deadline = time.monotonic() + 30
+            while api(base, article_id)["status"] != "ready":  # the file is renamed in place
+                assert time.monotonic() < deadline, f"{article_id} never became ready"
+                time.sleep(0.05)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def api(base: str, path: str) -> Any:
+    with urllib.request.urlopen(f"{base}/api/articles/{path}", timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture(scope="module")
+def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The publisher's web server, on another origin: (its folder, its base URL)."""
+    root = tmp_path_factory.mktemp("publisher")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://localhost:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Publisher</title>
+<style>
+  body {{ margin: 0 auto; max-width: 680px; padding: 8px; font: 19px/1.6 Georgia, serif;
+         color: #222; background: #fff }}
+  @media (prefers-color-scheme: dark) {{ body {{ color: #ddd; background: #111 }} }}
+  /* the publisher's own styles must not reach the player */
+  button {{ background: lime !important; font-size: 30px }} svg {{ fill: red }}
+  input {{ width: 20px }} select {{ display: none }}
+</style></head><body>
+{body}
+<script src="{service}/embed.js" async></script>
+</body></html>"""
+
+
+def story(article_id: str, player: str = "", extra: str = "") -> str:
+    """The article as the publisher shows it, the player's div after the headline."""
+    a = ARTICLES[article_id]
+    paragraphs = "\n".join(
+        f'<p id="{article_id}-{n}">{text}</p>' for n, text in enumerate(a["paragraphs"], 1)
+    )
+    return (
+        f'<article id="story-{article_id}"><h1 id="{article_id}-0">{a["title"]}</h1>\n'
+        f"{player}\n"
+        "<figure><figcaption>The harbour at dawn. / Via REUTERS</figcaption></figure>\n"
+        f"{paragraphs}\n{extra}</article>"
+    )
+
+
+@pytest.fixture(scope="module")
+def publish(service: str, publisher: tuple[Path, str]):
+    root, base = publisher
+
+    def write(name: str, body: str, lang: str = "en") -> str:
+        (root / f"{name}.html").write_text(PAGE.format(lang=lang, body=body, service=service))
+        return f"{base}/{name}.html"
+
+    return write
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: ./dev test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def visit(browser: Any, service: str, publisher: tuple[Path, str]):
+    """Open a page in a fresh browser context. After the test: no exception was thrown in the
+    page, and no request went anywhere but the service and the publisher."""
+    opened: list[tuple[Any, list[str], list[str]]] = []
+
+    @contextmanager
+    def open_page(
+        url: str,
+        *,
+        width: int = 760,
+        height: int = 900,
+        dark: bool = False,
+        goto: bool = True,
+        scale: float = 1,
+    ) -> Iterator[Any]:
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme="dark" if dark else "light",
+            device_scale_factor=scale,
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        requests: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        opened.append((context, errors, requests))
+        if goto:
+            page.goto(url)
+        yield page
+
+    yield open_page
+    for context, errors, requests in opened:
+        context.close()
+        assert not errors, errors
+        origins = (service + "/", publisher[1] + "/")
+        foreign = [u for u in requests if not u.startswith(origins)]
+        assert not foreign, f"requests to other origins: {foreign}"
+
+
+def js(host: str, expr: str) -> str:
+    """A function evaluated in the page, with the player of div #host at hand:
+    r its shadow root, p its .listen-player, a its <audio>."""
+    return (
+        f"() => {{ const h = document.getElementById({host!r}), r = h && h.shadowRoot;"
+        " const p = r && r.querySelector('.listen-player'), a = r && r.querySelector('audio');"
+        f" return {expr}; }}"
+    )
+
+
+def wait(page: Any, host: str, expr: str, timeout: float = 20_000) -> None:
+    page.wait_for_function(js(host, f"!!(p && ({expr}))"), timeout=timeout)
+
+
+def value(page: Any, host: str, expr: str) -> Any:
+    return page.evaluate(js(host, expr))
+
+
+def state(page: Any, host: str) -> str:
+    return value(page, host, "p && p.dataset.state")
+
+
+def near(page: Any, host: str, t: float, after: float = 1.5) -> None:
+    """Wait until the audio is at t (within the next `after` seconds of playback)."""
+    wait(page, host, f"a.currentTime > {t - 0.15} && a.currentTime < {t + after}")
+
+
+def timings(service: str, article_id: str) -> list[dict[str, Any]]:
+    return api(service, f"{article_id}/timings.json")["pieces"]
+
+
+def shot(target: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_press_play_on_an_article_still_being_made(visit, publish):
+    url = publish("cold", '<h1>Trains</h1><div id="p" data-listen-article="cold"></div>')
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'pending'")
+        assert page.locator("#p .listen-msg").inner_text() == "Preparing audio…"
+        # the listening time, estimated from the words before there is any audio
+        assert page.locator("#p .listen-time").inner_text() == "1 min listen"
+        assert value(page, "p", "a.getAttribute('src')") is None  # no audio before play
+        streamed = []
+        page.on("response", lambda r: "audio.mp3" in r.url and streamed.append(r))
+        play = page.locator("#p .listen-play")
+        assert play.get_attribute("aria-label") == "Play"
+        play.click()
+        wait(page, "p", "a.currentTime > 0.5", timeout=30_000)
+        assert state(page, "p") == "playing"
+        assert play.get_attribute("aria-label") == "Pause"
+        assert streamed and streamed[0].headers.get("x-listen-stream") == "partial"
+        assert re.match(r"0:0\d", page.locator("#p .listen-time").inner_text())
+        session = page.evaluate(
+            "() => { const m = navigator.mediaSession.metadata; return [m.title, m.artist]; }"
+        )
+        assert session == [COLD_TITLE, "localhost"]
+        # once the stream is complete the player learns the duration and fetches the timings
+        wait(page, "p", "r.querySelector('.listen-time').textContent.includes(' / ')")
+        page.wait_for_function(
+            "() => performance.getEntriesByType('resource').some(e =>"
+            " e.name.endsWith('/cold/timings.json') && e.responseStatus === 200)"
+        )
+        assert not value(page, "p", "r.querySelector('.listen-msg').textContent")
+
+
+def test_speed(visit, publish):
+    url = publish("speed", story("harbour", '<div id="p" data-listen-article="harbour"></div>'))
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        page.locator("#p .listen-speed").select_option("1.5")
+        wait(page, "p", "a.playbackRate === 1.5")
+        page.locator("#p .listen-speed").select_option("0.75")
+        wait(page, "p", "a.playbackRate === 0.75")
+        assert page.locator("#p .listen-speed option").all_inner_texts() == [
+            "0.75×",
+            "1×",
+            "1.25×",
+            "1.5×",
+            "2×",
+        ]
+
+
+def test_seeking_a_complete_article_asks_for_a_range(visit, publish, service):
+    duration = api(service, "long")["duration_s"]
+    url = publish("long", '<h1>Port</h1><div id="p" data-listen-article="long"></div>')
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        assert value(page, "p", "a.duration") == pytest.approx(duration, abs=0.5)
+        seek = page.locator("#p .listen-seek")
+        box = seek.bounding_box()
+        with page.expect_response(
+            lambda r: (
+                r.url.endswith(".mp3") and r.request.headers.get("range", "bytes=0-") != "bytes=0-"
+            )
+        ) as info:
+            seek.click(position={"x": box["width"] * 0.92, "y": box["height"] / 2})
+        response = info.value
+        assert response.status == 206
+        assert response.headers["content-range"].startswith("bytes ")
+        wait(page, "p", f"a.currentTime > {duration * 0.8} && !a.seeking")
+        # the buffered range is drawn on the bar, past the played part
+        played, buffered = value(
+            page,
+            "p",
+            "[r.querySelector('.listen-seek').style"
+            ".getPropertyValue('--p'), r.querySelector('.listen-seek')"
+            ".style.getPropertyValue('--b')]",
+        )
+        assert float(buffered.rstrip("%")) >= float(played.rstrip("%")) > 80
+
+
+def test_previous_and_next_paragraph(visit, publish, service):
+    pieces = timings(service, "harbour")
+    assert [p["kind"] for p in pieces] == ["title"] + ["paragraph"] * len(HARBOUR)
+    url = publish("paras", story("harbour", '<div id="p" data-listen-article="harbour"></div>'))
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        nxt, prev = page.locator("#p .listen-next"), page.locator("#p .listen-prev")
+        nxt.click()
+        near(page, "p", pieces[1]["start"])
+        nxt.click()
+        near(page, "p", pieces[2]["start"])
+        nxt.click()
+        near(page, "p", pieces[3]["start"])
+        page.locator("#p .listen-play").click()  # paused, they work the same
+        wait(page, "p", "a.paused")
+        page.evaluate(js("p", f"a.currentTime = {pieces[3]['start'] + 1}"))
+        prev.click()  # at the start of a paragraph: the one before
+        near(page, "p", pieces[2]["start"], after=0.1)
+        page.evaluate(js("p", f"a.currentTime = {pieces[2]['start'] + 4}"))
+        prev.click()  # well into a paragraph: back to its start
+        near(page, "p", pieces[2]["start"], after=0.1)
+        nxt.click()
+        near(page, "p", pieces[3]["start"], after=0.1)
+
+
+def test_reading_along_on_the_host_page(visit, publish, service):
+    pieces = timings(service, "harbour")
+    url = publish("along", story("harbour", '<div id="p" data-listen-article="harbour"></div>'))
+    reading = "() => [...document.querySelectorAll('.listen-reading')].map(e => e.id)"
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-speed").select_option("2")
+        page.locator("#p .listen-play").click()
+        page.wait_for_function(f"() => ({reading})().join() === 'harbour-0'")  # the headline
+        page.locator("#p .listen-next").click()
+        page.wait_for_function(f"() => ({reading})().join() === 'harbour-1'")
+        # just before the next boundary: the highlight moves when playback passes it
+        boundary = pieces[2]["start"]
+        page.evaluate(js("p", f"a.currentTime = {boundary - 1.2}"))
+        page.wait_for_function(f"() => ({reading})().join() === 'harbour-2'", timeout=10_000)
+        assert value(page, "p", "a.currentTime") >= boundary - 0.1
+        # clicking a paragraph of the article plays from its start
+        page.locator("#harbour-5").click()
+        near(page, "p", pieces[5]["start"], after=3)
+        page.wait_for_function(f"() => ({reading})().join() === 'harbour-5'")
+        assert not value(page, "p", "a.paused")
+        # the caption is not spoken, so never highlighted; the page got one small stylesheet
+        assert (
+            page.evaluate(
+                "() => document.adoptedStyleSheets.length"
+                " + document.querySelectorAll('style').length"
+            )
+            == 2
+        )
+        shot(page, "player-reading-along")
+
+
+def test_keyboard(visit, publish):
+    url = publish("keys", story("harbour", '<div id="p" data-listen-article="harbour"></div>'))
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        play = page.locator("#p .listen-play")
+        play.focus()
+        page.keyboard.press("Space")
+        wait(page, "p", "p.dataset.state === 'playing' && a.currentTime > 0.3")
+        page.keyboard.press("k")
+        wait(page, "p", "p.dataset.state === 'paused' && a.paused")
+        before = value(page, "p", "a.currentTime")
+        page.keyboard.press("ArrowRight")
+        wait(page, "p", f"Math.abs(a.currentTime - {before + 5}) < 0.05")
+        page.keyboard.press("ArrowLeft")
+        wait(page, "p", f"Math.abs(a.currentTime - {before}) < 0.05")
+        # every control is reachable with Tab, in order, and shows where the focus is
+        reached = []
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            focused = value(
+                page,
+                "p",
+                "r.activeElement && [r.activeElement.className,"
+                " getComputedStyle(r.activeElement).outlineStyle]",
+            )
+            if not focused:
+                break
+            reached.append(focused[0].split()[0])
+            assert focused[1] != "none", focused
+        assert reached == [
+            "listen-speed",
+            "listen-dl",
+            "listen-prev",
+            "listen-back",
+            "listen-seek",
+            "listen-fwd",
+            "listen-next",
+        ]
+        page.locator("#p .listen-seek").focus()
+        page.keyboard.press("Space")  # Space plays from anywhere in the player
+        wait(page, "p", "!a.paused")
+
+
+def test_spanish_labels(visit, publish):
+    url = publish("es", story("sequia", '<div id="p" data-listen-article="sequia"></div>'), "es")
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle' && p.lang === 'es'")
+        labels = {
+            ".listen-play": "Reproducir",
+            ".listen-seek": "Buscar",
+            ".listen-speed": "Velocidad",
+            ".listen-back": "Retroceder 15 segundos",
+            ".listen-fwd": "Avanzar 15 segundos",
+            ".listen-prev": "Párrafo anterior",
+            ".listen-next": "Párrafo siguiente",
+            ".listen-dl": "Descargar",
+        }
+        for selector, label in labels.items():
+            assert page.locator(f"#p {selector}").get_attribute("aria-label") == label
+        assert page.locator("#p .listen-player").get_attribute("aria-label") == "Audio del artículo"
+        assert page.locator("#p .listen-title").inner_text() == "Escuchar este artículo"
+        assert re.fullmatch(r"\d+ min de escucha", page.locator("#p .listen-sub").inner_text())
+        assert "1,5×" in page.locator("#p .listen-speed option").all_inner_texts()
+        assert page.get_by_role("button", name="Reproducir").count() == 1
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        assert page.locator("#p .listen-play").get_attribute("aria-label") == "Pausa"
+        href = page.locator("#p .listen-dl").get_attribute("href")
+        assert href.endswith("/api/articles/sequia/audio.mp3?download=1")
+
+
+def test_resume_where_the_reader_left_off(visit, publish, service):
+    duration = api(service, "harbour")["duration_s"]
+    url = publish("resume", story("harbour", '<div id="p" data-listen-article="harbour"></div>'))
+    saved = "() => +localStorage.getItem('listen:pos:harbour')"
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        page.evaluate(js("p", "a.currentTime = 20"))
+        page.wait_for_function(f"() => ({saved})() >= 20")
+        page.reload()
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        at = value(page, "p", "a.currentTime")
+        assert 20 <= at < 24, at
+        # at the end the position is forgotten: the next visit starts at the beginning
+        page.locator("#p .listen-speed").select_option("2")
+        page.evaluate(js("p", f"a.currentTime = {duration - 1}"))
+        wait(page, "p", "p.dataset.state === 'ended'")
+        assert page.evaluate("() => localStorage.getItem('listen:pos:harbour')") is None
+
+
+def test_unknown_article_shows_an_error_and_retry(visit, publish):
+    url = publish(
+        "missing",
+        '<h1>Oops</h1><div id="p" data-listen-article="no-such-story"></div>'
+        '<p id="below">Below the player.</p>',
+    )
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'error'")
+        assert page.locator("#p .listen-msg").inner_text() == "This article has no audio."
+        retry = page.locator("#p .listen-retry")
+        assert retry.is_visible() and retry.inner_text() == "Retry"
+        assert not page.locator("#p .listen-play").is_visible()
+        assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
+        shot(page.locator("#p"), "player-error")
+        retry.click()
+        wait(page, "p", "p.dataset.state === 'error'")
+        assert retry.is_visible()
+
+
+def test_two_players_on_one_page_are_independent(visit, publish):
+    marked = "\n".join(f'<p data-listen-paragraph="council">{t}</p>' for t in COUNCIL)
+    body = story(
+        "harbour",
+        '<div id="a" data-listen-article="harbour"></div>',
+        '<aside><div id="b" data-listen-article="council"'
+        ' data-listen-highlight="#council-text"></div>'
+        f'<section id="council-text"><h2>{COUNCIL_TITLE}</h2>{marked}</section></aside>',
+    )
+    with visit(publish("two", body)) as page:
+        wait(page, "a", "p.dataset.state === 'idle'")
+        wait(page, "b", "p.dataset.state === 'idle'")
+        page.locator("#a .listen-play").click()
+        wait(page, "a", "p.dataset.state === 'playing'")
+        page.wait_for_function("() => document.querySelector('#story-harbour > .listen-reading')")
+        assert state(page, "b") == "idle"
+        assert value(page, "b", "a.getAttribute('src')") is None  # b downloaded nothing
+        page.locator("#b .listen-speed").select_option("1.25")
+        assert value(page, "a", "a.playbackRate") == 1
+        page.locator("#b .listen-play").click()  # one voice at a time
+        wait(page, "b", "p.dataset.state === 'playing'")
+        wait(page, "a", "p.dataset.state === 'paused'")
+        assert value(page, "b", "a.playbackRate") == 1.25
+        # b reads along in its own container, paragraphs marked by the publisher, in order
+        page.wait_for_function(
+            "() => !document.querySelector('#council-text .listen-reading')"
+        )  # the title is not marked
+        page.locator("#b .listen-next").click()
+        page.wait_for_function(
+            "() => document.querySelector('#council-text [data-listen-paragraph]')"
+            ".classList.contains('listen-reading')"
+        )
+        assert page.locator("#story-harbour > .listen-reading").count() == 0  # a is paused
+        assert page.evaluate("() => document.adoptedStyleSheets.length") == 1  # added once
+        shot(page, "player-two")
+
+
+def test_320_pixels_wide(visit, publish):
+    body = story(
+        "sequia",
+        '<div id="p" data-listen-article="sequia"></div>'
+        '<div id="c" data-listen-article="sequia" data-listen-layout="compact"></div>',
+    )
+    with visit(publish("narrow", body, "es"), width=320, height=640, scale=2) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        wait(page, "c", "p.dataset.state === 'idle'")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+        for host in ("p", "c"):
+            overflow = value(
+                page,
+                host,
+                "[...r.querySelectorAll('.listen-box, .listen-box *')]"
+                ".filter(e => e.getClientRects().length).map(e => {"
+                " const b = e.getBoundingClientRect();"
+                " return b.right > innerWidth || b.left < 0 || e.scrollWidth >"
+                " e.clientWidth + 1 ? e.className : null; }).filter(Boolean)",
+            )
+            assert overflow == [], overflow
+        assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
+        assert page.locator("#c").bounding_box()["height"] == HEIGHT["compact"]
+        assert page.locator("#p .listen-title").inner_text() == "Escuchar"  # short at 320 px
+        shot(page, "player-320")
+
+
+def test_no_layout_shift(visit, publish, service):
+    body = (
+        '<h1>Shift</h1><div id="p" data-listen-article="harbour"></div>'
+        '<div id="c" data-listen-article="council" data-listen-layout="compact"></div>'
+        '<div id="e" data-listen-article="no-such-story"></div>'
+        '<p id="below">Below the players.</p>'
+    )
+    url = publish("shift", body)
+    below = "() => document.getElementById('below').getBoundingClientRect().top"
+    held: list[Any] = []
+    gate = {"hold": True}
+
+    def api_answers(route: Any) -> None:
+        if gate["hold"]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    with visit(url, goto=False) as page:
+        page.route(f"{service}/api/**", api_answers)
+        page.goto(url)
+        # the script ran, the API has not answered: the players already take their room
+        wait(page, "p", "p.dataset.state === 'loading'")
+        wait(page, "c", "p.dataset.state === 'loading'")
+        wait(page, "e", "p.dataset.state === 'loading'")
+        skeleton = page.evaluate(below)
+        assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
+        assert page.locator("#c").bounding_box()["height"] == HEIGHT["compact"]
+        gate["hold"] = False
+        for route in held:
+            route.continue_()
+        # loaded, then playing, then an error: nothing below moves
+        wait(page, "p", "p.dataset.state === 'idle'")
+        wait(page, "c", "p.dataset.state === 'idle'")
+        assert page.evaluate(below) == skeleton
+        page.locator("#p .listen-play").click()
+        page.locator("#c .listen-play").click()
+        wait(page, "c", "p.dataset.state === 'playing'")
+        assert page.evaluate(below) == skeleton
+        wait(page, "e", "p.dataset.state === 'error'")
+        assert page.evaluate(below) == skeleton
+
+
+def test_sticky_mini_player(visit, publish):
+    filler = "".join(f"<p>Filler paragraph {n} of the page.</p>" for n in range(60))
+    body = story(
+        "harbour",
+        '<div id="p" data-listen-article="harbour" data-listen-layout="sticky"'
+        ' data-listen-accent="#c2185b"></div>',
+        filler + '<p id="below">End.</p>',
+    )
+    mini = "document.querySelector('[data-listen-mini]')"
+    with visit(publish("sticky", body), height=700) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        layout = page.evaluate(
+            "() => [document.getElementById('below').offsetTop,"
+            " document.documentElement.scrollHeight]"
+        )
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        assert page.evaluate(f"() => !{mini} || {mini}.hidden")  # in view: no mini-player
+        page.evaluate("() => window.scrollTo(0, 1500)")
+        page.wait_for_function(f"() => {mini} && !{mini}.hidden")
+        bar = page.locator("[data-listen-mini] .listen-box")
+        box = bar.bounding_box()
+        assert box["y"] + box["height"] <= 700 and box["y"] > 500  # at the bottom of the viewport
+        assert (
+            page.evaluate(
+                "() => [document.getElementById('below').offsetTop,"
+                " document.documentElement.scrollHeight]"
+            )
+            == layout
+        )
+        assert page.locator("[data-listen-mini] .listen-title").inner_text() == HARBOUR_TITLE
+        shot(page, "player-sticky")
+        page.locator("[data-listen-mini] .listen-play").click()  # it drives the same audio
+        wait(page, "p", "a.paused && p.dataset.state === 'paused'")
+        page.locator("[data-listen-mini] .listen-close").click()
+        page.wait_for_function(f"() => {mini}.hidden")
+        page.evaluate("() => window.scrollTo(0, 0)")
+        assert page.evaluate(f"() => {mini}.hidden")
+
+
+def test_screenshots_light_and_dark(visit, publish):
+    body = story(
+        "harbour",
+        '<div id="p" data-listen-article="harbour"></div>'
+        '<div id="c" data-listen-article="harbour" data-listen-layout="compact"></div>'
+        '<div id="x" data-listen-article="harbour" data-listen-accent="#ffd23f"'
+        ' data-listen-theme="dark"></div>',
+    )
+    url = publish("shots", body)
+    for dark in (False, True):
+        with visit(url, dark=dark, scale=2) as page:
+            for host in ("p", "c", "x"):
+                wait(page, host, "p.dataset.state === 'idle'")
+            page.locator("#p .listen-play").click()
+            wait(page, "p", "p.dataset.state === 'playing'")
+            page.locator("#p .listen-play").click()
+            wait(page, "p", "p.dataset.state === 'paused'")
+            bg = value(
+                page, "p", "getComputedStyle(r.querySelector('.listen-box')).backgroundColor"
+            )
+            assert (bg == "rgb(27, 30, 35)") == dark, bg
+            # the theme attribute overrides the reader's preference
+            dark_x = value(
+                page, "x", "getComputedStyle(r.querySelector('.listen-box')).backgroundColor"
+            )
+            assert dark_x == "rgb(27, 30, 35)"
+            accent = value(
+                page, "x", "getComputedStyle(r.querySelector('.listen-play')).backgroundColor"
+            )
+            assert accent == "rgb(255, 210, 63)"
+            shot(page, "player-dark" if dark else "player-light")
+
+
+def test_iframe_on_the_publisher_page(visit, publish, service):
+    url = publish(
+        "iframe",
+        f'<h1>Framed</h1><iframe id="f" src="{service}/embed/sequia?accent=%23c2185b"'
+        ' title="Audio" style="border:0;width:100%;height:96px"></iframe><p id="below">After.</p>',
+    )
+    with visit(url, width=360) as page:
+        frame = page.frame_locator("#f")
+        player = frame.locator(".listen-player")
+        play = frame.locator(".listen-play")
+        play.wait_for()
+        frame.locator(".listen-player[data-state=idle]").wait_for()
+        assert player.get_attribute("lang") == "es"
+        assert play.get_attribute("aria-label") == "Reproducir"
+        inner = page.frame(url=re.compile(r"/embed/sequia")).evaluate(
+            "() => [document.documentElement.scrollHeight, document.documentElement.scrollWidth,"
+            " innerWidth, getComputedStyle(document.querySelector('[data-listen-article]')"
+            ".shadowRoot.querySelector('.listen-play')).backgroundColor]"
+        )
+        assert inner[0] <= 96 and inner[1] <= inner[2], inner  # fits the iframe, no scrollbars
+        assert inner[3] == "rgb(194, 24, 91)"
+        play.click()
+        frame.locator(".listen-player[data-state=playing]").wait_for()
