@@ -4,4 +4,4 @@ from listen.app import create_app
 from listen.logs import configure_logging
 
 app = create_app()
-configure_logging(app.config["LOG_LEVEL"])
+configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
