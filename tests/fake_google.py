@@ -299,7 +299,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fake = self.fake
         action = fake._record_and_next_action(text, lang)
         if action["latency"] > 0:
-            fake._stop_event.wait(action["latency"])
+            fake._enter()
+            try:
+                fake._stop_event.wait(action["latency"])
+            finally:
+                fake._leave()
         mode = action["mode"]
 
         if mode == "reset":
@@ -500,10 +504,20 @@ class FakeGoogle:
         with self._lock:
             return len(self._faults)
 
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight = getattr(self, "_in_flight", 0) + 1
+            self.max_in_flight = max(getattr(self, "max_in_flight", 0), self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
     def reset(self) -> None:
         """Back to defaults: mode ok, no latency, no faults, empty log
         (the audio cache is kept)."""
         with self._lock:
+            self.max_in_flight = 0
             self._faults.clear()
             self._requests.clear()
             self._mode = "ok"

@@ -247,7 +247,8 @@ def test_deep_nesting_is_fast_and_does_not_crash():
     html = "<div>" * 5000 + "<p>Deep text.</p>" + "</div>" * 5000
     started = time.monotonic()
     result = s.sanitize(RawArticle(id="x", html=html))
-    assert time.monotonic() - started < 1.0
+    # ~0.05 s here (bench/sanitize has the figures); the bound only catches a blow-up
+    assert time.monotonic() - started < 3.0
     assert [b.text for b in result.blocks][-1:] in (["Deep text."], [])
 
 
