@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("fidelity", "sanitize", "synthesis", "growth", "gtts", "coldstart", "edit", "overhead")
+BENCHES = (
+    "fidelity",
+    "sanitize",
+    "synthesis",
+    "growth",
+    "gtts",
+    "coldstart",
+    "edit",
+    "overhead",
+    "load",
+)
 
 
 def main(argv: list[str]) -> int:

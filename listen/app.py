@@ -27,9 +27,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from listen import web
+    from listen import hooks, ops, web
+    from listen.fastpath import AudioFastPath
     from listen.pipeline import Listen
 
-    app.extensions["listen"] = Listen(app.config)
+    listen = Listen(app.config)
+    app.extensions["listen"] = listen
+    # Finished audio by content address skips Flask: a static file server's work only.
+    app.wsgi_app = AudioFastPath(app.wsgi_app, listen)  # type: ignore[method-assign]
     web.init_app(app)
+    ops.init_app(app)
+    hooks.init_app(app)
     return app

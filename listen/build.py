@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from listen import mp3, stitch
+from listen import metrics, mp3, stitch
 from listen.cache import AudioCache, Entry
 from listen.errors import ListenError
 from listen.models import Article
@@ -39,6 +39,13 @@ SEGMENT_VERSION = "1"
 READ_SIZE = 64 * 1024
 POLL = 0.05
 """Seconds between looks at a file another process is writing."""
+
+
+class BuildAbandoned(ListenError):
+    """The build a response was streaming from died (its worker was killed)."""
+
+    status = 503
+    error = "build_abandoned"
 
 
 class Build:
@@ -102,6 +109,8 @@ class Builder:
         self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
         self.synthesized = 0
         """Segments synthesized by an engine in this process (the rest came from the cache)."""
+        self.after_commit: Callable[[], object] | None = None
+        """Called after a build of this process is committed (cache eviction)."""
 
     def current(self, key: str) -> Build | None:
         with self._lock:
@@ -113,25 +122,40 @@ class Builder:
             build = self._builds.get(key)
             if build is None:
                 build = self._builds[key] = Build(key, self.cache.part_path(key))
+                metrics.build_started()
                 self._runner.submit(self._run, article, build, meta)
             return build
 
     def _run(self, article: Article, build: Build, meta: dict[str, Any]) -> None:
+        started = time.monotonic()
+        entry: Entry | None = None
+        error: ListenError | None = None
         try:
-            with self.cache.lock(build.key):
-                entry = self.cache.get(build.key)  # another process may have built it
-                if entry is None:
-                    entry = self._write(article, build, meta)
-            build.finish(entry)
+            with self.cache.lock(build.key) as holder:
+                build.part = self.cache.part_path(build.key, holder)
+                try:
+                    entry = self.cache.get(build.key)  # another process may have built it
+                    if entry is None:
+                        entry = self._write(article, build, meta)
+                finally:
+                    # Still under the lock: a failed build leaves no .part behind (a
+                    # finished one was renamed), and nobody else's is touched.
+                    build.part.unlink(missing_ok=True)
         except ListenError as exc:
-            build.finish(None, exc)
+            error = exc
         except Exception as exc:  # noqa: BLE001 - a build must always finish
             log.exception("building %s failed", article.id)
-            build.finish(None, ListenError(f"building the audio failed: {exc!r}"))
+            error = ListenError(f"building the audio failed: {exc!r}")
         finally:
-            build.part.unlink(missing_ok=True)
             with self._lock:
                 self._builds.pop(build.key, None)
+            build.finish(entry, error)
+            metrics.build_finished(started, ok=error is None)
+        if entry is not None and error is None and self.after_commit is not None:
+            try:
+                self.after_commit()
+            except Exception:  # noqa: BLE001 - the audio is built; eviction can wait
+                log.exception("after building %s", article.id)
 
     # ------------------------------------------------------------ one article
 
@@ -145,6 +169,7 @@ class Builder:
         )
         prefer: dict[str, str | None] = {lang: None for lang in article.languages}
         used: dict[str, tuple[str, str]] = {}
+        keys: list[str] = []  # the paragraph-cache segments this article is made of
         timings = []
         offset = 0.0  # seconds of frames written so far
         build.part.parent.mkdir(parents=True, exist_ok=True)
@@ -157,17 +182,21 @@ class Builder:
                 return True
             return False
 
+        # We hold the lock: any other .part of this article was left by a builder that died.
+        for stale in self.cache.stale_parts(build.key, keep=build.part):
+            stale.unlink(missing_ok=True)
         with open(build.part, "wb") as out:
             out.write(mp3.id3_tag(article.title, article.language))
             # The first piece alone, so nothing competes with it for the engine: the
             # first listener hears it as soon as it exists. Then keep a few ahead.
             submit_next()
-            for index, (_text, lang) in enumerate(items):
+            for index, (text, lang) in enumerate(items):
                 segment = ahead.popleft().result()
                 while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
                     pass
                 prefer[lang] = segment.engine  # a fallback engine keeps the rest
                 used.setdefault(lang, (segment.engine, segment.voice))
+                keys.append(segment_key(text, lang, segment.engine, segment.voice, self.config))
                 pause = stitch.pause_frames(
                     index, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"],
                     self.bitrate,
@@ -195,8 +224,9 @@ class Builder:
             "duration_s": round(offset, 3),
             "timings": timings,
             "created": time.time(),
+            "segments": keys,
         }
-        entry = self.cache.commit(build.key, meta)
+        entry = self.cache.commit(build.key, meta, build.part)
         log.info(
             "built %s (%s, %s, %.1f s of audio) in %.2f s",
             article.id, article.language, engine, offset, time.monotonic() - started,
@@ -215,8 +245,13 @@ class Builder:
             key = segment_key(text, language, engine.name, engine.voice(language), self.config)
             found = self.segments.get(key)
             if found is not None:
-                return _segment_from(found)
-        spoken_by, speech = self.speaker.speak_one(text, language, prefer=preferred)
+                try:
+                    return _segment_from(found)
+                except FileNotFoundError:
+                    pass  # evicted since: speak it again
+        with metrics.synthesis(preferred) as timed:
+            spoken_by, speech = self.speaker.speak_one(text, language, prefer=preferred)
+            timed.engine = spoken_by.name
         segment = stitch.encode_segment(
             speech,
             engine=spoken_by.name,
@@ -245,28 +280,46 @@ def _segment_from(entry: Entry) -> stitch.Segment:
     )
 
 
-def follow(build: Build | None, cache: AudioCache, key: str) -> Iterator[bytes]:
+def follow(
+    build: Build | None, cache: AudioCache, key: str, busy: Callable[[], bool]
+) -> Iterator[bytes]:
     """The article's bytes as they are written, from the first to the last.
 
     Follows this process's build, or the ``.part`` file another process is writing
-    (seen through the cache lock), until the article is complete.
+    while ``busy()`` says so (the cache lock is held, or a worker's job is queued or
+    running), until the article is complete.
     """
     handle = None
+    following: Path | None = None
     try:
         while True:
             if handle is None:
                 entry = cache.get(key)
-                path = entry.path if entry is not None else cache.part_path(key)
+                if entry is not None:
+                    path: Path | None = entry.path
+                elif build is not None:
+                    path = build.part
+                else:
+                    path = cache.current_part(key)
                 try:
-                    handle = open(path, "rb")  # noqa: SIM115 - closed in finally
+                    handle = open(path, "rb") if path else None  # noqa: SIM115 - closed below
                 except FileNotFoundError:
                     handle = None
+                following = path
             if handle is not None:
                 data = handle.read(READ_SIZE)
                 if data:
                     yield data
                     continue
-            finished = build.done if build is not None else not cache.is_locked(key)
+            finished = build.done if build is not None else not busy()
+            if build is None and not finished and following is not None:
+                now_writing = cache.current_part(key)
+                if now_writing not in (None, following) and cache.get(key) is None:
+                    # Its builder died and another took over. Never mix their bytes, and
+                    # never end the response as if it were complete: break it off.
+                    raise BuildAbandoned(
+                        f"the build of {key} that was being streamed died; ask again"
+                    )
             if finished:
                 if handle is not None:
                     rest = handle.read()

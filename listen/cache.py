@@ -15,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,10 +33,12 @@ class Entry:
 
 
 class AudioCache:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, remote: Any = None) -> None:
         # Absolute from the start: a relative root would be read against the working
         # directory here but against the app's package folder by Flask's send_file.
         self.root = Path(root).absolute()
+        self.remote = remote
+        """Locks that reach other hosts (:class:`listen.locks.RedisLocks`), if configured."""
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._registry = threading.Lock()
 
@@ -68,14 +71,31 @@ class AudioCache:
         _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return Entry(key, audio, meta)
 
-    def part_path(self, key: str) -> Path:
-        """Where an entry's audio is written while it is being built (readers may follow it)."""
-        return self._paths(key)[0].with_suffix(".part")
+    def part_path(self, key: str, holder: str | None = None) -> Path:
+        """Where an entry's audio is written while it is being built (readers may follow it).
 
-    def commit(self, key: str, meta: dict[str, Any]) -> Entry:
+        With cross-host locks the file is named after the lock holder, so a reader
+        always follows the live builder's file, never one a dead builder left.
+        """
+        audio = self._paths(key)[0]
+        return audio.with_suffix(f".{holder}.part" if holder else ".part")
+
+    def current_part(self, key: str) -> Path | None:
+        """The ``.part`` file being written for ``key`` now, if anyone writes one."""
+        if self.remote is None:
+            return self.part_path(key)
+        holder = self.remote.holder(key)
+        return self.part_path(key, holder) if holder else None
+
+    def stale_parts(self, key: str, keep: Path) -> list[Path]:
+        """``.part`` files of ``key`` other than ``keep`` (left by builders that died)."""
+        audio = self._paths(key)[0]
+        return [p for p in audio.parent.glob(f"{key}*.part") if p != keep]
+
+    def commit(self, key: str, meta: dict[str, Any], part: Path | None = None) -> Entry:
         """Make the finished ``.part`` file of ``key`` an entry (audio first, metadata last)."""
         audio, meta_path = self._paths(key)
-        part = self.part_path(key)
+        part = part or self.part_path(key)
         meta = {**meta, "key": key, "bytes": part.stat().st_size}
         os.replace(part, audio)
         _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -93,6 +113,22 @@ class AudioCache:
         meta.unlink(missing_ok=True)  # the entry is gone as soon as its metadata is
         audio.unlink(missing_ok=True)
         return existed
+
+    def touch(self, key: str) -> None:
+        """Mark ``key`` as played now: the mtime of its metadata (one syscall, no rewrite)."""
+        now = time.time()  # finer than the file system's own clock (a few ms on ext4)
+        try:
+            os.utime(self._paths(key)[1], (now, now))
+        except FileNotFoundError:
+            pass
+
+    def played_at(self, entry: Entry) -> float:
+        """When ``entry`` was last played (or, never played, created); see :meth:`touch`."""
+        created = float(entry.meta.get("created") or 0.0)
+        try:
+            return max(self._paths(entry.key)[1].stat().st_mtime, created)
+        except FileNotFoundError:
+            return created
 
     def stats(self) -> dict[str, Any]:
         entries = list(self.entries())
@@ -112,8 +148,11 @@ class AudioCache:
             return False
 
     @contextmanager
-    def lock(self, name: str) -> Iterator[None]:
-        """Hold the lock ``name``: one holder per name across threads and processes."""
+    def lock(self, name: str) -> Iterator[str | None]:
+        """Hold the lock ``name``: one holder per name across threads and processes.
+
+        Yields the holder's token when the lock reaches other hosts, else None.
+        """
         with self._registry:
             lock, users = self._locks.get(name, (threading.Lock(), 0))
             self._locks[name] = (lock, users + 1)
@@ -124,7 +163,11 @@ class AudioCache:
                 with open(path, "a+b") as handle:
                     fcntl.flock(handle, fcntl.LOCK_EX)
                     try:
-                        yield
+                        if self.remote is not None:
+                            with self.remote.hold(name) as token:
+                                yield token
+                        else:
+                            yield None
                     finally:
                         fcntl.flock(handle, fcntl.LOCK_UN)
         finally:
@@ -140,6 +183,8 @@ class AudioCache:
         with self._registry:
             if name in self._locks:
                 return True
+        if self.remote is not None and self.remote.is_held(name):
+            return True
         path = self.root / ".locks" / f"{name}.lock"
         if not path.exists():
             return False

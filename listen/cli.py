@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
+import re
 import shutil
 import sys
 import tempfile
@@ -14,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from listen import metrics
 from listen.errors import BadInput, ListenError
 from listen.logs import configure_logging
 from listen.pipeline import Listen
@@ -59,7 +63,10 @@ def main(log_level: str | None) -> None:
     """listen: turn news articles into speech, cache it, and serve an embeddable player."""
     import os
 
-    configure_logging(log_level or os.environ.get("LISTEN_LOG_LEVEL", "WARNING"))
+    configure_logging(
+        log_level or os.environ.get("LISTEN_LOG_LEVEL", "WARNING"),
+        os.environ.get("LISTEN_LOG_FORMAT", "text"),
+    )
 
 
 @main.command()
@@ -94,6 +101,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("timeout", 300)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("child_exit", metrics.child_exit)  # PROMETHEUS_MULTIPROC_DIR
 
         def load(self) -> Any:
             from listen.wsgi import app
@@ -101,6 +109,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             return app
 
     click.echo(f"listen serving on http://{host}:{port}", err=True)
+    metrics.clear_multiproc_dir()
     Server().run()
 
 
@@ -184,28 +193,67 @@ def speak(path: str, output: str, engine: str | None, language: str | None, no_c
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every article the source lists.")
-@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def prewarm(ids: tuple[str, ...], all_: bool, concurrency: int, as_json: bool) -> None:
-    """Synthesize and cache articles ahead of readers."""
+@click.option(
+    "--since",
+    default=None,
+    metavar="DATE",
+    help="With --all: only articles modified since DATE (YYYY-MM-DD; WordPress).",
+)
+@click.option(
+    "--concurrency",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Articles in progress at once (queued jobs, with LISTEN_REDIS_URL).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what it would take (characters, engine requests, time); do nothing.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Fetch every article to see whether its text changed, instead of "
+    "skipping articles that have audio already.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def prewarm(ids: tuple[str, ...], all_: bool, since: str | None, concurrency: int,
+            dry_run: bool, check: bool, as_json: bool) -> None:  # fmt: skip
+    """Synthesize and cache articles ahead of readers.
+
+    Resumable: an article that has audio already is skipped without fetching it
+    (one look at the cache), so a run that was stopped picks up where it was.
+    Exits 1 if any article failed, listing their IDs and reasons.
+    """
     with user_errors():
         listen = load_service()
-        wanted = list(listen.source.ids()) if all_ else list(ids)
+        if since and not all_:
+            fail("--since goes with --all", 2)
+        wanted = list(_listed(listen, since)) if all_ else list(ids)
     if not wanted:
         fail("name article IDs or use --all", 2)
+    if dry_run:
+        _dry_run(listen, wanted, as_json)
+        return
+    have = set() if check else {e.meta.get("id") for e in listen.cache.entries()}
     done: dict[str, list[Any]] = {"synthesized": [], "cached": [], "failed": []}
 
     def one(article_id: str) -> tuple[str, str | None]:
+        if article_id in have:
+            return "cached", None
         try:
             article = listen.article(article_id)
             if listen.lookup(article) is not None:
                 return "cached", None
-            listen.audio(article)
+            listen.audio(article)  # a queued job on a worker, with LISTEN_REDIS_URL
             return "synthesized", None
         except ListenError as exc:
             return "failed", exc.message
 
-    progress: Any = click.progressbar(length=len(wanted), label="prewarm", file=sys.stderr)
+    progress: Any = click.progressbar(
+        length=len(wanted), label="prewarm", file=sys.stderr, show_eta=True, show_pos=True
+    )
     with ThreadPoolExecutor(concurrency) as pool, progress as bar:
         futures = {pool.submit(one, article_id): article_id for article_id in wanted}
         for future in as_completed(futures):
@@ -226,6 +274,106 @@ def prewarm(ids: tuple[str, ...], all_: bool, concurrency: int, as_json: bool) -
     sys.exit(1 if done["failed"] else 0)
 
 
+def _listed(listen: Listen, since: str | None) -> Iterator[str]:
+    if since is None:
+        return iter(listen.source.ids())
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:]+)?", since):
+        raise BadInput(f"--since {since!r}: use a date like 2026-01-31")
+    base = getattr(listen.source, "base", listen.source)
+    if "since" not in inspect.signature(base.ids).parameters:
+        raise BadInput(f"{base.describe()} cannot list articles by date (--since)")
+    return iter(listen.source.ids(since=since))
+
+
+def _dry_run(listen: Listen, wanted: list[str], as_json: bool) -> None:
+    """What a prewarm would cost: characters, engine requests, and a time estimate."""
+    from listen.chunk import chunks
+
+    report: dict[str, Any] = {"articles": len(wanted), "cached": 0, "characters": 0,
+                              "engine_requests": 0, "failed": []}  # fmt: skip
+    for article_id in wanted:
+        try:
+            article = listen.article(article_id)
+        except ListenError as exc:
+            report["failed"].append({"id": article_id, "reason": exc.message})
+            continue
+        if listen.lookup(article) is not None:
+            report["cached"] += 1
+            continue
+        report["characters"] += article.chars
+        first = listen.speaker.engines[0].name if listen.speaker.engines else ""
+        report["engine_requests"] += sum(
+            len(chunks(text)) if first == "gtts" else 1 for text, _ in article.items
+        )
+    report["estimated_s"] = round(_estimate(listen, report), 1)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(
+        f"{report['articles']} articles ({report['cached']} already cached): "
+        f"{report['characters']:,} characters, {report['engine_requests']:,} engine requests, "
+        f"about {report['estimated_s'] / 60:.1f} minutes"
+    )
+    for failure in report["failed"]:
+        click.echo(f"  {failure['id']}: {failure['reason']}", err=True)
+
+
+REALTIME = {"piper": 20.0, "espeak": 300.0}
+"""Seconds of speech an engine makes per second on one core (bench/synthesis)."""
+
+
+def _estimate(listen: Listen, report: dict[str, Any]) -> float:
+    first = listen.speaker.engines[0].name if listen.speaker.engines else "espeak"
+    if first == "gtts":
+        rate = listen.config["GTTS_RATE"] or 1000.0
+        per_second = min(rate, listen.config["GTTS_CONCURRENCY"] / 0.25)
+        return float(report["engine_requests"] / per_second)
+    speech_seconds = report["characters"] / 15.0  # ~15 characters of text per second spoken
+    return speech_seconds / REALTIME.get(first, 20.0)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", default=None, help="Worker name (default: host and process ID).")
+def worker(burst: bool, name: str | None) -> None:
+    """Run a synthesis worker: builds articles queued on Redis (LISTEN_REDIS_URL)."""
+    import os
+    import threading
+
+    from rq.worker import SimpleWorker
+
+    from listen import jobs
+    from listen.queue import JobQueue
+
+    with user_errors():
+        listen = jobs.service()
+        if listen.redis is None:
+            fail("listen worker needs LISTEN_REDIS_URL (a Redis to take jobs from)", 2)
+        listen.redis.ping()
+    stop = threading.Event()
+    grace = listen.config["LOCK_TTL"]  # on top of the lock's own time to live
+
+    def reaper() -> None:
+        # Jobs of workers that died (kill -9) go back to the queue once their lock expires.
+        queue = JobQueue(listen.redis, listen.config["QUEUE"])
+        unlocked: dict[str, float] = {}
+        while not stop.wait(1.0):
+            try:
+                jobs.reap(listen, grace, queue, unlocked)
+            except Exception as exc:  # noqa: BLE001 - keep reaping
+                logging.getLogger(__name__).warning("reaper: %r", exc)
+
+    threading.Thread(target=reaper, daemon=True, name="reaper").start()
+    # SimpleWorker runs jobs in this process: the voices stay loaded between jobs.
+    rq_worker = SimpleWorker(
+        [listen.config["QUEUE"]], connection=listen.redis, name=name or f"listen-{os.getpid()}"
+    )
+    try:
+        rq_worker.work(burst=burst, with_scheduler=False)
+    finally:
+        stop.set()
+
+
 @main.group()
 def cache() -> None:
     """Inspect or empty the audio cache."""
@@ -234,14 +382,36 @@ def cache() -> None:
 @cache.command("stats")
 @click.option("--json", "as_json", is_flag=True)
 def cache_stats(as_json: bool) -> None:
-    """Entries, bytes and audio duration in the cache."""
+    """Entries, bytes (articles, segments, total), audio duration and hit rate."""
+    from listen.evict import stats as cache_stats_of
+
     with user_errors():
-        stats = load_service().cache.stats()
+        stats = cache_stats_of(load_service())
     if as_json:
         click.echo(json.dumps(stats))
     else:
         for name, value in stats.items():
             click.echo(f"{name}: {value}")
+
+
+@cache.command("evict")
+@click.option("--json", "as_json", is_flag=True)
+def cache_evict(as_json: bool) -> None:
+    """Remove least recently played audio until the cache fits LISTEN_CACHE_MAX_BYTES."""
+    from listen.evict import evict
+
+    with user_errors():
+        report = evict(load_service())
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    for removed in report["articles"]:
+        click.echo(f"removed {removed['id']} ({removed['key'][:12]}, {removed['bytes']} bytes)")
+    click.echo(
+        f"evicted {len(report['articles'])} article(s) and {report['segments']} segment(s): "
+        f"{report['bytes_before']} -> {report['bytes_after']} bytes "
+        f"(LISTEN_CACHE_MAX_BYTES={report['max_bytes']})"
+    )
 
 
 @cache.command("purge")

@@ -23,6 +23,23 @@ class ListenError(Exception):
     def to_dict(self) -> dict[str, Any]:
         return {"error": self.error, "message": self.message}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListenError:
+        """The error :meth:`to_dict` described (as a worker reports it through Redis)."""
+        found: type[ListenError] = ListenError
+        pending = list(ListenError.__subclasses__())
+        while pending:
+            sub = pending.pop()
+            if sub.error == data.get("error"):
+                found = sub
+                break
+            pending.extend(sub.__subclasses__())
+        error = found.__new__(found)
+        ListenError.__init__(
+            error, str(data.get("message", "")), retry_after=data.get("retry_after")
+        )
+        return error
+
 
 class ConfigError(ListenError):
     status = 500

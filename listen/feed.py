@@ -53,7 +53,7 @@ def rss(
     self_url: str,
     description: str,
     language: str | None,
-    audio_url: Callable[[str], str],
+    audio_url: Callable[[str], str],  # an entry's key -> its audio's URL
     page_url: Callable[[str], str],
 ) -> bytes:
     """The feed document: a channel describing the publisher, an item per entry."""
@@ -77,7 +77,7 @@ def rss(
         _sub(item, "link", page_url(article_id))
         _sub(item, "guid", entry.key, isPermaLink="false")
         _sub(item, "pubDate", formatdate(float(meta.get("created", 0)), usegmt=True))
-        _sub(item, "enclosure", url=audio_url(article_id), length=str(meta.get("bytes", 0)),
+        _sub(item, "enclosure", url=audio_url(entry.key), length=str(meta.get("bytes", 0)),
              type="audio/mpeg")  # fmt: skip
         _sub(item, f"{{{ITUNES}}}duration", _duration(float(meta.get("duration_s") or 0)))
         _sub(item, f"{{{ITUNES}}}explicit", "false")

@@ -11,22 +11,28 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from listen import language
 from listen.build import POLL, Build, Builder, follow
 from listen.cache import AudioCache, Entry
 from listen.engines import resolve_engines
 from listen.errors import ArticleTooLarge, ConfigError, ListenError, NothingToSpeak
+from listen.evict import HitCounter, evict
 from listen.models import Article, Paragraph, RawArticle
 from listen.normalize import normalize
 from listen.sanitize import sanitize
 from listen.settings import coerce
 from listen.sources import Source, resolve_source, validate_id
 from listen.speech import Speaker
+from listen.store import ArticleStore, OverlaySource
+
+if TYPE_CHECKING:
+    from listen.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,9 @@ class Status:
     entry: Entry | None = None
     message: str | None = None
 
+
+PREPARED_ARTICLES = 256
+"""Sanitized articles each process keeps in memory, by a digest of their raw content."""
 
 LONGEST_WORD = 60
 """Characters; a longer run without spaces (a hash, base64, a pasted URL) is not read."""
@@ -57,36 +66,81 @@ def pronounceable(text: str, article_id: str) -> str:
     return " ".join(kept)
 
 
+FIRST_BYTES = 1024
+"""A .part file this long holds the ID3 tag and the start of the title's audio."""
+
+
 class Listen:
     """The service: everything needed to turn article IDs into audio."""
 
-    def __init__(self, config: Mapping[str, Any], *, source: Source | None = None) -> None:
+    def __init__(
+        self, config: Mapping[str, Any], *, source: Source | None = None, in_worker: bool = False
+    ) -> None:
         self.config = coerce(config)
         for name, allowed in (
             ("LANGUAGE", language.SUPPORTED),
             ("UNSUPPORTED_AS", ("", *language.SUPPORTED)),
+            ("SENDFILE_HEADER", ("", "X-Accel-Redirect", "X-Sendfile")),
+            ("LOG_FORMAT", ("text", "json")),
         ):
             if self.config[name] not in allowed:
                 raise ConfigError(
                     f"LISTEN_{name}={self.config[name]!r}: use one of "
                     + ", ".join(repr(a) for a in allowed)
                 )
-        self.source = source or resolve_source(self.config["SOURCE"], self.config)
+        prefix = self.config["ACCEL_PREFIX"]
+        if not (prefix.startswith("/") and prefix.endswith("/")):
+            raise ConfigError(f"LISTEN_ACCEL_PREFIX={prefix!r} must start and end with '/'")
+        self.store = ArticleStore(Path(self.config["CACHE_DIR"]) / "articles.sqlite3")
+        self.source = OverlaySource(
+            self.store, source or resolve_source(self.config["SOURCE"], self.config)
+        )
         self.speaker = Speaker(
             resolve_engines(self.config["ENGINES"], self.config),
             cooldown=self.config["ENGINE_COOLDOWN"],
         )
-        self.cache = AudioCache(Path(self.config["CACHE_DIR"]))
+        self.redis = None
+        self.queue: JobQueue | None = None
+        remote = None
+        if self.config["REDIS_URL"]:
+            from redis import Redis
+
+            from listen.locks import RedisLocks
+            from listen.queue import JobQueue
+
+            self.redis = Redis.from_url(self.config["REDIS_URL"], socket_timeout=10)
+            remote = RedisLocks(self.redis, ttl=self.config["LOCK_TTL"])
+            # A worker builds what it is given; everyone else hands builds to the workers.
+            self.queue = None if in_worker else JobQueue(self.redis, self.config["QUEUE"])
+        self.cache = AudioCache(Path(self.config["CACHE_DIR"]), remote)
         self.segments = AudioCache(Path(self.config["CACHE_DIR"]) / "segments")
         self.builder = Builder(self.config, self.speaker, self.cache, self.segments)
+        self.builder.after_commit = self._bound_cache
+        self.hits = HitCounter(self.cache.root)
+        """Audio requests served from the cache and built (``listen cache stats``)."""
         self._errors: dict[str, tuple[float, ListenError]] = {}
         self._errors_lock = threading.Lock()
+        self._prepared: OrderedDict[bytes, Article] = OrderedDict()
+        self._prepared_lock = threading.Lock()
 
     # ------------------------------------------------------------ text stages
 
     def article(self, article_id: str) -> Article:
         """Load and sanitize one article from the source."""
-        return self.prepare(self.source.get(validate_id(article_id)))
+        raw = self.source.get(validate_id(article_id))
+        # Sanitizing and language detection cost ~10 ms: every request for the audio of an
+        # unchanged article would pay them again (100 requests/s per core, at most).
+        digest = hashlib.sha256(repr(raw).encode("utf-8")).digest()
+        with self._prepared_lock:
+            if (known := self._prepared.get(digest)) is not None:
+                self._prepared.move_to_end(digest)
+                return known
+        article = self.prepare(raw)
+        with self._prepared_lock:
+            self._prepared[digest] = article
+            while len(self._prepared) > PREPARED_ARTICLES:
+                self._prepared.popitem(last=False)
+        return article
 
     def prepare(self, raw: RawArticle) -> Article:
         """Sanitize a raw article, pick its language and each paragraph's."""
@@ -152,6 +206,11 @@ class Listen:
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
+    def _bound_cache(self) -> None:
+        """After a build: evict down to LISTEN_CACHE_MAX_BYTES, if set."""
+        if self.config["CACHE_MAX_BYTES"] > 0:
+            evict(self)
+
     def lookup(self, article: Article) -> Entry | None:
         """The article's finished audio, if cached."""
         return self.cache.get(self.article_key(article))
@@ -161,23 +220,34 @@ class Listen:
         entry = self.cache.get(key)
         if entry is not None:
             return Status("ready", entry)
-        if self.builder.current(key) is not None or self.cache.is_locked(key):
+        if self.builder.current(key) is not None or self._elsewhere(key):
             return Status("pending")
-        error = self._recent_error(key)
+        error = self._recent_error(key) or (self.queue.failure(key) if self.queue else None)
         if error is not None:
             return Status("error", message=error.message)
         return Status("pending")
 
+    def _elsewhere(self, key: str) -> bool:
+        """True while another process (or a queued job) is building the article."""
+        return self.cache.is_locked(key) or (self.queue is not None and self.queue.pending(key))
+
     def start(self, article: Article) -> tuple[str, Build | None]:
         """Make sure the article's audio exists or is being built; return its key and build.
 
-        The build is None when the audio is complete, or when another process builds it.
+        The build is None when the audio is complete, or when another process (a
+        worker, with a queue) builds it: then its ``.part`` file is followed.
         """
         key = self.article_key(article)
         if self.cache.get(key) is not None:
             return key, None
-        if self.cache.is_locked(key) and self.builder.current(key) is None:
-            return key, None  # another process is building it: follow its .part file
+        build = self.builder.current(key)
+        if build is not None:
+            return key, build
+        if self._elsewhere(key):
+            return key, None
+        if self.queue is not None:
+            self.queue.enqueue(article.id, key)
+            return key, None
         meta = {"id": article.id, "title": article.title, "language": article.language,
                 "chars": article.chars, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
         return key, self.builder.start(article, key, meta)
@@ -192,7 +262,14 @@ class Listen:
         if build is not None:
             build.wait(lambda: build.done or build.pieces > 0, timeout)
             self._check(key, build)
-        return key, build
+            return key, build
+
+        def started() -> bool:
+            part = self.cache.current_part(key)
+            return part is not None and part.exists() and part.stat().st_size > FIRST_BYTES
+
+        self._wait_elsewhere(article, key, timeout, started)
+        return key, self.builder.current(key)
 
     def audio(self, article: Article, timeout: float = 3600.0) -> Entry:
         """The article's finished audio: from the cache, else built (once) and waited for.
@@ -202,22 +279,43 @@ class Listen:
         """
         key, build = self.start(article)
         if build is None:
-            deadline = time.monotonic() + timeout
-            while (entry := self.cache.get(key)) is None:
-                if not self.cache.is_locked(key):
-                    key, build = self.start(article)  # the other process gave up: our turn
-                    if build is not None:
-                        break
-                if time.monotonic() > deadline:
-                    raise ListenError(f"article {article.id!r} took too long to synthesize")
-                time.sleep(POLL)
-            else:
+            self._wait_elsewhere(article, key, timeout, lambda: False)
+            key, build = self.start(article)
+            if build is None:
+                entry = self.cache.get(key)
+                if entry is None:
+                    raise ListenError(f"article {article.id!r} could not be synthesized")
                 return entry
         build.wait(lambda: build.done, timeout)
         self._check(key, build)
         if build.entry is None:
             raise ListenError(f"article {article.id!r} took too long to synthesize")
         return build.entry
+
+    def _wait_elsewhere(
+        self, article: Article, key: str, timeout: float, enough: Callable[[], bool]
+    ) -> None:
+        """Wait while another process or a worker builds the article.
+
+        Returns when the audio is complete, when ``enough()`` holds, or when nobody
+        builds it any more (so the caller can start it itself).
+
+        Raises:
+            ListenError: the worker's job failed (its error, e.g. a 503).
+        """
+        deadline = time.monotonic() + timeout
+        while self.cache.get(key) is None and not enough():
+            if self.queue is not None:
+                failure = self.queue.failure(key)
+                if failure is not None:
+                    with self._errors_lock:
+                        self._errors[key] = (time.monotonic(), failure)
+                    raise failure
+            if not self._elsewhere(key) and self.builder.current(key) is None:
+                return  # nobody builds it (any more): the caller's turn
+            if time.monotonic() > deadline:
+                raise ListenError(f"article {article.id!r} took too long to synthesize")
+            time.sleep(POLL)
 
     def _check(self, key: str, build: Build) -> None:
         if build.error is not None:
@@ -227,7 +325,7 @@ class Listen:
 
     def follow(self, key: str, build: Build | None) -> Iterator[bytes]:
         """The article's bytes as they are written (see :func:`listen.build.follow`)."""
-        return follow(build, self.cache, key)
+        return follow(build, self.cache, key, lambda: self._elsewhere(key))
 
     def _recent_error(self, key: str) -> ListenError | None:
         with self._errors_lock:

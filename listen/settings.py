@@ -181,6 +181,51 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("FEED_ITEMS", 100, "Newest articles listed in the podcast feed."),
     Setting(
+        "SENDFILE_HEADER",
+        "",
+        "Who sends cached audio: empty means the app does; X-Accel-Redirect (nginx) or "
+        "X-Sendfile (Apache mod_xsendfile) answers with that header and an empty body, and "
+        "the front proxy sends the file and answers Range. Streamed (cold) audio is unaffected.",
+    ),
+    Setting(
+        "ACCEL_PREFIX",
+        "/_listen_audio/",
+        "With LISTEN_SENDFILE_HEADER=X-Accel-Redirect: the nginx internal location that "
+        "aliases LISTEN_CACHE_DIR; the header is this prefix plus the file's path in the cache.",
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        "Redis for the synthesis queue and cross-host locks, e.g. redis://redis:6379/0. "
+        "Empty: builds run in the process that needs them (no Redis needed on one machine).",
+    ),
+    Setting("QUEUE", "listen", "Name of the RQ queue that `listen worker`s take jobs from."),
+    Setting(
+        "LOCK_TTL",
+        15.0,
+        "Seconds an article lock in Redis outlives its holder: a worker killed mid-job "
+        "frees its article this long after it died, and the job runs again elsewhere.",
+    ),
+    Setting(
+        "ADMIN_TOKEN",
+        "",
+        "Bearer token of the publish hooks (PUT /api/articles/<id>, refresh, DELETE audio). "
+        "Empty disables them.",
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "Log lines as text, or json: one JSON object a line (time, level, logger, message, "
+        "exc_info) for log collectors.",
+    ),
+    Setting(
+        "CACHE_MAX_BYTES",
+        0,
+        "Bytes the cache's articles and paragraph segments may take: above it, the least "
+        "recently played articles are removed (and segments no remaining article uses) "
+        "after each build and by `listen cache evict`. 0 means unbounded.",
+    ),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         "Log level (DEBUG, INFO, WARNING…) of the service; the CLI logs warnings only "

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from flask import (
     Blueprint,
@@ -25,7 +25,7 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from listen import feed
+from listen import feed, metrics
 from listen.cache import Entry
 from listen.errors import (
     ArticleNotFound,
@@ -75,7 +75,11 @@ def _article_json(article: Article) -> dict[str, Any]:
         "duration_s": meta.get("duration_s"),
         "estimated_s": estimated_seconds(article),
         "words": article.words,
-        "audio_url": url_for("listen.audio", article_id=article.id, _external=True),
+        # Once complete, the audio has an address of its own that never changes (and is
+        # served without the API's machinery, see listen.fastpath); until then, the stream.
+        "audio_url": url_for("listen.audio_by_key", key=status.entry.key, _external=True)
+        if status.entry is not None
+        else url_for("listen.audio", article_id=article.id, _external=True),
         "download_url": url_for("listen.audio", article_id=article.id, download=1, _external=True)
         if service().config["DOWNLOAD"]
         else None,
@@ -139,6 +143,15 @@ def _ready_entry(article_id: str) -> tuple[Article, Entry]:
     return article, entry
 
 
+@bp.route("/audio/<key>.mp3", methods=["GET", "HEAD"])
+def audio_by_key(key: str) -> Response:
+    """Finished audio by its content address (served by listen.fastpath when it exists)."""
+    raise ArticleNotFound(
+        f"no audio {key[:70]!r}: it was replaced by a newer version or evicted; ask "
+        "/api/articles/<id> for the current address"
+    )
+
+
 @bp.get("/api/articles/<path:article_id>/timings.json")
 def timings(article_id: str) -> Response:
     """Start and end of the title and every paragraph (and sentence) in the audio."""
@@ -200,12 +213,15 @@ def audio(article_id: str) -> Response:
         raise DownloadDisabled("downloads are disabled on this service (LISTEN_DOWNLOAD=false)")
     article = listen.article(article_id)
     entry = listen.lookup(article)
+    metrics.cache_lookup(hit=entry is not None)
+    listen.hits.record(hit=entry is not None)
     if entry is None:
         key, build = listen.first_audio(article)
         entry = listen.cache.get(key)
         if entry is None:
             response = _stream(listen.follow(key, build), key)
             return _as_download(response, article) if download else response
+    listen.cache.touch(entry.key)  # last played: what eviction keeps (listen/evict.py)
     response = _send(entry, listen.config["AUDIO_MAX_AGE"])
     return _as_download(response, article) if download else response
 
@@ -216,6 +232,11 @@ def _as_download(response: Response, article: Article) -> Response:
 
 
 def _send(entry: Entry, max_age: int) -> Response:
+    header = service().config["SENDFILE_HEADER"]
+    if header:
+        return _offload(entry, max_age, header)
+    # A real path: send_file hands the open file to the server's wsgi.file_wrapper, and
+    # gunicorn sends it with sendfile(2), without copying the bytes through Python.
     response = send_file(
         entry.path,
         mimetype="audio/mpeg",
@@ -226,6 +247,26 @@ def _send(entry: Entry, max_age: int) -> Response:
     )
     response.headers["Accept-Ranges"] = "bytes"
     response.cache_control.public = True
+    return response
+
+
+def _offload(entry: Entry, max_age: int, header: str) -> Response:
+    """An empty answer whose ``header`` has the front proxy send the cached file (and
+    answer Range itself): nginx's X-Accel-Redirect or Apache mod_xsendfile's X-Sendfile."""
+    response = Response(mimetype="audio/mpeg")
+    response.set_etag(entry.key)
+    if entry.meta.get("created"):
+        response.last_modified = entry.meta["created"]
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.make_conditional(request)
+    if response.status_code == 304:
+        return response  # the proxy would send the file on any answer carrying the header
+    if header == "X-Sendfile":
+        response.headers[header] = str(entry.path)
+    else:
+        relative = entry.path.relative_to(service().cache.root).as_posix()
+        response.headers[header] = service().config["ACCEL_PREFIX"] + quote(relative)
     return response
 
 
@@ -335,7 +376,7 @@ def feed_xml() -> Response:
         self_url=request.url,
         description=listen.config["FEED_DESCRIPTION"],
         language=language,
-        audio_url=lambda i: url_for("listen.audio", article_id=i, _external=True),
+        audio_url=lambda key: url_for("listen.audio_by_key", key=key, _external=True),
         page_url=lambda i: url_for("listen.embed", article_id=i, _external=True),
     )
     response = Response(body, content_type="application/rss+xml; charset=utf-8")
@@ -355,7 +396,7 @@ def cors(response: Response) -> Response:
     if request.path.startswith("/api/") or request.path in CROSS_ORIGIN:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = (
-            "Content-Length, Content-Range, Accept-Ranges, ETag"
+            "Content-Length, Content-Range, Accept-Ranges, ETag, Retry-After, X-Listen-Stream"
         )
     if request.path.startswith("/embed/"):
         ancestors = current_app.extensions["listen"].config["FRAME_ANCESTORS"] or "*"
@@ -378,6 +419,16 @@ def handle_http_error(exc: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": name, "message": exc.description or exc.name}), code
 
 
+def handle_redis_error(exc: Exception) -> tuple[Response, int]:
+    log.error("Redis failed on %s %s: %r", request.method, request.path, exc)
+    body = {"error": "queue_unavailable",
+            "message": "the synthesis queue is unavailable. Probable cause: Redis "
+                       "(LISTEN_REDIS_URL) is down or unreachable"}  # fmt: skip
+    response = jsonify(body)
+    response.headers["Retry-After"] = "10"
+    return response, 503
+
+
 def handle_unexpected(exc: Exception) -> tuple[Response, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     body = {"error": "internal_error", "message": "internal error; the server log has details"}
@@ -388,4 +439,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(ListenError, handle_listen_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    try:
+        from redis.exceptions import RedisError
+
+        app.register_error_handler(RedisError, handle_redis_error)
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
     app.register_error_handler(Exception, handle_unexpected)

@@ -58,7 +58,13 @@ def test_dockerfile_installs_the_system_packages_and_keeps_cache_on_a_volume():
     assert "audio_cache:/data/audio_cache" in web["volumes"]
     assert "audio_cache" in compose["volumes"]
     assert web["environment"]["LISTEN_CACHE_DIR"] == "/data/audio_cache"
-    assert "healthz" in " ".join(web["healthcheck"]["test"])
+    assert "readyz" in " ".join(web["healthcheck"]["test"])
+    worker = compose["services"]["worker"]
+    assert worker["command"] == ["listen", "worker"] and worker["image"] == web["image"]
+    assert worker["volumes"] == web["volumes"]  # one shared cache
+    assert web["environment"]["LISTEN_REDIS_URL"] == worker["environment"]["LISTEN_REDIS_URL"]
+    assert web["environment"]["LISTEN_REDIS_URL"].startswith("redis://redis:")
+    assert "redis" in compose["services"] and "healthcheck" in compose["services"]["redis"]
 
 
 @pytest.mark.slow
@@ -70,9 +76,11 @@ def test_docker_cmd_serves_the_app_with_real_processes(tmp_path):
     cmd = [str(Path(sys.executable).with_name("gunicorn")), *cmd[1:]]
     cmd[cmd.index("--bind") + 1] = f"127.0.0.1:{port}"
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    # The single-machine case (no Redis); tests/test_redis.py runs the whole topology.
     env = {
         **os.environ,
         **compose["services"]["web"]["environment"],
+        "LISTEN_REDIS_URL": "",
         "LISTEN_CACHE_DIR": str(tmp_path / "audio_cache"),
         "LISTEN_ENGINES": "espeak",
     }

@@ -410,3 +410,40 @@ def test_frame_ancestors(client, config):
     csp = own.get(f"/embed/{EN_ID}").headers["Content-Security-Policy"]
     assert csp == "frame-ancestors https://news.example.com"
     assert "Content-Security-Policy" not in own.get("/healthz").headers
+
+
+def test_finished_audio_has_an_immutable_address(client, config):
+    client.get(f"/api/articles/{EN_ID}/audio.mp3")  # cold: streamed and cached
+    meta = client.get(f"/api/articles/{EN_ID}").get_json()
+    assert meta["status"] == "ready"
+    url = meta["audio_url"].replace("http://localhost", "")
+    assert url.startswith("/audio/") and url.endswith(".mp3")
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.mimetype == "audio/mpeg"
+    assert whole.data == client.get(f"/api/articles/{EN_ID}/audio.mp3").data
+    assert "immutable" in whole.headers["Cache-Control"]
+    assert whole.headers["Access-Control-Allow-Origin"] == "*"
+    assert int(whole.headers["Content-Length"]) == len(whole.data)
+    part = client.get(url, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == whole.data[10:20]
+    assert client.get(url, headers={"If-None-Match": whole.headers["ETag"]}).status_code == 304
+    head = client.head(url)
+    assert head.status_code == 200 and head.data == b""
+    missing = client.get("/audio/" + "0" * 64 + ".mp3")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    assert client.get("/audio/../../etc/passwd.mp3").status_code == 404
+
+
+def test_plays_by_address_count_for_eviction_and_hit_rate(client, app):
+    client.get(f"/api/articles/{EN_ID}/audio.mp3")
+    listen = app.extensions["listen"]
+    entry = listen.lookup(listen.article(EN_ID))
+    from listen.evict import read_counts
+
+    before = listen.cache.played_at(entry)
+    listen.hits.flush()
+    hits = read_counts(listen.cache.root)["hits"]
+    client.get(f"/audio/{entry.key}.mp3")
+    listen.hits.flush()
+    assert listen.cache.played_at(listen.cache.get(entry.key)) > before
+    assert read_counts(listen.cache.root)["hits"] == hits + 1
