@@ -156,18 +156,14 @@ def audio_by_key(key: str) -> Response:
 def timings(article_id: str) -> Response:
     """Start and end of the title and every paragraph (and sentence) in the audio."""
     article, entry = _ready_entry(article_id)
-    texts = (
-        [article.title, *(p.text for p in article.paragraphs)]
-        if article.title
-        else [p.text for p in article.paragraphs]
-    )
+    texts = article.pieces
     pieces = [
         {**timing, "text": text} for timing, text in zip(entry.meta["timings"], texts, strict=True)
     ]
     response = jsonify({
         "id": article.id,
         "duration_s": entry.meta["duration_s"],
-        "audio_url": url_for("listen.audio", article_id=article.id, _external=True),
+        "audio_url": url_for("listen.audio_by_key", key=entry.key, _external=True),
         "pieces": pieces,
     })  # fmt: skip
     return _revalidated(response, entry)
@@ -177,11 +173,7 @@ def timings(article_id: str) -> Response:
 def transcript_vtt(article_id: str) -> Response:
     """The spoken text as WebVTT cues, one per title and paragraph, timed to the audio."""
     article, entry = _ready_entry(article_id)
-    texts = (
-        [article.title, *(p.text for p in article.paragraphs)]
-        if article.title
-        else [p.text for p in article.paragraphs]
-    )
+    texts = article.pieces
     lines = ["WEBVTT", ""]
     for n, (timing, text) in enumerate(zip(entry.meta["timings"], texts, strict=True), 1):
         lines += [str(n), f"{_vtt_time(timing['start'])} --> {_vtt_time(timing['end'])}",

@@ -137,3 +137,34 @@ def corpus_langid() -> list[dict[str, str]]:
     if not path.exists():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+"""Debian's Chromium: tests never download a browser of their own."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright, with no network of its own."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: ./dev test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        try:
+            yield instance
+        finally:
+            instance.close()

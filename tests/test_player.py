@@ -217,32 +217,6 @@ def publish(service: str, publisher: tuple[Path, str]):
     return write
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: ./dev test installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
 def visit(browser: Any, service: str, publisher: tuple[Path, str]):
     """Open a page in a fresh browser context. After the test: no exception was thrown in the
