@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from listen import spoken_data as data
+from listen.dates import numeric_dates, times, written_dates
 from listen.errors import UnsupportedLanguage
 from listen.language import SUPPORTED, normalize_tag
 from listen.numbers import (
@@ -33,7 +34,6 @@ from listen.numbers import (
     Amount,
     agree,
     alternation,
-    cardinal,
     count,
     de,
     ends_sentence,
@@ -169,129 +169,6 @@ def abbreviations(text: str, language: str) -> str:
         return key
 
     return _ABBREVIATION[language].sub(expand, text)
-
-
-_NUMERIC_DATE = re.compile(
-    r"(?<![\w.,/-])(?:([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})"
-    r"|([0-9]{1,2})([-/.])([0-9]{1,2})\6([0-9]{4}))(?![\w/-]|[.,][0-9])"
-)
-
-
-def say_date(day: int, month: int, year: int | None, language: str) -> str:
-    """ "May fifth, twenty twenty-four" / "cinco de mayo de dos mil veinticuatro"."""
-    name = data.MONTHS[language][month - 1]
-    if language == "en":
-        return f"{name} {ordinal_en(day)}" + (f", {year_en(year)}" if year else "")
-    spoken_day = data.FIRST_OF_MONTH_ES if day == 1 else cardinal(day, language)
-    return f"{spoken_day} de {name}" + (f" de {cardinal(year, language)}" if year else "")
-
-
-def numeric_dates(text: str, language: str) -> str:
-    """ "2024-05-05", "5/5/2024": English reads month/day, Spanish day/month."""
-
-    def date(match: re.Match[str]) -> str:
-        if match.group(1):
-            year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
-        else:
-            first, second, year = int(match.group(5)), int(match.group(7)), int(match.group(8))
-            # Ambiguous "5/6/2024": the language's order, unless only the other is a date.
-            month, day = (first, second) if language == "en" else (second, first)
-            if month > 12 >= day:
-                month, day = day, month
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            return match.group(0)
-        return say_date(day, month, year, language)
-
-    return _NUMERIC_DATE.sub(date, text)
-
-
-_MONTHS_EN = alternation(data.MONTH_FORMS["en"])
-_DAY_EN = r"([0-9]{1,2})(?:st|nd|rd|th)?"
-_WRITTEN_DATE = {
-    "en": re.compile(
-        rf"(?=[JFMASOND])(?<![\w.])({_MONTHS_EN})\s+{_DAY_EN}(?:\s?[-–]\s?{_DAY_EN})?"
-        rf"(?![\w]|[.,:][0-9])(?:,?\s+([0-9]{{4}})(?![\w]|[.,][0-9]))?"
-        rf"|(?=[t0-9])(?<![\w.,])(?:the\s+)?{_DAY_EN}\s+(?:of\s+)?({_MONTHS_EN})(?!\w)"
-        rf"(?:,?\s+([0-9]{{4}})(?![\w]|[.,][0-9]))?"
-    ),
-    "es": re.compile(
-        r"(?=[0-9])(?<![\w.,])([0-9]{1,2})(?:\.?[º°]|\.?er|ro)?\s+de\s+((?i:"
-        + alternation(data.MONTH_FORMS["es"])
-        + r"))(?!\w)"
-    ),
-}
-
-
-def written_dates(text: str, language: str) -> str:
-    """ "May 5, 2024" -> "May fifth, twenty twenty-four"; "1 de mayo" -> "primero de mayo"."""
-
-    def date(match: re.Match[str]) -> str:
-        g = match.groups()
-        if language == "es":
-            day = int(g[0])
-            month = data.MONTH_FORMS["es"][g[1].lower()]
-            return say_date(day, month, None, language) if 1 <= day <= 31 else match.group(0)
-        if g[0]:  # "May 5", "May 5-7, 2024"
-            month, days, year = data.MONTH_FORMS["en"][g[0]], [g[1], g[2]], g[3]
-        else:  # "5 May 2024", "the 5th of May"
-            month, days, year = data.MONTH_FORMS["en"][g[5]], [g[4]], g[6]
-        numbers = [int(d) for d in days if d]
-        if not all(1 <= d <= 31 for d in numbers):
-            return match.group(0)
-        spoken_days = f" {data.RANGE_WORD['en']} ".join(ordinal_en(d) for d in numbers)
-        name = data.MONTHS["en"][month - 1]
-        spoken = f"{name} {spoken_days}" if g[0] else f"the {spoken_days} of {name}"
-        return spoken + (f", {year_en(int(year))}" if year else "")
-
-    return _WRITTEN_DATE[language].sub(date, text)
-
-
-_TIME = re.compile(
-    r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
-    r"(?:\s?([aApP])\.?\s?[mM](\.?)(?!\w)|\s?(?:hrs|hs|h)(?!\w))?"
-)
-
-
-def say_time(hour: int, minute: int, ampm: str, language: str) -> str:
-    """ "two fifteen a.m.", "fourteen thirty", "las dos y quince de la tarde"."""
-    if language == "en":
-        spoken = cardinal(hour, language)
-        if minute:
-            oh = f"{data.OH['en']} " if minute < 10 else ""
-            spoken += f" {oh}{cardinal(minute, language)}"
-        elif not ampm:
-            spoken += " " + (data.OCLOCK["en"] if 0 < hour <= 12 else data.HUNDRED_HOURS["en"])
-        return f"{spoken} {data.AM_PM['en'][ampm]}" if ampm else spoken
-    spoken = agree(cardinal(hour, language), language, feminine=True)  # "la una", "veintiuna"
-    if minute:
-        spoken += f" y {cardinal(minute, language)}"
-    elif not ampm and (hour > 12 or hour == 0):
-        spoken += " " + data.HUNDRED_HOURS["es"]
-    for part, first, last, words in data.PARTS_OF_DAY_ES:
-        if ampm == part and first <= hour <= last:
-            spoken += " " + words
-    return spoken
-
-
-def times(text: str, language: str) -> str:
-    """ "2:15 a.m.", "6 p. m.", "14:30", "14.30 h" -> words; an hour alone is no time."""
-
-    def time(match: re.Match[str]) -> str:
-        hour_text, minute_text, dotted, ampm, period = match.groups()
-        minute_text = minute_text or dotted
-        if not (minute_text or ampm):
-            return match.group(0)
-        hour, minute = int(hour_text), int(minute_text or 0)
-        ampm = (ampm or "").lower()
-        if minute > 59 or hour > (12 if ampm else 24):
-            return match.group(0)
-        spoken = say_time(hour, minute, ampm, language)
-        # Spanish drops "p. m."; a period that also ended the sentence stays.
-        if language == "es" and period and ends_sentence(text, match.end(), language):
-            spoken += "."
-        return spoken
-
-    return _TIME.sub(time, text)
 
 
 _PHONE = re.compile(
