@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +171,23 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+@contextmanager
+def listen_serve(settings: dict[str, str], workers: int = 1) -> Iterator[str]:
+    """A real `listen serve` (gunicorn) with these LISTEN_* settings; yields its base URL."""
+    port = free_port()
+    listen = Path(sys.executable).with_name("listen")
+    proc = subprocess.Popen(
+        [str(listen), "serve", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, **settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/healthz")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)

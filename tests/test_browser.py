@@ -4,46 +4,25 @@ against the real service started as `listen serve` (gunicorn)."""
 from __future__ import annotations
 
 import http.server
-import os
-import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port, wait_http
+from conftest import listen_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "LISTEN_ENGINES": "espeak",
-        "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-        "LISTEN_SOURCE": "",
-    }
-    listen = Path(sys.executable).with_name("listen")
-    proc = subprocess.Popen(
-        [str(listen), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    settings = {"LISTEN_ENGINES": "espeak", "LISTEN_SOURCE": "",
+                "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}  # fmt: skip
+    with listen_serve(settings) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -24,11 +20,10 @@ from typing import Any
 
 import pytest
 
-from conftest import free_port, wait_http
+from conftest import listen_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 HEIGHT = {"default": 96, "compact": 56}  # what publishers reserve (the iframe's height too)
 
@@ -117,24 +112,13 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "language": a["language"],
         }
         (folder / f"{article_id}.json").write_text(json.dumps(body), "utf-8")
-    port = free_port()
-    env = {
-        **os.environ,
+    settings = {
         "LISTEN_ENGINES": "espeak",
         "LISTEN_BITRATE": "128k",
         "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         "LISTEN_SOURCE": str(folder),
     }
-    listen = Path(sys.executable).with_name("listen")
-    proc = subprocess.Popen(
-        [str(listen), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/healthz")
+    with listen_serve(settings) as base:
         for article_id in WARM:  # synthesize them now: complete files, served with Range
             audio = f"{base}/api/articles/{article_id}/audio.mp3"
             with urllib.request.urlopen(audio, timeout=60) as response:
@@ -144,9 +128,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 assert time.monotonic() < deadline, f"{article_id} never became ready"
                 time.sleep(0.05)
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def api(base: str, path: str) -> Any:
