@@ -34,7 +34,7 @@ from listen.speech import Speaker
 
 log = logging.getLogger(__name__)
 
-SEGMENT_VERSION = "1"
+SEGMENT_VERSION = "2"
 """Bump when a change to leveling or encoding should invalidate cached segments."""
 READ_SIZE = 64 * 1024
 POLL = 0.05

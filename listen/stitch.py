@@ -24,6 +24,8 @@ FADE_MS = 8
 RELATIVE_GATE_DB = 30.0
 ABSOLUTE_GATE_DBFS = -70.0
 PEAK_CEILING_DBFS = -1.0
+MAX_LIMITING = 2.0
+"""Peaks may be lifted at most this far (6 dB) over the ceiling before being bent under it."""
 
 
 def conform(segment: AudioSegment) -> AudioSegment:
@@ -61,15 +63,26 @@ def loudness(pcm: np.ndarray) -> float | None:
 
 
 def level(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
-    """Scale speech so its :func:`loudness` is ``target_dbfs``, peaks kept below -1 dBFS."""
+    """Scale speech so its :func:`loudness` is ``target_dbfs``, without clipping.
+
+    Voices differ in how far their peaks stand above their loudness (piper's reach
+    full scale): peaks the gain lifts over -1 dBFS are bent smoothly under full scale
+    (a soft limiter) rather than lowering the whole piece, so every engine ends at the
+    same loudness. The gain is capped where that bending would go past 6 dB.
+    """
     measured = loudness(pcm)
     if measured is None:
         return pcm
-    samples = pcm.astype(np.float64)
-    gain = 10 ** ((target_dbfs - measured) / 20)
-    peak = float(np.max(np.abs(samples))) / 32768.0
-    gain = min(gain, 10 ** (PEAK_CEILING_DBFS / 20) / peak)
-    return np.clip(samples * gain, -32768, 32767).astype(np.int16)
+    samples = pcm.astype(np.float64) / 32768.0
+    knee = 10 ** (PEAK_CEILING_DBFS / 20)
+    peak = float(np.max(np.abs(samples)))
+    gain = min(10 ** ((target_dbfs - measured) / 20), MAX_LIMITING * knee / peak)
+    out = samples * gain
+    over = np.abs(out) > knee
+    if over.any():
+        excess = (np.abs(out[over]) - knee) / (1 - knee)
+        out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
+    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
 
 
 def fade(pcm: np.ndarray, ms: int = FADE_MS) -> np.ndarray:
