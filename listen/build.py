@@ -162,18 +162,14 @@ class Builder:
     def _write(self, article: Article, build: Build, meta: dict[str, Any]) -> Entry:
         started = time.monotonic()
         items = article.items
-        kinds = (
-            ["title"] + [p.kind for p in article.paragraphs]
-            if article.title
-            else [p.kind for p in article.paragraphs]
-        )
+        kinds = article.kinds
         prefer: dict[str, str | None] = {lang: None for lang in article.languages}
         used: dict[str, tuple[str, str]] = {}
         keys: list[str] = []  # the paragraph-cache segments this article is made of
         timings = []
         offset = 0.0  # seconds of frames written so far
         build.part.parent.mkdir(parents=True, exist_ok=True)
-        ahead: deque[Future[stitch.Segment]] = deque()
+        ahead: deque[Future[tuple[str, stitch.Segment]]] = deque()
         upcoming = iter(enumerate(items))
 
         def submit_next() -> bool:
@@ -190,13 +186,13 @@ class Builder:
             # The first piece alone, so nothing competes with it for the engine: the
             # first listener hears it as soon as it exists. Then keep a few ahead.
             submit_next()
-            for index, (text, lang) in enumerate(items):
-                segment = ahead.popleft().result()
+            for index, (_text, lang) in enumerate(items):
+                key, segment = ahead.popleft().result()
                 while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
                     pass
                 prefer[lang] = segment.engine  # a fallback engine keeps the rest
                 used.setdefault(lang, (segment.engine, segment.voice))
-                keys.append(segment_key(text, lang, segment.engine, segment.voice, self.config))
+                keys.append(key)
                 pause = stitch.pause_frames(
                     index, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"],
                     self.bitrate,
@@ -233,8 +229,11 @@ class Builder:
         )  # fmt: skip
         return entry
 
-    def _segment(self, text: str, language: str, prefer: dict[str, str | None]) -> stitch.Segment:
-        """One piece's encoded audio: from the paragraph cache, else spoken and stored."""
+    def _segment(
+        self, text: str, language: str, prefer: dict[str, str | None]
+    ) -> tuple[str, stitch.Segment]:
+        """One piece's paragraph-cache key and encoded audio: from the cache, else spoken
+        and stored."""
         candidates = self.speaker.candidates(language)
         preferred = prefer.get(language) or next(
             (e.name for e in candidates if not self.speaker.breaker.is_open(e.name)),
@@ -246,7 +245,7 @@ class Builder:
             found = self.segments.get(key)
             if found is not None:
                 try:
-                    return _segment_from(found)
+                    return key, _segment_from(found)
                 except FileNotFoundError:
                     pass  # evicted since: speak it again
         with metrics.synthesis(preferred) as timed:
@@ -267,7 +266,7 @@ class Builder:
             {"samples": segment.samples, "sentences": segment.sentences,
              "engine": segment.engine, "voice": segment.voice, "chars": len(text)},
         )  # fmt: skip
-        return segment
+        return key, segment
 
 
 def _segment_from(entry: Entry) -> stitch.Segment:

@@ -74,6 +74,11 @@ class Article:
         )
 
     @property
+    def kinds(self) -> list[str]:
+        """The kind of each piece, title first ("title", "standfirst", "paragraph"…)."""
+        return (["title"] if self.title else []) + [p.kind for p in self.paragraphs]
+
+    @property
     def items(self) -> list[tuple[str, str]]:
         """What the engines speak: (spoken text, language) of the title and each paragraph."""
         head = [(self.title_spoken or self.title, self.language)] if self.title else []

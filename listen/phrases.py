@@ -8,7 +8,6 @@ review and extend.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 # Labels of the publisher's own listen button, spoken by nobody.
@@ -346,8 +345,3 @@ STANDFIRST_CLASSES = (
 def union(table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """All phrases of a per-language table, longest first (so prefixes match greedily)."""
     return tuple(sorted({p for phrases in table.values() for p in phrases}, key=len, reverse=True))
-
-
-def compile_union(table: Mapping[str, tuple[str, ...]]) -> re.Pattern[str]:
-    """One regex matching any pattern of a per-language table at the end of a text."""
-    return re.compile("(?:" + "|".join(p for ps in table.values() for p in ps) + ")")
