@@ -74,6 +74,11 @@ class Article:
         )
 
     @property
+    def title_speech(self) -> str:
+        """The title as it is pronounced."""
+        return self.title_spoken or self.title
+
+    @property
     def kinds(self) -> list[str]:
         """The kind of each piece, title first ("title", "standfirst", "paragraph"…)."""
         return (["title"] if self.title else []) + [p.kind for p in self.paragraphs]
@@ -81,7 +86,7 @@ class Article:
     @property
     def items(self) -> list[tuple[str, str]]:
         """What the engines speak: (spoken text, language) of the title and each paragraph."""
-        head = [(self.title_spoken or self.title, self.language)] if self.title else []
+        head = [(self.title_speech, self.language)] if self.title else []
         return head + [(p.speech, p.language) for p in self.paragraphs]
 
     @property

@@ -102,7 +102,7 @@ def _transcript(article: Article) -> dict[str, Any]:
     return {
         "id": article.id,
         "title": article.title,
-        "title_spoken": article.title_spoken or article.title,
+        "title_spoken": article.title_speech,
         "language": article.language,
         "paragraphs": [
             {"kind": p.kind, "language": p.language, "text": p.text, "spoken": p.speech}
