@@ -1,11 +1,13 @@
 """Fetch: URL -> page bytes over HTTP, pinned to one origin, with a conditional cache on disk.
 
-Used by the web sources (``wordpress``, ``url``). Every request has a timeout, a size
-cap and the service's User-Agent; redirects are followed by hand so that a hop to
+Used by the web sources (``wordpress``, ``url``). Every fetch, redirects included, has
+one wall-clock deadline over connect, headers and body (:mod:`listen.deadline`), a
+size cap and the service's User-Agent; redirects are followed by hand so that a hop to
 another origin is refused before it is requested. Good answers are stored under
-``<CACHE_DIR>/pages/`` with their ``ETag`` and ``Last-Modified``; the next fetch of
-the same URL asks with ``If-None-Match`` / ``If-Modified-Since`` and reuses the stored
-body on a 304, and serves it (with a warning) when the origin is unreachable.
+``<CACHE_DIR>/pages/`` with their ``ETag`` and ``Last-Modified``. For ``fresh`` seconds
+after it was stored (or last revalidated) a page is used without asking the origin;
+after that, the next fetch asks with ``If-None-Match`` / ``If-Modified-Since`` and reuses
+the stored body on a 304, and serves it (with a warning) when the origin is unreachable.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from listen import deadline
 from listen.errors import (
     ArticleNotFound,
     ArticleTooLarge,
@@ -57,7 +60,8 @@ class Page:
 
     ``origin`` says where the body came from: ``"network"`` (a fresh answer),
     ``"revalidated"`` (the server said 304, the stored body is current) or
-    ``"stale"`` (the server was unreachable; the stored body may be out of date).
+    ``"stale"`` (the server was unreachable; the stored body may be out of date) or
+    ``"fresh"`` (stored less than ``LISTEN_FETCH_FRESH`` seconds ago: not asked).
     """
 
     url: str
@@ -133,12 +137,14 @@ class Fetcher:
     """A small HTTP client for article sources: GET with timeout, size cap and cache.
 
     Args:
-        timeout: seconds to connect, and for the whole answer to arrive.
+        timeout: seconds for the whole exchange: connect, headers and body, redirects
+            included, however slowly the bytes arrive.
         max_bytes: largest body accepted (after decompression).
         user_agent: the User-Agent header; empty means :func:`default_user_agent`.
         cache_dir: folder for stored pages (``<CACHE_DIR>/pages``); None stores nothing.
         origin: if set, only URLs of this origin (see :func:`origin_of`) are fetched,
             redirects included.
+        fresh: seconds a stored page is used without asking the origin (0: always ask).
     """
 
     def __init__(
@@ -149,8 +155,10 @@ class Fetcher:
         user_agent: str = "",
         cache_dir: Path | None = None,
         origin: str | None = None,
+        fresh: float = 0.0,
     ) -> None:
         self.timeout = timeout
+        self.fresh = fresh
         self.max_bytes = max_bytes
         self.user_agent = user_agent or default_user_agent()
         self.cache_dir = Path(cache_dir).absolute() if cache_dir is not None else None
@@ -168,6 +176,8 @@ class Fetcher:
             raise ConfigError(f"LISTEN_FETCH_TIMEOUT={settings['FETCH_TIMEOUT']} must be > 0")
         if settings["FETCH_MAX_BYTES"] <= 0:
             raise ConfigError(f"LISTEN_FETCH_MAX_BYTES={settings['FETCH_MAX_BYTES']} must be > 0")
+        if settings["FETCH_FRESH"] < 0:
+            raise ConfigError(f"LISTEN_FETCH_FRESH={settings['FETCH_FRESH']} must be >= 0")
         cache_dir = settings["CACHE_DIR"]
         return cls(
             timeout=settings["FETCH_TIMEOUT"],
@@ -175,6 +185,7 @@ class Fetcher:
             user_agent=settings["USER_AGENT"],
             cache_dir=Path(cache_dir) / "pages" if cache_dir else None,
             origin=origin,
+            fresh=settings["FETCH_FRESH"],
         )
 
     # ------------------------------------------------------------ fetching
@@ -186,7 +197,7 @@ class Fetcher:
         accept: Collection[str] = (),
         allow_statuses: Collection[int] = (),
     ) -> Page:
-        """GET ``url``, revalidating or falling back to a stored copy.
+        """GET ``url``: a fresh stored copy, else revalidated or fallen back on.
 
         Args:
             url: the http(s) URL; must be on :attr:`origin` when one is set.
@@ -202,14 +213,38 @@ class Fetcher:
             SourceUnavailable: 502; the origin failed (network error, timeout, 5xx,
                 another 4xx, a redirect elsewhere) and no stored copy exists.
         """
-        stored = self._load(url)
+        stored, age = self._load(url)
+        if stored is not None and age < self.fresh:
+            log.debug("%s stored %.0f s ago; not asking the origin", url, age)
+            return Page(url, stored.status, stored.body, stored.headers, origin="fresh")
         try:
-            return self._fetch(url, stored, accept, allow_statuses)
+            return self._fetch_in_time(url, stored, accept, allow_statuses)
         except OriginUnreachable as exc:
             if stored is None:
                 raise
             log.warning("serving the stored copy of %s: %s", url, exc.message)
             return Page(url, stored.status, stored.body, stored.headers, origin="stale")
+
+    def _fetch_in_time(
+        self,
+        url: str,
+        stored: Page | None,
+        accept: Collection[str],
+        allow_statuses: Collection[int],
+    ) -> Page:
+        """:meth:`_fetch` with every byte, redirects included, by one deadline."""
+        with deadline.within(self.timeout) as limit:
+            try:
+                page = self._fetch(url, stored, accept, allow_statuses)
+            except OriginUnreachable:
+                if limit.expired:  # the cut-off connection looked broken: say why
+                    raise self._too_slow(url) from None
+                raise
+            # A cut-off answer can also look whole (headers ended by the cut, a body
+            # read until the connection closed): never take it.
+            if limit.expired:
+                raise self._too_slow(url)
+            return page
 
     def _fetch(
         self,
@@ -226,9 +261,8 @@ class Fetcher:
                 headers["If-None-Match"] = stored.headers["etag"]
             if "last-modified" in stored.headers:
                 headers["If-Modified-Since"] = stored.headers["last-modified"]
-        deadline = time.monotonic() + self.timeout
         current = url
-        with requests.Session() as session:
+        with deadline.session() as session:
             for _hop in range(MAX_REDIRECTS + 1):
                 self._check_origin(current, url)
                 try:
@@ -246,9 +280,7 @@ class Fetcher:
                     if response.status_code in REDIRECT_STATUSES and location:
                         current = urljoin(current, location)
                         continue
-                    return self._answer(
-                        url, current, response, stored, accept, allow_statuses, deadline
-                    )
+                    return self._answer(url, current, response, stored, accept, allow_statuses)
         raise SourceUnavailable(
             f"{url} redirected more than {MAX_REDIRECTS} times. Probable cause: a redirect "
             "loop on the publisher's site."
@@ -262,16 +294,16 @@ class Fetcher:
         stored: Page | None,
         accept: Collection[str],
         allow_statuses: Collection[int],
-        deadline: float,
     ) -> Page:
         status = response.status_code
         if status == 304 and stored is not None:
             log.debug("%s not modified; using the stored copy", url)
+            self._revalidated(url)
             return Page(url, stored.status, stored.body, stored.headers, origin="revalidated")
         if status in (404, 410):
             self._forget(url)  # a deleted article must not come back as a stale copy
         if status in allow_statuses:
-            body = self._read(response, current, deadline)
+            body = self._read(response, current)
             return Page(url, status, body, _kept_headers(response))
         if status in (404, 410):
             raise ArticleNotFound(f"{current} answered HTTP {status}: no such article")
@@ -289,7 +321,7 @@ class Fetcher:
                     else "the source URL in LISTEN_SOURCE is wrong for this server."
                 )
             )
-        page = Page(url, status, self._read(response, current, deadline), _kept_headers(response))
+        page = Page(url, status, self._read(response, current), _kept_headers(response))
         if accept and page.media_type and page.media_type not in accept:
             raise ArticleUnreadable(
                 f"{current} is {page.media_type}, not {' or '.join(accept)}. Probable cause: "
@@ -298,7 +330,7 @@ class Fetcher:
         self._store(page)
         return page
 
-    def _read(self, response: requests.Response, url: str, deadline: float) -> bytes:
+    def _read(self, response: requests.Response, url: str) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise self._too_large(url, f"it declares {int(declared)} bytes")
@@ -309,16 +341,17 @@ class Fetcher:
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise self._too_large(url, "its body did not end there")
-                if time.monotonic() > deadline:
-                    raise OriginUnreachable(
-                        f"{url} took longer than {self.timeout:g} s "
-                        "(LISTEN_FETCH_TIMEOUT) to send its page. Probable cause: a slow or "
-                        "overloaded server."
-                    )
                 chunks.append(chunk)
         except requests.RequestException as exc:
             raise _network_error(url, exc, self.timeout) from exc
         return b"".join(chunks)
+
+    def _too_slow(self, url: str) -> OriginUnreachable:
+        return OriginUnreachable(
+            f"{url} sent no whole answer within {self.timeout:g} s (LISTEN_FETCH_TIMEOUT). "
+            "Probable cause: a slow or overloaded server, or one sending its page a few "
+            "bytes at a time."
+        )
 
     def _too_large(self, url: str, detail: str) -> ArticleTooLarge:
         return ArticleTooLarge(
@@ -347,19 +380,31 @@ class Fetcher:
         digest = hashlib.sha256(url.encode("utf-8")).hexdigest()
         return self.cache_dir / digest[:2] / f"{digest}.page"
 
-    def _load(self, url: str) -> Page | None:
+    def _load(self, url: str) -> tuple[Page | None, float]:
+        """The stored copy of ``url`` and its age in seconds (since stored or revalidated)."""
         path = self._path(url)
         if path is None:
-            return None
+            return None, 0.0
         try:
             data = path.read_bytes()
+            age = time.time() - path.stat().st_mtime
             head, _, body = data.partition(b"\n")
             meta = json.loads(head)
         except (OSError, ValueError):
-            return None
+            return None, 0.0
         if not isinstance(meta, dict) or meta.get("url") != url:
-            return None
-        return Page(url, int(meta.get("status", 200)), body, dict(meta.get("headers", {})))
+            return None, 0.0
+        page = Page(url, int(meta.get("status", 200)), body, dict(meta.get("headers", {})))
+        return page, age
+
+    def _revalidated(self, url: str) -> None:
+        """The origin said the stored copy is current: it is fresh again (its mtime)."""
+        path = self._path(url)
+        try:
+            if path is not None:
+                os.utime(path)
+        except OSError as exc:
+            log.warning("could not mark %s as revalidated: %s", url, exc)
 
     def _store(self, page: Page) -> None:
         path = self._path(page.url)

@@ -66,7 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
         "gTTS batchexecute endpoint URL. Empty means Google's "
         "(https://translate.google.<tld>/_/TranslateWebserverUi/data/batchexecute).",
     ),
-    Setting("GTTS_TIMEOUT", 5.0, "Seconds gTTS waits for each request before giving up."),
+    Setting(
+        "GTTS_TIMEOUT",
+        5.0,
+        "Seconds gTTS waits for the whole answer to each request (connect, headers and "
+        "body, however slowly it drips) before giving up: a request that takes longer "
+        "counts as Google unreachable, and the next engine speaks.",
+    ),
     Setting("GTTS_TLD_EN", "com", "Google host suffix (accent) for English gTTS speech."),
     Setting("GTTS_TLD_ES", "com.mx", "Google host suffix (accent) for Spanish gTTS speech."),
     Setting(
@@ -84,8 +90,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "GTTS_RETRIES",
         3,
-        "Retries of a gTTS request after a 429, a 5xx, a timeout or a bad answer, with "
-        "exponential backoff and jitter (Retry-After honoured).",
+        "Retries of a gTTS request after a 429, a 5xx or a bad answer, with exponential "
+        "backoff and jitter (Retry-After honoured). A request with no answer in time is "
+        "not retried: gTTS is skipped for LISTEN_ENGINE_COOLDOWN.",
     ),
     Setting(
         "ENGINE_COOLDOWN",
@@ -147,13 +154,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "FETCH_TIMEOUT",
         10.0,
-        "Seconds a web source (wordpress, url) waits to connect and for the whole page "
-        "to arrive before giving up.",
+        "Seconds a web source (wordpress, url) waits for a whole answer (connect, headers "
+        "and body, redirects included, however slowly it trickles in) before giving up.",
     ),
     Setting(
         "FETCH_MAX_BYTES",
         5_000_000,
         "Largest page or API answer, in bytes, that a web source downloads (413 above it).",
+    ),
+    Setting(
+        "FETCH_FRESH",
+        300.0,
+        "Seconds a page a web source fetched is used again without asking the publisher's "
+        "server; after that it is revalidated (If-None-Match / If-Modified-Since). 0 asks "
+        "every time.",
     ),
     Setting(
         "USER_AGENT",

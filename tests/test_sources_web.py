@@ -126,7 +126,8 @@ def serve() -> Iterator[Callable[[Callable[[Seen], Reply]], Site]]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> dict[str, Any]:
-    return {"CACHE_DIR": str(tmp_path / "cache"), "FETCH_TIMEOUT": 2.0}
+    # Pages are asked for every time: these tests are about what the origin answers.
+    return {"CACHE_DIR": str(tmp_path / "cache"), "FETCH_TIMEOUT": 2.0, "FETCH_FRESH": 0}
 
 
 def html_reply(body: bytes, status: int = 200, **headers: str) -> Reply:
