@@ -66,6 +66,14 @@ def frame_length(header: bytes) -> int:
     return 72 * bitrate * 1000 // sample_rate + padding
 
 
+def id3_length(data: bytes) -> int:
+    """Bytes of the ID3v2 tag ``data`` starts with, footer included (0 if none)."""
+    if len(data) < 10 or data[:3] != b"ID3" or any(b & 0x80 for b in data[6:10]):
+        return 0
+    size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+    return 10 + size + (10 if data[5] & 0x10 else 0)
+
+
 def count_frames(data: bytes) -> int:
     """Frames in a run of MP3 frames (stops at the first byte that is not a frame)."""
     frames = offset = 0

@@ -19,6 +19,10 @@ Misbehaviour can be injected at runtime (all thread-safe):
   (or any 4xx/5xx status as a string, e.g. ``"503"``)
 * ``fake.fail_next(2, status=429, retry_after=7)`` -- next 2 requests fail
 * ``fake.queue_mode("reset", n=1)`` -- next request behaves as that mode
+* ``fake.mode = "drip"``     -- a good answer, its body one byte every
+  ``fake.drip_interval`` seconds (headers at once, as a slow proxy sends them)
+* ``fake.id3 = True``        -- good answers' MP3 starts with an ID3v2 tag, as
+  many encoders write one
 
 Queued faults are consumed first (FIFO); when the queue is empty ``mode``
 applies.  Every well-formed RPC is recorded in ``fake.requests`` as
@@ -60,7 +64,7 @@ __all__ = ["FakeGoogle", "MODES", "BATCHEXECUTE_PATH", "synthesize_mp3"]
 
 BATCHEXECUTE_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 RPC_ID = "jQ1olc"
-MODES = ("ok", "429", "500", "garbage", "empty", "hang", "reset")
+MODES = ("ok", "429", "500", "garbage", "empty", "hang", "reset", "drip")
 
 # gTTS language code -> espeak-ng voice.
 ESPEAK_VOICES = {
@@ -186,6 +190,15 @@ def batchexecute_audio_body(mp3: bytes) -> bytes:
     return _envelope(wrb, *_trailer_chunks(len(wrb)))
 
 
+def id3_tag() -> bytes:
+    """A small ID3v2.3 tag (a TSSE frame naming the encoder), as LAME and ffmpeg write."""
+    body = b"\x00Lavf60.16.100"
+    frame = b"TSSE" + struct.pack(">I", len(body)) + b"\x00\x00" + body
+    size = len(frame)
+    syncsafe = bytes(((size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F))
+    return b"ID3\x03\x00\x00" + syncsafe + frame
+
+
 def batchexecute_garbage_body() -> bytes:
     """A 200 body that names jQ1olc but carries no audio (what Google sends
     for e.g. an unsupported language): gTTS's parser raises gTTSError."""
@@ -245,6 +258,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
+
+    def _drip(self, body: bytes, ctype: str, interval: float) -> None:
+        """A 200 whose body comes one byte every ``interval`` s, until done or stopped."""
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            for i in range(len(body)):
+                if self.fake._stop_event.wait(interval):
+                    return
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+        except OSError:
+            pass  # the client gave up: that is the point
 
     def _send_json(self, status: int, obj) -> None:
         self._send(status, json.dumps(obj).encode(), "application/json")
@@ -330,13 +360,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, batchexecute_garbage_body(), "application/json; charset=utf-8")
         if mode == "empty":
             return self._send(200, batchexecute_audio_body(b""), "application/json; charset=utf-8")
-        # ok
+        # ok (or drip)
         try:
             mp3 = fake.audio_for(text, lang, slow=bool(speed))
         except Exception as exc:  # synthesis broke: look like an upstream 500
             sys.stderr.write(f"fake_google: synthesis failed: {exc}\n")
             return self._send(500, b"synthesis failed\n", "text/plain; charset=utf-8")
-        return self._send(200, batchexecute_audio_body(mp3), "application/json; charset=utf-8")
+        if action["id3"]:
+            mp3 = id3_tag() + mp3
+        body = batchexecute_audio_body(mp3)
+        if mode == "drip":
+            return self._drip(body, "application/json; charset=utf-8", action["drip_interval"])
+        return self._send(200, body, "application/json; charset=utf-8")
 
     def _control(self, path: str, body: bytes):
         fake = self.fake
@@ -351,6 +386,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     fake.latency = cfg["latency"]
                 if "retry_after" in cfg:
                     fake.retry_after = cfg["retry_after"]
+                if "id3" in cfg:
+                    fake.id3 = bool(cfg["id3"])
                 if cfg.get("fail_next"):
                     fake.fail_next(**cfg["fail_next"])
                 if cfg.get("queue_mode"):
@@ -372,6 +409,8 @@ class FakeGoogle:
         mode: initial persistent mode (see :data:`MODES`).
         retry_after: ``Retry-After`` value sent with mode-based error statuses.
         hang_seconds: how long "hang" blocks (or until :meth:`stop`).
+        drip_interval: seconds between the bytes of a "drip" answer.
+        id3: start good answers' MP3 with an ID3v2 tag.
         synth: ``callable(text, lang, slow) -> mp3 bytes``; defaults to
             espeak-ng + ffmpeg (:func:`synthesize_mp3`).
         start: start serving immediately (default True).
@@ -387,6 +426,8 @@ class FakeGoogle:
         mode: str = "ok",
         retry_after=None,
         hang_seconds: float = 30.0,
+        drip_interval: float = 0.5,
+        id3: bool = False,
         synth: Callable[[str, str, bool], bytes] | None = None,
         start: bool = True,
         verbose: bool = False,
@@ -403,6 +444,8 @@ class FakeGoogle:
         self.mode = mode
         self.retry_after = retry_after
         self.hang_seconds = float(hang_seconds)
+        self.drip_interval = float(drip_interval)
+        self.id3 = bool(id3)
         self.synth = synth or synthesize_mp3
         self.verbose = verbose
         self.synth_calls = 0
@@ -523,6 +566,7 @@ class FakeGoogle:
             self._mode = "ok"
             self._latency = 0.0
             self.retry_after = None
+            self.id3 = False
 
     # -- observations -----------------------------------------------------
     @property
@@ -588,7 +632,7 @@ class FakeGoogle:
 
     # -- internals --------------------------------------------------------
     def _mode_action(self, mode: str, retry_after=None) -> dict:
-        if mode in ("ok", "garbage", "empty", "hang", "reset"):
+        if mode in ("ok", "garbage", "empty", "hang", "reset", "drip"):
             return {"mode": mode, "status": 200, "retry_after": None}
         return {"mode": "status", "status": int(mode), "retry_after": retry_after}
 
@@ -601,6 +645,8 @@ class FakeGoogle:
                 action = self._mode_action(self._mode, self.retry_after)
             action["latency"] = self._latency
             action["hang_seconds"] = self.hang_seconds
+            action["drip_interval"] = self.drip_interval
+            action["id3"] = self.id3
             return action
 
     def __repr__(self) -> str:

@@ -4,19 +4,25 @@ gTTS's own request and parsing code is used for every request; what is added
 around it: text is cut at sentence boundaries (:mod:`listen.chunk`) rather than
 wherever 100 characters fall; chunks go out in parallel through a bounded pool
 (``LISTEN_GTTS_CONCURRENCY``) under a process-wide rate budget
-(``LISTEN_GTTS_RATE``); every request has a timeout and is retried with
-exponential backoff and jitter on 429, 5xx, timeouts and bad answers, honouring
-``Retry-After``. ``LISTEN_GTTS_URL`` replaces the endpoint, which is how tests
-and benchmarks point gTTS at a local server speaking Google's format.
+(``LISTEN_GTTS_RATE``); every request has one wall-clock deadline
+(``LISTEN_GTTS_TIMEOUT``) over connect, headers and body, however slowly the bytes
+come, and is retried with exponential backoff and jitter on 429, 5xx and bad
+answers, honouring ``Retry-After``. A request with no answer in time is not
+retried: Google counts as unreachable, the circuit breaker opens and the next
+engine speaks. ``LISTEN_GTTS_URL`` replaces the endpoint, which is how tests and
+benchmarks point gTTS at a local server speaking Google's format.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import random
+import re
 import threading
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,7 +32,7 @@ from gtts import gTTS
 from gtts.tts import gTTSError
 from pydub import AudioSegment
 
-from listen import chunk, mp3, ratelimit
+from listen import chunk, deadline, mp3, ratelimit
 from listen.engines import Speech
 from listen.errors import EngineError
 
@@ -38,8 +44,16 @@ MAX_RETRY_AFTER = 15
 """A Retry-After longer than this is not waited for: the engine is reported down instead."""
 
 
+AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
+"""Where gTTS finds the base64 MP3 in a batchexecute answer line (gTTS's own pattern)."""
+
+
 class _EndpointGTTS(gTTS):
-    """gTTS with a replaceable batchexecute endpoint."""
+    """gTTS with a replaceable batchexecute endpoint, each request under one deadline.
+
+    ``timeout`` is a wall-clock limit over the whole request: gTTS's own timeout is
+    requests' per-read one, which an answer dripping a byte at a time never trips.
+    """
 
     def __init__(self, text: str, *, endpoint: str, **kwargs: Any) -> None:
         super().__init__(text, **kwargs)
@@ -51,6 +65,38 @@ class _EndpointGTTS(gTTS):
             for request in prepared:
                 request.prepare_url(self.endpoint, None)
         return prepared
+
+    def stream(self) -> Iterator[bytes]:
+        """gTTS's requests sent by a session that ends each by its deadline; the
+        answers parsed as gTTS parses them."""
+        for prepared in self._prepare_requests():
+            with deadline.within(self.timeout) as limit, deadline.session() as http:
+                try:
+                    response = http.send(
+                        prepared, timeout=self.timeout, proxies=urllib.request.getproxies()
+                    )
+                    if limit.expired:  # cut off, though it may look whole
+                        raise requests.Timeout("the deadline passed")
+                    response.raise_for_status()
+                except requests.HTTPError as exc:
+                    raise gTTSError(tts=self, response=response) from exc
+                except requests.RequestException as exc:
+                    if limit.expired or isinstance(exc, requests.Timeout):
+                        raise gTTSError(self._too_slow()) from exc
+                    raise gTTSError(tts=self) from exc
+            for line in response.iter_lines(chunk_size=1024):
+                decoded = line.decode("utf-8")
+                if "jQ1olc" in decoded:
+                    found = AUDIO.search(decoded)
+                    if not found:
+                        raise gTTSError(tts=self, response=response)
+                    yield base64.b64decode(found.group(1).encode("ascii"))
+
+    def _too_slow(self) -> str:
+        return (
+            f"no whole answer within {self.timeout:g} s (LISTEN_GTTS_TIMEOUT). Probable "
+            "cause: Google is slow or unreachable from here, or its answer drips in."
+        )
 
 
 class _Cancelled(Exception):
@@ -124,9 +170,10 @@ class GTTSEngine:
             response = getattr(exc, "rsp", None)
             status = getattr(response, "status_code", None)
             if status is None:
-                # No answer: a timeout may pass; a refused connection will not.
-                timed_out = isinstance(exc.__context__, requests.exceptions.Timeout)
-                raise _Failure(f"gTTS failed: {exc}", retry=timed_out, unreachable=True) from exc
+                # No answer, or none in time: Google is unreachable for now. Retrying a
+                # timeout would hold the first audio for (retries + 1) timeouts; the
+                # breaker skips gTTS instead, and the next engine speaks at once.
+                raise _Failure(f"gTTS failed: {exc}", retry=False, unreachable=True) from exc
             if status == 429 or status >= 500:
                 after = _retry_after(response)
                 raise _Failure(
@@ -138,6 +185,7 @@ class GTTSEngine:
             raise _Failure(f"gTTS found nothing to pronounce in {text[:40]!r}", retry=False,
                            unreachable=False) from exc  # fmt: skip
         data = buf.getvalue()
+        data = data[mp3.id3_length(data) :]  # many encoders start with a tag: not audio
         if not mp3.count_frames(data):
             raise _Failure(
                 "gTTS returned no audio. Probable cause: upstream API changes.",
