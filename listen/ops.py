@@ -22,9 +22,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("ops", __name__)
 
-REDIS_TIMEOUT = 1.0
-"""Seconds the readiness check waits for Redis to answer a PING."""
-
 Check = tuple[bool, str]
 
 
@@ -36,23 +33,15 @@ def check_cache(listen: Listen) -> Check:
 
 
 def check_redis(listen: Listen) -> Check:
-    """Redis answers a PING, when one is configured."""
-    url = str(listen.config.get("REDIS_URL") or "")
-    if not url:
+    """Redis answers a PING, when one is configured (through the service's own client,
+    so its short timeout and circuit breaker apply: an open breaker is not ready)."""
+    if listen.redis is None:
         return True, "not configured"
+    from redis.exceptions import RedisError
+
     try:
-        import redis
-    except ImportError:
-        return False, "LISTEN_REDIS_URL is set but the redis package is not installed"
-    try:
-        client = redis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
-        )
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except (redis.RedisError, OSError, ValueError) as exc:
+        listen.redis.ping()
+    except (RedisError, OSError) as exc:
         return False, f"Redis does not answer (LISTEN_REDIS_URL): {exc}"
     return True, "answers PING"
 

@@ -103,12 +103,14 @@ class Listen:
         self.queue: JobQueue | None = None
         remote = None
         if self.config["REDIS_URL"]:
-            from redis import Redis
-
             from listen.locks import RedisLocks
-            from listen.queue import JobQueue
+            from listen.queue import JobQueue, connect
 
-            self.redis = Redis.from_url(self.config["REDIS_URL"], socket_timeout=10)
+            self.redis = connect(
+                self.config["REDIS_URL"],
+                timeout=self.config["REDIS_TIMEOUT"],
+                cooldown=self.config["REDIS_COOLDOWN"],
+            )
             remote = RedisLocks(self.redis, ttl=self.config["LOCK_TTL"])
             # A worker builds what it is given; everyone else hands builds to the workers.
             self.queue = None if in_worker else JobQueue(self.redis, self.config["QUEUE"])

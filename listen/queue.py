@@ -5,6 +5,12 @@ needs them. With it, web processes and ``listen prewarm`` enqueue one job per
 article (the job ID is the article's cache key, so a job already queued or running
 is not queued again) and follow the ``.part`` file the worker writes to the
 shared cache.
+
+Every client comes from :func:`connect`: short socket timeouts, no retries, and a
+circuit breaker, so a Redis that stalls (or is gone) costs one request a timeout
+and the rest of the cooldown nothing: they are refused at once, cold articles get
+a 503 ``queue_unavailable`` with Retry-After, and cached audio, which never needs
+Redis, keeps flowing.
 """
 
 from __future__ import annotations
@@ -12,14 +18,96 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from redis import Redis
+from redis import ConnectionPool, Redis
+from redis import exceptions as redis_errors
+from redis.backoff import NoBackoff
+from redis.connection import AbstractConnection
+from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from listen.errors import ListenError
+from listen.speech import Breaker
 
 log = logging.getLogger(__name__)
+
+TRIPS = (redis_errors.ConnectionError, redis_errors.TimeoutError)
+"""Failures that say Redis is down or stalled (not a bad command): they open the breaker."""
+
+
+class RedisDown(redis_errors.ConnectionError):
+    """Redis failed a moment ago; it is not asked again until the breaker closes."""
+
+
+class _Guarded(AbstractConnection):
+    """A connection that refuses while its breaker is open, and opens it on a failure.
+
+    Subclassed per client by :func:`connect` with ``breaker`` and ``cooldown`` set.
+    """
+
+    breaker: Breaker
+    cooldown: float
+
+    def _refuse_while_down(self) -> None:
+        left = self.breaker.remaining("redis")
+        if left:
+            raise RedisDown(
+                f"Redis failed a moment ago; not asking it for {left:.1f} s more "
+                f"({self.breaker.reason('redis')})"
+            )
+
+    def _trip(self, exc: Exception) -> None:
+        log.warning("Redis failed, skipping it for %.0f s: %s", self.cooldown, exc)
+        self.breaker.open("redis", self.cooldown, reason=str(exc))
+
+    def connect_check_health(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_while_down()
+        try:
+            super().connect_check_health(*args, **kwargs)
+        except TRIPS as exc:
+            self._trip(exc)
+            raise
+
+    def send_packed_command(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_while_down()
+        try:
+            super().send_packed_command(*args, **kwargs)
+        except TRIPS as exc:
+            self._trip(exc)
+            raise
+
+    def read_response(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().read_response(*args, **kwargs)
+        except TRIPS as exc:
+            self._trip(exc)
+            raise
+
+
+def connect(url: str, *, timeout: float, cooldown: float) -> Redis:
+    """A Redis client whose every wait is short and that skips a failed Redis for a while.
+
+    Args:
+        url: ``LISTEN_REDIS_URL``.
+        timeout: seconds to connect, and for each answer (``LISTEN_REDIS_TIMEOUT``).
+        cooldown: seconds Redis is skipped after a failure (``LISTEN_REDIS_COOLDOWN``).
+    """
+    # redis-py retries a timeout 10 times by default: that, not the timeout, is what
+    # held each request for tens of seconds. One try; the breaker does the rest.
+    pool = ConnectionPool.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=RedisRetry(NoBackoff(), 0),
+    )
+    pool.connection_class = type(
+        "Guarded" + pool.connection_class.__name__,
+        (_Guarded, pool.connection_class),
+        {"breaker": Breaker(), "cooldown": cooldown},
+    )
+    return Redis(connection_pool=pool)
+
 
 PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 JOB_TIMEOUT = 3600

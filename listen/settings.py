@@ -221,6 +221,19 @@ SETTINGS: tuple[Setting, ...] = (
         "frees its article this long after it died, and the job runs again elsewhere.",
     ),
     Setting(
+        "REDIS_TIMEOUT",
+        1.0,
+        "Seconds a web process waits for Redis to connect or answer before giving up "
+        "(workers wait longer for jobs); a Redis that fails is skipped for "
+        "LISTEN_REDIS_COOLDOWN.",
+    ),
+    Setting(
+        "REDIS_COOLDOWN",
+        5.0,
+        "Seconds Redis is not asked after it failed or stalled: meanwhile cached audio is "
+        "served as usual and cold articles get 503 queue_unavailable with Retry-After.",
+    ),
+    Setting(
         "ADMIN_TOKEN",
         "",
         "Bearer token of the publish hooks (PUT /api/articles/<id>, refresh, DELETE audio). "

@@ -30,16 +30,23 @@ class Spoken:
 
 
 class Breaker:
-    """Remembers which engines are down, and until when."""
+    """Remembers which engines (or services: Redis) are down, until when, and why."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._down: dict[str, float] = {}
+        self._reasons: dict[str, str] = {}
         self._lock = threading.Lock()
         self._clock = clock
 
-    def open(self, name: str, seconds: float) -> None:
+    def open(self, name: str, seconds: float, reason: str = "") -> None:
         with self._lock:
             self._down[name] = self._clock() + seconds
+            self._reasons[name] = reason
+
+    def reason(self, name: str) -> str:
+        """What made ``name`` fail last (empty if it never did or nobody said)."""
+        with self._lock:
+            return self._reasons.get(name, "")
 
     def remaining(self, name: str) -> float:
         with self._lock:

@@ -1,4 +1,4 @@
-"""Every wait has a deadline: trickling pages, dripping and hanging gTTS, stored pages.
+"""Every wait has a deadline: trickling pages, dripping and hanging gTTS, a stalled Redis.
 
 Each misbehaving peer is real and local: a socket server that sends a page one byte
 every half second, the fake Google endpoint in its "drip" and "hang" modes. Calls that
@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import socketserver
+import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,10 +29,11 @@ from listen.engines import resolve_engines
 from listen.engines.gtts import GTTSEngine
 from listen.errors import EngineError
 from listen.fetch import OriginUnreachable
+from listen.queue import RedisDown, connect
 from listen.sources.url import URLSource
 from listen.speech import Speaker
 
-from conftest import decode_mp3, listen_serve
+from conftest import decode_mp3, free_port, listen_serve
 
 PAGE = (
     b"<html><head><title>The harbour bridge reopens</title></head><body><article>"
@@ -353,3 +358,107 @@ def test_stored_copy_is_served_when_the_page_trickles(site, tmp_path):
     page.mode = "body"
     again = bounded(lambda: source.fetcher.get(source.url_for("bridge")), 3 * DEADLINE)
     assert again.origin == "stale" and again.body == PAGE
+
+
+# ---------------------------------------------------------------- a stalled Redis
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real redis-server of this test's own (it gets SIGSTOPped)."""
+    if not Path(REDIS).exists():
+        pytest.fail("redis-server is not installed: ./dev test installs it (apt-get)")
+    from redis import Redis
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = Redis(port=port, socket_timeout=1)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0", proc
+    finally:
+        client.close()
+        proc.send_signal(signal.SIGCONT)
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_a_stalled_redis_stops_neither_cached_audio_nor_healthz(redis_server, config):
+    url, redis_proc = redis_server
+    # Cached audio made beforehand (the key does not depend on Redis), one article left cold.
+    builder = create_app(config).extensions["listen"]
+    entry = builder.audio(builder.article("harbour-bridge-reopens"))
+    settings = {
+        "LISTEN_SOURCE": config["SOURCE"],
+        "LISTEN_CACHE_DIR": config["CACHE_DIR"],
+        "LISTEN_ENGINES": "espeak",
+        "LISTEN_REDIS_URL": url,
+        "LISTEN_REDIS_TIMEOUT": "0.5",
+        "LISTEN_REDIS_COOLDOWN": "2",
+    }
+    cached = ["/api/articles/harbour-bridge-reopens/audio.mp3", f"/audio/{entry.key}.mp3",
+              "/api/articles/harbour-bridge-reopens", "/healthz"]  # fmt: skip
+    cold = "/api/articles/city-council-budget/audio.mp3"
+    with listen_serve(settings) as base:
+        assert get(f"{base}/readyz")[0] == 200
+        redis_proc.send_signal(signal.SIGSTOP)
+        try:
+            results: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
+            lock = threading.Lock()
+
+            def ask(path: str) -> None:
+                answer = get(base + path, timeout=5)
+                with lock:
+                    results.setdefault(path, []).append(answer)
+
+            # More cold requests than the server has threads, and cached ones among them.
+            paths = [cold] * 12 + cached * 3
+            threads = [threading.Thread(target=ask, args=(p,), daemon=True) for p in paths]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(20)
+            assert sum(len(r) for r in results.values()) == len(paths)
+            for status, headers, body in results[cold]:
+                assert status == 503 and json.loads(body)["error"] == "queue_unavailable"
+                assert int(headers["Retry-After"]) > 0
+            for path in cached:
+                assert [status for status, _, _ in results[path]] == [200] * 3, path
+            (audio, *_) = results[cached[1]]
+            assert audio[2] == entry.path.read_bytes()
+            ready = get(f"{base}/readyz", timeout=5)
+            assert ready[0] == 503 and not json.loads(ready[2])["checks"]["redis"]["ok"]
+        finally:
+            redis_proc.send_signal(signal.SIGCONT)
+        # Redis is back: once the cooldown has passed, cold articles are queued again.
+        for _ in range(100):
+            status, _, body = get(f"{base}/api/articles/city-council-budget", timeout=5)
+            if status == 200:
+                break
+            time.sleep(0.1)
+        assert status == 200 and json.loads(body)["status"] == "pending"
+        assert get(f"{base}/readyz", timeout=5)[0] == 200
+
+
+def test_a_failed_redis_is_skipped_for_the_cooldown():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    client = connect(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5, cooldown=30)
+    with pytest.raises(RedisConnectionError) as first:
+        client.ping()
+    assert not isinstance(first.value, RedisDown)  # it was asked, and failed
+    with pytest.raises(RedisDown, match="not asking it for"):
+        client.ping()  # not asked again: refused at once
