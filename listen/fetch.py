@@ -12,6 +12,7 @@ the stored body on a 304, and serves it (with a warning) when the origin is unre
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import hashlib
 import json
@@ -19,7 +20,8 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,22 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
 # Kept with a stored page: what a later conditional request or a source needs again.
 STORED_HEADERS = ("content-type", "etag", "last-modified", "x-wp-total", "x-wp-totalpages")
+
+
+_revalidate = contextvars.ContextVar("listen_fetch_revalidate", default=False)
+
+
+@contextmanager
+def revalidating() -> Iterator[None]:
+    """Fetches in the block ask the origin even about a fresh stored page.
+
+    For a publisher's refresh hook: it says the article changed just now.
+    """
+    token = _revalidate.set(True)
+    try:
+        yield
+    finally:
+        _revalidate.reset(token)
 
 
 class OriginUnreachable(SourceUnavailable):
@@ -214,7 +232,7 @@ class Fetcher:
                 another 4xx, a redirect elsewhere) and no stored copy exists.
         """
         stored, age = self._load(url)
-        if stored is not None and age < self.fresh:
+        if stored is not None and age < self.fresh and not _revalidate.get():
             log.debug("%s stored %.0f s ago; not asking the origin", url, age)
             return Page(url, stored.status, stored.body, stored.headers, origin="fresh")
         try:

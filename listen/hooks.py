@@ -18,6 +18,7 @@ import logging
 from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
 from listen.errors import BadInput, ListenError
+from listen.fetch import revalidating
 from listen.sources import validate_id
 from listen.sources.files import parse_json
 from listen.web import service
@@ -85,7 +86,9 @@ def push(article_id: str) -> tuple[Response, int]:
 @bp.post("/api/articles/<path:article_id>/refresh")
 def refresh(article_id: str) -> tuple[Response, int]:
     authorize()
-    return _accepted(validate_id(article_id))
+    # The publisher says it changed: ask its server, not a stored copy of the page.
+    with revalidating():
+        return _accepted(validate_id(article_id))
 
 
 @bp.delete("/api/articles/<path:article_id>/audio")

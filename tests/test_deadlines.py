@@ -53,6 +53,7 @@ class Site:
     def __init__(self, mode: str = "ok", interval: float = 0.5) -> None:
         self.mode = mode
         self.interval = interval
+        self.page, self.etag = PAGE, '"v1"'
         self.requests: list[dict[str, str]] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -109,14 +110,19 @@ class Site:
                 out.write(bytes((byte,)))
                 out.flush()
             return
-        if headers.get("if-none-match") == '"v1"':
-            out.write(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 0\r\n\r\n')
+        page, etag = self.page, self.etag
+        if headers.get("if-none-match") == etag:
+            out.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n".encode())
             return
         out.write(
-            b'HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: "v1"\r\n'
-            + f"Content-Length: {len(PAGE)}\r\nConnection: close\r\n\r\n".encode()
-            + PAGE
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            + f"ETag: {etag}\r\nContent-Length: {len(page)}\r\nConnection: close\r\n\r\n".encode()
+            + page
         )
+
+    def publish(self, page: bytes) -> None:
+        """A new version of the page (and its ETag)."""
+        self.page, self.etag = page, f'"v{int(self.etag[2:-1]) + 1}"'
 
     def close(self) -> None:
         self.stopping.set()
@@ -250,6 +256,23 @@ def test_fresh_window_zero_asks_every_time(site, tmp_path):
     source.get("bridge")
     source.get("bridge")
     assert origin.count == 2 and origin.requests[1]["if-none-match"] == '"v1"'
+
+
+def test_a_refresh_hook_asks_the_publisher_within_the_window(site, config):
+    origin = site("ok")
+    app = create_app({**config, "SOURCE": origin.url + "/a/{id}", "ADMIN_TOKEN": "s3cret"})
+    client = app.test_client()
+    assert client.get("/api/articles/bridge").json["title"] == "The harbour bridge reopens"
+    origin.publish(PAGE.replace(b"reopens", b"stays shut"))
+    assert client.get("/api/articles/bridge").json["title"] == "The harbour bridge reopens"
+    assert origin.count == 1  # fresh: not asked
+    refreshed = client.post(
+        "/api/articles/bridge/refresh", headers={"Authorization": "Bearer s3cret"}
+    )
+    assert refreshed.status_code == 202 and origin.count == 2
+    assert origin.requests[1]["if-none-match"] == '"v1"'  # asked, conditionally
+    assert client.get("/api/articles/bridge").json["title"] == "The harbour bridge stays shut"
+    assert origin.count == 2
 
 
 def test_cached_audio_does_not_ask_the_publisher(site, config):
