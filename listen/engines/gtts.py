@@ -1,8 +1,9 @@
 """gTTS engine: Google Translate's speech through the gTTS library, fast and polite.
 
-gTTS's own request and parsing code is used for every request; what is added
-around it: text is cut at sentence boundaries (:mod:`listen.chunk`) rather than
-wherever 100 characters fall; chunks go out in parallel through a bounded pool
+gTTS builds every request (its batchexecute RPC) and its answer is read with
+gTTS's own pattern; only the sending is ours, to put a deadline on it. Around it:
+text is cut at sentence boundaries (:mod:`listen.chunk`) rather than wherever 100
+characters fall; chunks go out in parallel through a bounded pool
 (``LISTEN_GTTS_CONCURRENCY``) under a process-wide rate budget
 (``LISTEN_GTTS_RATE``); every request has one wall-clock deadline
 (``LISTEN_GTTS_TIMEOUT``) over connect, headers and body, however slowly the bytes
