@@ -122,9 +122,12 @@ def decide(environ: dict[str, Any], key: str, size: int) -> Answer:
     etag = f'"{key}"'
     if_match = environ.get("HTTP_IF_MATCH")
     if if_match is not None and not _matches(if_match, key, weak=False):
-        return Answer(412, error=PreconditionFailed(
-            "If-Match names another version: this address always serves the same bytes"
-        ))  # fmt: skip
+        return Answer(
+            412,
+            error=PreconditionFailed(
+                "If-Match names another version: this address always serves the same bytes"
+            ),
+        )
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None and _matches(if_none_match, key, weak=True):
         return Answer(304)
@@ -139,12 +142,18 @@ def decide(environ: dict[str, Any], key: str, size: int) -> Answer:
     if span is None:
         return whole
     if not span:
-        return Answer(416, (("Content-Range", f"bytes */{size}"),), error=RangeNotSatisfiable(
-            f"the range {asked.strip()[:40]!r} is past the end of the file, which has "
-            f"{size} bytes"
-        ))  # fmt: skip
-    headers = (("Content-Length", str(len(span))),
-               ("Content-Range", f"bytes {span.start}-{span.stop - 1}/{size}"))  # fmt: skip
+        return Answer(
+            416,
+            (("Content-Range", f"bytes */{size}"),),
+            error=RangeNotSatisfiable(
+                f"the range {asked.strip()[:40]!r} is past the end of the file, which has "
+                f"{size} bytes"
+            ),
+        )
+    headers = (
+        ("Content-Length", str(len(span))),
+        ("Content-Range", f"bytes {span.start}-{span.stop - 1}/{size}"),
+    )
     return Answer(206, headers, span.start, len(span), to_end=span.stop == size)
 
 
@@ -200,10 +209,15 @@ def _send(
     metrics.http_response(environ["REQUEST_METHOD"], answer.status)
     if answer.error is not None:
         body = json.dumps(answer.error.to_dict()).encode("utf-8")
-        start_response(STATUS[answer.status], [
-            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-            *answer.headers, *CORS_HEADERS,
-        ])  # fmt: skip
+        start_response(
+            STATUS[answer.status],
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                *answer.headers,
+                *CORS_HEADERS,
+            ],
+        )
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
     start_response(STATUS[answer.status], [*answer.headers, ("ETag", f'"{key}"'), *STATIC_HEADERS])
     if handle is None:

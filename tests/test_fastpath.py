@@ -27,10 +27,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("fastpath")
     articles = root / "articles"
     shutil.copytree(SAMPLES, articles, ignore=shutil.ignore_patterns("*.md"))
-    write_article(articles, ARTICLE, title="A short note", language="en",
-                  text="One paragraph is enough to test the headers.")  # fmt: skip
-    config = {"TESTING": True, "CACHE_DIR": str(root / "cache"), "SOURCE": str(articles),
-              "ENGINES": "espeak", "GTTS_URL": closed_port_url()}  # fmt: skip
+    write_article(
+        articles,
+        ARTICLE,
+        title="A short note",
+        language="en",
+        text="One paragraph is enough to test the headers.",
+    )
+    config = {
+        "TESTING": True,
+        "CACHE_DIR": str(root / "cache"),
+        "SOURCE": str(articles),
+        "ENGINES": "espeak",
+        "GTTS_URL": closed_port_url(),
+    }
     client = create_app(config).test_client()
     client.get(f"/api/articles/{ARTICLE}/audio.mp3", buffered=True)  # built, then cached
     meta = client.get(f"/api/articles/{ARTICLE}").get_json()
