@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 CHECKED_MAX = 4096
 """Audio files whose check this process remembers (a few hundred bytes each)."""
+SETTLED_NS = 2_000_000_000
+"""How old a file's mtime must be for its check to be remembered: file systems keep
+time in ticks (ext4: a few ms, FAT: 2 s), and a file rewritten within the tick of its
+check would keep its signature; one written later always gets a newer mtime."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +123,11 @@ class AudioCache:
                 return f"audio unreadable: {exc.strerror}"
             if not framed:
                 return "audio does not start with MP3 frames"
-        with self._checked_lock:
-            if len(self._checked) >= CHECKED_MAX:
-                del self._checked[next(iter(self._checked))]  # the oldest
-            self._checked[key] = signature
+        if time.time_ns() - stat.st_mtime_ns > SETTLED_NS:
+            with self._checked_lock:
+                if len(self._checked) >= CHECKED_MAX:
+                    del self._checked[next(iter(self._checked))]  # the oldest
+                self._checked[key] = signature
         return None
 
     def _reject(self, key: str, problem: str) -> None:
