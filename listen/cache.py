@@ -52,6 +52,7 @@ class AudioCache:
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._registry = threading.Lock()
         self.shape = shape
+        self._root = str(self.root)
         """What an entry's metadata and audio must be to be used (see listen.shapes)."""
         self._checked: dict[str, tuple[int, int, int]] = {}
         self._checked_lock = threading.Lock()
@@ -89,12 +90,13 @@ class AudioCache:
             return None
         return Entry(key, audio, data)
 
-    def audio_file(self, key: str) -> tuple[Path, int] | None:
-        """The audio file of the sound entry ``key`` and its size, or None.
+    def audio_file(self, key: str) -> tuple[str, int] | None:
+        """The audio file of the sound entry ``key`` (its path) and its size, or None.
 
-        One ``stat`` call once this process has checked the file (see :meth:`get`).
+        One ``stat`` call once this process has checked the file (see :meth:`get`): the
+        hot path of cached audio, so the path is joined as a string, not a Path.
         """
-        audio = self._paths(key)[0]
+        audio = os.path.join(self._root, key[:2], f"{key}.mp3")
         try:
             stat = os.stat(audio)
         except OSError:
@@ -102,7 +104,7 @@ class AudioCache:
         if self._checked.get(key) == _signature(stat):
             return audio, stat.st_size
         entry = self.get(key)
-        return (entry.path, int(entry.meta["bytes"])) if entry is not None else None
+        return (str(entry.path), int(entry.meta["bytes"])) if entry is not None else None
 
     def _problem(self, key: str, meta: Any, audio: Path, stat: os.stat_result) -> str | None:
         """Why the entry ``key`` cannot be used, or None."""

@@ -240,7 +240,7 @@ def test_a_good_entry_is_kept(tmp_path):
     cache = AudioCache(tmp_path, shape=ARTICLE)
     _article_entry(cache, silence(500, 48))
     found = cache.get(KEY)
-    assert found is not None and cache.audio_file(KEY) == (found.path, found.meta["bytes"])
+    assert found is not None and cache.audio_file(KEY) == (str(found.path), found.meta["bytes"])
     assert [e.key for e in cache.entries()] == [KEY]
 
 
