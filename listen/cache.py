@@ -52,8 +52,8 @@ class AudioCache:
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._registry = threading.Lock()
         self.shape = shape
-        self._root = str(self.root)
         """What an entry's metadata and audio must be to be used (see listen.shapes)."""
+        self._root = str(self.root)
         self._checked: dict[str, tuple[int, int, int]] = {}
         self._checked_lock = threading.Lock()
         self._warned: set[tuple[str, str]] = set()
