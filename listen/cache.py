@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from listen import mp3
+from listen.shapes import ANY, Shape
+
 log = logging.getLogger(__name__)
+
+CHECKED_MAX = 4096
+"""Audio files whose check this process remembers (a few hundred bytes each)."""
+SETTLED_NS = 2_000_000_000
+"""How old a file's mtime must be for its check to be remembered: file systems keep
+time in ticks (ext4: a few ms, FAT: 2 s), and a file rewritten within the tick of its
+check would keep its signature; one written later always gets a newer mtime."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,7 @@ class Entry:
 
 
 class AudioCache:
-    def __init__(self, root: Path, remote: Any = None) -> None:
+    def __init__(self, root: Path, remote: Any = None, shape: Shape = ANY) -> None:
         # Absolute from the start: a relative root would be read against the working
         # directory here but against the app's package folder by Flask's send_file.
         self.root = Path(root).absolute()
@@ -41,21 +51,103 @@ class AudioCache:
         """Locks that reach other hosts (:class:`listen.locks.RedisLocks`), if configured."""
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._registry = threading.Lock()
+        self.shape = shape
+        """What an entry's metadata and audio must be to be used (see listen.shapes)."""
+        self._root = str(self.root)
+        self._checked: dict[str, tuple[int, int, int]] = {}
+        self._checked_lock = threading.Lock()
+        self._warned: set[tuple[str, str]] = set()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]
         return folder / f"{key}.mp3", folder / f"{key}.json"
 
     def get(self, key: str) -> Entry | None:
-        """The complete entry for ``key``, or None."""
-        audio, meta = self._paths(key)
+        """The complete, sound entry for ``key``, or None.
+
+        An entry whose metadata is not of the cache's shape, whose audio's size is not
+        the metadata's byte count, or whose MP3 does not open with frames in sync is a
+        miss: logged once and removed, so that it is built again.
+        """
+        audio, meta_path = self._paths(key)
         try:
-            data = json.loads(meta.read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
+            raw = meta_path.read_bytes()
+            stat = os.stat(audio)
+        except FileNotFoundError:
             return None
-        if not audio.is_file():
+        except OSError as exc:  # unreadable: a miss, but nothing we should delete
+            self._warn(key, f"unreadable: {exc.strerror}")
+            return None
+        problem: str | None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data, problem = None, "metadata is not JSON"
+        else:
+            problem = self._problem(key, data, audio, stat)
+        if problem is not None:
+            self._reject(key, problem)
             return None
         return Entry(key, audio, data)
+
+    def audio_file(self, key: str) -> tuple[str, int] | None:
+        """The audio file of the sound entry ``key`` (its path) and its size, or None.
+
+        One ``stat`` call once this process has checked the file (see :meth:`get`): the
+        hot path of cached audio, so the path is joined as a string, not a Path.
+        """
+        audio = os.path.join(self._root, key[:2], f"{key}.mp3")
+        try:
+            stat = os.stat(audio)
+        except OSError:
+            return None
+        if self._checked.get(key) == _signature(stat):
+            return audio, stat.st_size
+        entry = self.get(key)
+        return (str(entry.path), int(entry.meta["bytes"])) if entry is not None else None
+
+    def _problem(self, key: str, meta: Any, audio: Path, stat: os.stat_result) -> str | None:
+        """Why the entry ``key`` cannot be used, or None."""
+        problem = self.shape.problem(meta)
+        if problem is not None:
+            return problem
+        if meta["key"] != key:
+            return "metadata names another entry"
+        if meta["bytes"] != stat.st_size:
+            return f"audio has {stat.st_size} bytes, its metadata says {meta['bytes']}"
+        signature = _signature(stat)
+        if self._checked.get(key) == signature:
+            return None
+        if self.shape.framed and not (stat.st_size == 0 and self.shape.empty):
+            try:
+                framed = _starts_with_frames(audio)
+            except OSError as exc:
+                return f"audio unreadable: {exc.strerror}"
+            if not framed:
+                return "audio does not start with MP3 frames"
+        if time.time_ns() - stat.st_mtime_ns > SETTLED_NS:
+            with self._checked_lock:
+                if len(self._checked) >= CHECKED_MAX:
+                    del self._checked[next(iter(self._checked))]  # the oldest
+                self._checked[key] = signature
+        return None
+
+    def _reject(self, key: str, problem: str) -> None:
+        """A bad entry: logged once, and removed unless a build of it is under way."""
+        building = self.is_locked(key)
+        self._warn(key, problem, "a build replaces it" if building else "removed, to be rebuilt")
+        with self._checked_lock:
+            self._checked.pop(key, None)
+        if not building:  # a build holds the lock and replaces both files itself
+            self.delete(key)
+
+    def _warn(self, key: str, problem: str, then: str = "treated as missing") -> None:
+        if (key, problem) in self._warned:
+            return
+        if len(self._warned) >= CHECKED_MAX:
+            self._warned.clear()
+        self._warned.add((key, problem))
+        log.warning("bad %s in the cache %s: %s; %s", self.shape.name, key, problem, then)
 
     def put(self, key: str, write_audio: Callable[[Path], object], meta: dict[str, Any]) -> Entry:
         """Store an entry: ``write_audio(path)`` writes the MP3 to a temporary path."""
@@ -102,7 +194,10 @@ class AudioCache:
         return Entry(key, audio, meta)
 
     def entries(self) -> Iterator[Entry]:
+        """Every sound entry (a bad one is skipped, and removed as by :meth:`get`)."""
         for meta in sorted(self.root.glob("??/*.json")):
+            if meta.name.startswith("."):
+                continue  # a metadata file being written (see _write_atomic)
             entry = self.get(meta.stem)
             if entry is not None:
                 yield entry
@@ -195,6 +290,18 @@ class AudioCache:
                 return True
             fcntl.flock(handle, fcntl.LOCK_UN)
             return False
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int]:
+    """Which file this is: a replaced or rewritten file has another."""
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _starts_with_frames(audio: Path) -> bool:
+    with open(audio, "rb") as handle:
+        tag = mp3.tag_length(handle.read(mp3.ID3_HEADER))
+        handle.seek(tag)
+        return mp3.starts_with_frames(handle.read(mp3.FRAMES_PROBE))
 
 
 def _temp_path(folder: Path, suffix: str) -> Path:

@@ -105,3 +105,30 @@ def id3_tag(title: str, language: str) -> bytes:
     frames = _text_frame("TIT2", title)
     frames += b"TLAN" + struct.pack(">I", len(lang) + 1) + b"\x00\x00" + b"\x00" + lang.encode()
     return b"ID3\x03\x00\x00" + _syncsafe(len(frames)) + frames
+
+
+ID3_HEADER = 10
+"""Bytes of an ID3v2 tag's header (and of its footer, when it has one)."""
+FRAMES_PROBE = 1600
+"""Bytes enough for two frames (the longest MPEG-2 Layer III frame is 721 bytes)."""
+
+
+def tag_length(header: bytes) -> int:
+    """Bytes taken by the ID3v2 tag a file's first 10 bytes open (0 if they open none)."""
+    if len(header) < ID3_HEADER or header[:3] != b"ID3" or any(b & 0x80 for b in header[6:10]):
+        return 0
+    size = (header[6] << 21) | (header[7] << 14) | (header[8] << 7) | header[9]
+    footer = ID3_HEADER if header[5] & 0x10 else 0
+    return ID3_HEADER + size + footer
+
+
+def starts_with_frames(block: bytes) -> bool:
+    """True when ``block`` (a file's bytes after its tag) opens with frames in sync.
+
+    The first frame header must be valid and, unless that frame ends the block, the
+    next one too: two in a row are what random or shifted bytes almost never show.
+    """
+    first = frame_length(block[:4])
+    if not first:
+        return False
+    return len(block) == first or frame_length(block[first : first + 4]) > 0

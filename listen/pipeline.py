@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from listen import language
+from listen import language, shapes
 from listen.build import POLL, Build, Builder, follow
 from listen.cache import AudioCache, Entry
 from listen.engines import resolve_engines
@@ -114,8 +114,9 @@ class Listen:
             remote = RedisLocks(self.redis, ttl=self.config["LOCK_TTL"])
             # A worker builds what it is given; everyone else hands builds to the workers.
             self.queue = None if in_worker else JobQueue(self.redis, self.config["QUEUE"])
-        self.cache = AudioCache(Path(self.config["CACHE_DIR"]), remote)
-        self.segments = AudioCache(Path(self.config["CACHE_DIR"]) / "segments")
+        root = Path(self.config["CACHE_DIR"])
+        self.cache = AudioCache(root, remote, shape=shapes.ARTICLE)
+        self.segments = AudioCache(root / "segments", shape=shapes.SEGMENT)
         self.builder = Builder(self.config, self.speaker, self.cache, self.segments)
         self.builder.after_commit = self._bound_cache
         self.hits = HitCounter(self.cache.root)

@@ -91,3 +91,11 @@ def test_lock_is_seen_across_processes(tmp_path):
     finally:
         release.set()
         proc.join(10)
+
+
+def test_an_entry_whose_audio_is_not_its_byte_count_is_a_miss(tmp_path):
+    cache = AudioCache(tmp_path)
+    entry = cache.put(KEY, lambda p: p.write_bytes(b"mp3"), {"id": "x"})
+    entry.path.write_bytes(b"mp")  # truncated after it was stored
+    assert cache.get(KEY) is None and list(cache.entries()) == []
+    assert not entry.path.exists() and not entry.path.with_suffix(".json").exists()
