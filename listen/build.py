@@ -15,6 +15,7 @@ follow the same ``.part`` file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -164,6 +165,10 @@ class Builder:
                         entry = self._write(article, build, meta)
                 except Exception as exc:  # noqa: BLE001 - a build must always finish
                     error = build_error(exc, article.id)
+                    # Its blocks are freed now, not when its last listener closes it: room
+                    # on a full disk for the error record (and for the next attempt).
+                    with contextlib.suppress(FileNotFoundError):
+                        os.truncate(build.part, 0)
                 finally:
                     # Still under the lock: a failed build leaves no .part behind (a
                     # finished one was renamed), and nobody else's is touched.

@@ -178,7 +178,7 @@ def test_a_full_disk_is_503_and_not_ready(config, articles, small_disk):
 
 
 def test_engine_failing_mid_article_cuts_off_every_listener(config, articles, google):
-    long_article(articles, "long", 30)
+    long_article(articles, "long", 12)
     google.latency = 0.15  # the build takes seconds: time to turn Google off mid-article
     server = settings(config, ENGINES="gtts", GTTS_URL=google.url, GTTS_RETRIES=0,
                       ENGINE_COOLDOWN=0.5, SYNTH_LOOKAHEAD=1)  # fmt: skip
@@ -226,7 +226,7 @@ def serving_pid(conn: http.client.HTTPConnection, server_port: int) -> int | Non
 
 
 def test_kill_9_of_the_building_worker_cuts_off_the_other_workers_listeners(config, articles):
-    long_article(articles, "long", 80)  # several seconds of espeak-ng: time to kill it
+    long_article(articles, "long", 60)  # several seconds of espeak-ng: time to kill it
     with listen_serve(settings(config, SYNTH_WORKERS=1, SYNTH_LOOKAHEAD=1), workers=2) as base:
         port = urlsplit(base).port
         assert port is not None
