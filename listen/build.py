@@ -10,7 +10,9 @@ cache with its metadata (timings included) and served whole from then on.
 
 Every listener of the article in this process shares one :class:`Build`; other
 processes (gunicorn workers, ``listen`` commands) see the cache lock held and
-follow the same ``.part`` file.
+follow the same ``.part`` file. A build that ends without its file (an engine
+failing for good, a full disk, its process killed) breaks off every listener's
+response, in every process: never a clean end after a part of the article.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ class Builder:
                     error = build_error(exc, article.id)
                     # Its blocks are freed now, not when its last listener closes it: room
                     # on a full disk for the error record (and for the next attempt).
-                    with contextlib.suppress(FileNotFoundError):
+                    with contextlib.suppress(OSError):
                         os.truncate(build.part, 0)
                 finally:
                     # Still under the lock: a failed build leaves no .part behind (a
@@ -178,6 +180,8 @@ class Builder:
                     self.on_failure(build.key, error)
         except Exception as exc:  # noqa: BLE001 - the lock itself failed
             error = build_error(exc, article.id)
+            if self.on_failure is not None:
+                self.on_failure(build.key, error)
         finally:
             with self._lock:
                 self._builds.pop(build.key, None)

@@ -150,7 +150,7 @@ class Listen:
         except ListenError as exc:
             failure = exc
         with self._prepared_lock:
-            self._prepared[digest] = copy.copy(failure) if failure else article
+            self._prepared[digest] = article if failure is None else copy.copy(failure)
             while len(self._prepared) > PREPARED_ARTICLES:
                 self._prepared.popitem(last=False)
         if failure is not None:
