@@ -10,25 +10,29 @@ cache with its metadata (timings included) and served whole from then on.
 
 Every listener of the article in this process shares one :class:`Build`; other
 processes (gunicorn workers, ``listen`` commands) see the cache lock held and
-follow the same ``.part`` file.
+follow the same ``.part`` file. A build that ends without its file (an engine
+failing for good, a full disk, its process killed) breaks off every listener's
+response, in every process: never a clean end after a part of the article.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from listen import metrics, mp3, stitch
 from listen.cache import AudioCache, Entry
-from listen.errors import ListenError
+from listen.errors import ListenError, StorageFull
 from listen.models import Article
 from listen.speech import Speaker
 
@@ -46,6 +50,28 @@ class BuildAbandoned(ListenError):
 
     status = 503
     error = "build_abandoned"
+
+    def __init__(self, message: str = "", *, retry_after: int | None = 2) -> None:
+        super().__init__(
+            message
+            or "the build of this article died before it was complete (its process was "
+            "killed or crashed); ask again to build it anew",
+            retry_after=retry_after,
+        )
+
+
+def build_error(exc: Exception, article_id: str) -> ListenError:
+    """What a listener is told about a build that failed with ``exc``."""
+    if isinstance(exc, ListenError):
+        return exc
+    if isinstance(exc, OSError) and (full := StorageFull.from_os_error(exc)) is not None:
+        log.error("building %s: %s", article_id, full.message)
+        return full
+    log.error("building %s failed", article_id, exc_info=exc)
+    # Never the exception's text: an OSError names server paths.
+    return ListenError(
+        f"building the audio failed ({type(exc).__name__}); the server log has details"
+    )
 
 
 class Build:
@@ -109,8 +135,10 @@ class Builder:
         self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
         self.synthesized = 0
         """Segments synthesized by an engine in this process (the rest came from the cache)."""
-        self.after_commit: Callable[[], object] | None = None
-        """Called after a build of this process is committed (cache eviction)."""
+        self.after_commit: Callable[[str], object] | None = None
+        """Called with the key after a build of this process is committed (cache eviction)."""
+        self.on_failure: Callable[[str, ListenError], object] | None = None
+        """Called with the key and the error when a build fails, still holding its lock."""
 
     def current(self, key: str) -> Build | None:
         with self._lock:
@@ -137,15 +165,23 @@ class Builder:
                     entry = self.cache.get(build.key)  # another process may have built it
                     if entry is None:
                         entry = self._write(article, build, meta)
+                except Exception as exc:  # noqa: BLE001 - a build must always finish
+                    error = build_error(exc, article.id)
+                    # Its blocks are freed now, not when its last listener closes it: room
+                    # on a full disk for the error record (and for the next attempt).
+                    with contextlib.suppress(OSError):
+                        os.truncate(build.part, 0)
                 finally:
                     # Still under the lock: a failed build leaves no .part behind (a
                     # finished one was renamed), and nobody else's is touched.
                     build.part.unlink(missing_ok=True)
-        except ListenError as exc:
-            error = exc
-        except Exception as exc:  # noqa: BLE001 - a build must always finish
-            log.exception("building %s failed", article.id)
-            error = ListenError(f"building the audio failed: {exc!r}")
+                if error is not None and self.on_failure is not None:
+                    # Still under the lock: whoever sees it free also sees why.
+                    self.on_failure(build.key, error)
+        except Exception as exc:  # noqa: BLE001 - the lock itself failed
+            error = build_error(exc, article.id)
+            if self.on_failure is not None:
+                self.on_failure(build.key, error)
         finally:
             with self._lock:
                 self._builds.pop(build.key, None)
@@ -153,7 +189,7 @@ class Builder:
             metrics.build_finished(started, ok=error is None)
         if entry is not None and error is None and self.after_commit is not None:
             try:
-                self.after_commit()
+                self.after_commit(build.key)
             except Exception:  # noqa: BLE001 - the audio is built; eviction can wait
                 log.exception("after building %s", article.id)
 
@@ -178,10 +214,13 @@ class Builder:
                 return True
             return False
 
-        # We hold the lock: any other .part of this article was left by a builder that died.
+        # We hold the lock: any .part of this article was left by a builder that died. Ours
+        # is a new file, even under the same name: a listener still reading the dead one
+        # must never be handed our bytes after its own.
         for stale in self.cache.stale_parts(build.key, keep=build.part):
             stale.unlink(missing_ok=True)
-        with open(build.part, "wb") as out:
+        build.part.unlink(missing_ok=True)
+        with open(build.part, "xb") as out:
             out.write(mp3.id3_tag(article.title, article.language))
             # The first piece alone, so nothing competes with it for the engine: the
             # first listener hears it as soon as it exists. Then keep a few ahead.
@@ -280,59 +319,105 @@ def _segment_from(entry: Entry) -> stitch.Segment:
 
 
 def follow(
-    build: Build | None, cache: AudioCache, key: str, busy: Callable[[], bool]
+    build: Build | None,
+    cache: AudioCache,
+    key: str,
+    busy: Callable[[], bool],
+    reason: Callable[[], ListenError | None] = lambda: None,
 ) -> Iterator[bytes]:
     """The article's bytes as they are written, from the first to the last.
 
     Follows this process's build, or the ``.part`` file another process is writing
     while ``busy()`` says so (the cache lock is held, or a worker's job is queued or
     running), until the article is complete.
+
+    Raises:
+        ListenError: the build ended without a complete file: it failed (its error, or
+            ``reason()`` for another process's build) or its process died
+            (:class:`BuildAbandoned`). Never a clean end after a part of the article:
+            the server breaks the response off, and the client sees it incomplete.
     """
     handle = None
-    following: Path | None = None
     try:
         while True:
             if handle is None:
-                entry = cache.get(key)
-                if entry is not None:
-                    path: Path | None = entry.path
-                elif build is not None:
-                    path = build.part
-                else:
-                    path = cache.current_part(key)
-                try:
-                    handle = open(path, "rb") if path else None  # noqa: SIM115 - closed below
-                except FileNotFoundError:
-                    handle = None
-                following = path
+                handle = _open_current(build, cache, key)
             if handle is not None:
                 data = handle.read(READ_SIZE)
                 if data:
                     yield data
                     continue
-            finished = build.done if build is not None else not busy()
-            if build is None and not finished and following is not None:
-                now_writing = cache.current_part(key)
-                if now_writing not in (None, following) and cache.get(key) is None:
+            if build is not None:
+                if not build.done:
+                    build.wait(lambda: build.done, POLL)
+                    continue
+                if build.entry is None:
+                    raise build.error or BuildAbandoned()
+                if handle is None:
+                    handle = open(build.entry.path, "rb")  # noqa: SIM115 - closed below
+                    continue
+                yield from _rest(handle)  # written before it was done
+                return
+            entry = cache.get(key)
+            if entry is not None and handle is not None and _same_file(handle, entry.path):
+                yield from _rest(handle)  # complete: renamed into the cache
+                return
+            if busy():
+                if handle is not None and _replaced(handle, cache, key):
                     # Its builder died and another took over. Never mix their bytes, and
                     # never end the response as if it were complete: break it off.
-                    raise BuildAbandoned(
-                        f"the build of {key} that was being streamed died; ask again"
-                    )
-            if finished:
-                if handle is not None:
-                    rest = handle.read()
-                    if rest:
-                        yield rest
-                    if build is None or build.entry is not None:
-                        return
-                if handle is None and cache.get(key) is not None:
-                    continue  # complete now: open the final file
-                return
-            if build is not None:
-                build.wait(lambda: build.done, POLL)
-            else:
+                    raise reason() or BuildAbandoned()
                 time.sleep(POLL)
+                continue
+            # Nobody builds it any more: it is complete, or its build failed or died.
+            if handle is not None:
+                yield from _rest(handle)
+            entry = cache.get(key)
+            if entry is None or (handle is not None and not _same_file(handle, entry.path)):
+                raise reason() or BuildAbandoned()
+            if handle is None:
+                handle = open(entry.path, "rb")  # noqa: SIM115 - closed below
+                continue
+            return
     finally:
         if handle is not None:
             handle.close()
+
+
+def _open_current(build: Build | None, cache: AudioCache, key: str) -> BinaryIO | None:
+    """The article's complete file, else the ``.part`` being written, if either exists."""
+    entry = cache.get(key)
+    if entry is not None:
+        path: Path | None = entry.path
+    elif build is not None:
+        path = build.part
+    else:
+        path = cache.current_part(key)
+    try:
+        return open(path, "rb") if path else None  # noqa: SIM115 - the caller closes it
+    except FileNotFoundError:
+        return None
+
+
+def _rest(handle: BinaryIO) -> Iterator[bytes]:
+    while data := handle.read(READ_SIZE):
+        yield data
+
+
+def _same_file(handle: BinaryIO, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _replaced(handle: BinaryIO, cache: AudioCache, key: str) -> bool:
+    """True when another file than ours is now being written for ``key``: its writer
+    took the lock after ours died (a finished build renames ours, replacing nothing)."""
+    now_writing = cache.current_part(key)
+    if now_writing is None or cache.get(key) is not None:
+        return False
+    try:
+        return not os.path.samestat(os.fstat(handle.fileno()), os.stat(now_writing))
+    except FileNotFoundError:
+        return False  # being committed, or the new builder has not opened its file yet

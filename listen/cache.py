@@ -34,6 +34,10 @@ SETTLED_NS = 2_000_000_000
 time in ticks (ext4: a few ms, FAT: 2 s), and a file rewritten within the tick of its
 check would keep its signature; one written later always gets a newer mtime."""
 
+PROBE_BYTES = 64 * 1024
+"""Bytes the readiness probe writes: some ten seconds of audio; with less free, a build
+fails within its first paragraphs."""
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -154,13 +158,17 @@ class AudioCache:
         audio, meta_path = self._paths(key)
         audio.parent.mkdir(parents=True, exist_ok=True)
         tmp = _temp_path(audio.parent, ".mp3")
+        tmp_meta = _temp_path(audio.parent, ".json")
         try:
             write_audio(tmp)
             meta = {**meta, "key": key, "bytes": tmp.stat().st_size}
+            # Both written before either is renamed: a full disk leaves nothing behind.
+            tmp_meta.write_bytes(json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
             os.replace(tmp, audio)
+            os.replace(tmp_meta, meta_path)
         finally:
             tmp.unlink(missing_ok=True)
-        _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+            tmp_meta.unlink(missing_ok=True)
         return Entry(key, audio, meta)
 
     def part_path(self, key: str, holder: str | None = None) -> Path:
@@ -185,13 +193,50 @@ class AudioCache:
         return [p for p in audio.parent.glob(f"{key}*.part") if p != keep]
 
     def commit(self, key: str, meta: dict[str, Any], part: Path | None = None) -> Entry:
-        """Make the finished ``.part`` file of ``key`` an entry (audio first, metadata last)."""
+        """Make the finished ``.part`` file of ``key`` an entry (audio first, metadata last).
+
+        Everything that needs space is written before the first rename, so a full disk
+        fails the commit before anything moved (renames need none).
+        """
         audio, meta_path = self._paths(key)
         part = part or self.part_path(key)
-        meta = {**meta, "key": key, "bytes": part.stat().st_size}
-        os.replace(part, audio)
-        _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        with open(part, "rb") as written:
+            # Durable before it is an entry; a write the disk refuses late (NFS) fails here.
+            os.fsync(written.fileno())
+            size = os.fstat(written.fileno()).st_size
+        meta = {**meta, "key": key, "bytes": size}
+        tmp = _temp_path(meta_path.parent, meta_path.suffix)
+        try:
+            _write_synced(tmp, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+            os.replace(part, audio)
+            os.replace(tmp, meta_path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return Entry(key, audio, meta)
+
+    def _error_path(self, key: str) -> Path:
+        return self._paths(key)[0].with_suffix(".error")
+
+    def record_error(self, key: str, record: dict[str, Any]) -> None:
+        """Note why the last build of ``key`` failed, for every process (``<key>.error``).
+
+        Raises:
+            OSError: it could not be written (the disk is full, say).
+        """
+        path = self._error_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+    def recorded_error(self, key: str) -> dict[str, Any] | None:
+        """What :meth:`record_error` noted for ``key`` (None if nothing, or unreadable)."""
+        try:
+            data = json.loads(self._error_path(key).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def clear_error(self, key: str) -> None:
+        self._error_path(key).unlink(missing_ok=True)
 
     def entries(self) -> Iterator[Entry]:
         """Every sound entry (a bad one is skipped, and removed as by :meth:`get`)."""
@@ -234,13 +279,26 @@ class AudioCache:
             "duration_s": round(sum(float(e.meta.get("duration_s") or 0) for e in entries), 1),
         }
 
+    def probe(self) -> None:
+        """Write :data:`PROBE_BYTES` to a temporary file in the cache and sync them.
+
+        Creating an empty file succeeds on a full disk: only real bytes tell.
+
+        Raises:
+            OSError: the folder cannot be created or written, or the disk is full.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=self.root, buffering=0) as probe:
+            probe.write(bytes(PROBE_BYTES))
+            os.fsync(probe.fileno())
+
     def writable(self) -> bool:
+        """True when :meth:`probe` succeeds."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.root):
-                return True
+            self.probe()
         except OSError:
             return False
+        return True
 
     @contextmanager
     def lock(self, name: str) -> Iterator[str | None]:
@@ -317,3 +375,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())

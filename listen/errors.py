@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 
@@ -114,6 +115,29 @@ class EnginesUnavailable(ListenError):
 
     status = 503
     error = "engines_unavailable"
+
+
+class StorageFull(ListenError):
+    """The cache's disk has no space left: no audio can be written until some is freed."""
+
+    status = 503
+    error = "storage_full"
+
+    RETRY_AFTER = 60
+    """Seconds a client waits before asking again (space comes back when an operator acts)."""
+    ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> StorageFull | None:
+        """The error to report for ``exc`` when it says the disk is full, else None."""
+        if exc.errno not in cls.ERRNOS:
+            return None
+        return cls(
+            "no space left to write the audio. Probable cause: the disk holding the cache "
+            "(LISTEN_CACHE_DIR) is full; free space, or bound the cache with "
+            "LISTEN_CACHE_MAX_BYTES well below the disk's size",
+            retry_after=cls.RETRY_AFTER,
+        )
 
 
 class ArticleForbidden(ListenError):

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,18 +65,22 @@ def references(articles: Iterable[Entry]) -> Counter[str] | None:
     return refs
 
 
-def evict(listen: Listen) -> dict[str, Any]:
+def evict(listen: Listen, keep: Collection[str] = ()) -> dict[str, Any]:
     """Remove least recently played articles (and segments only they used) until
-    articles plus segments fit in ``LISTEN_CACHE_MAX_BYTES``; what was removed."""
+    articles plus segments fit in ``LISTEN_CACHE_MAX_BYTES``; what was removed.
+
+    Articles whose keys are in ``keep`` (the one a build just made) stay, whatever
+    the limit: a build never undoes itself.
+    """
     limit = int(listen.config["CACHE_MAX_BYTES"])
     with _flocked(listen.cache.root, "evict"):
         articles = list(listen.cache.entries())
         segments = {e.key: e for e in listen.segments.entries()}
         total = sum(map(_size, articles)) + sum(map(_size, segments.values()))
-        report: dict[str, Any] = {"max_bytes": limit, "bytes_before": total,
-                                  "articles": [], "segments": 0, "kept_building": []}  # fmt: skip
+        report: dict[str, Any] = {"max_bytes": limit, "bytes_before": total, "articles": [],
+                                  "segments": 0, "kept_building": [], "kept_new": []}  # fmt: skip
         if limit > 0 and total > limit:
-            total -= _evict(listen, limit, total, articles, segments, report)
+            total -= _evict(listen, limit, total, articles, segments, report, set(keep))
         report["bytes_after"] = total
     if report["articles"] or report["segments"]:
         log.info(
@@ -93,8 +97,9 @@ def _evict(
     articles: list[Entry],
     segments: dict[str, Entry],
     report: dict[str, Any],
+    keep: set[str],
 ) -> int:
-    """Delete until ``total`` fits in ``limit``; the bytes freed."""
+    """Delete until ``total`` fits in ``limit``, except ``keep``; the bytes freed."""
     refs = references(articles)
     freed = 0
 
@@ -111,6 +116,9 @@ def _evict(
     for entry in sorted(articles, key=listen.cache.played_at):
         if total - freed <= limit:
             break
+        if entry.key in keep:
+            report["kept_new"].append(entry.key)
+            continue
         if listen.cache.is_locked(entry.key):
             report["kept_building"].append(entry.key)
             continue

@@ -1,8 +1,9 @@
 """Ops endpoints: readiness checks and Prometheus metrics (a Flask blueprint).
 
 ``/healthz`` (in :mod:`listen.web`) says the process is up; ``/readyz`` says it can
-serve audio: the cache folder is writable, Redis answers (when configured) and every
-supported language has an engine whose circuit breaker is closed.
+serve audio: the cache folder takes real bytes (its disk is not full), Redis answers
+(when configured) and every supported language has an engine whose circuit breaker
+is closed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from listen import metrics
+from listen.errors import StorageFull
 from listen.language import SUPPORTED
 from listen.pipeline import Listen
 from listen.web import service
@@ -26,10 +28,15 @@ Check = tuple[bool, str]
 
 
 def check_cache(listen: Listen) -> Check:
-    """The cache folder can be written to."""
-    if listen.cache.writable():
-        return True, f"{listen.cache.root} is writable"
-    return False, f"cannot write to the cache folder {listen.cache.root} (LISTEN_CACHE_DIR)"
+    """The cache folder takes real bytes (a full disk still lets empty files be made)."""
+    root = listen.cache.root
+    try:
+        listen.cache.probe()
+    except OSError as exc:
+        if StorageFull.from_os_error(exc) is not None:
+            return False, f"the disk of the cache folder {root} is full (LISTEN_CACHE_DIR)"
+        return False, f"cannot write to the cache folder {root} (LISTEN_CACHE_DIR): {exc.strerror}"
+    return True, f"{root} is writable"
 
 
 def check_redis(listen: Listen) -> Check:

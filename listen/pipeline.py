@@ -6,6 +6,7 @@ the one object the web app, the CLI and the workers share.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -48,7 +49,8 @@ class Status:
 
 
 PREPARED_ARTICLES = 256
-"""Sanitized articles each process keeps in memory, by a digest of their raw content."""
+"""Sanitized articles (or why they cannot be) each process keeps in memory, by a digest of
+their raw content."""
 
 LONGEST_WORD = 60
 """Characters; a longer run without spaces (a hash, base64, a pasted URL) is not read."""
@@ -118,12 +120,14 @@ class Listen:
         self.cache = AudioCache(root, remote, shape=shapes.ARTICLE)
         self.segments = AudioCache(root / "segments", shape=shapes.SEGMENT)
         self.builder = Builder(self.config, self.speaker, self.cache, self.segments)
-        self.builder.after_commit = self._bound_cache
+        self.builder.after_commit = self._built
+        self.builder.on_failure = self._remember
         self.hits = HitCounter(self.cache.root)
         """Audio requests served from the cache and built (``listen cache stats``)."""
         self._errors: dict[str, tuple[float, ListenError]] = {}
         self._errors_lock = threading.Lock()
-        self._prepared: OrderedDict[bytes, Article] = OrderedDict()
+        self._prepared: OrderedDict[bytes, Article | ListenError] = OrderedDict()
+        """Prepared articles, and the errors of those that cannot be, by raw content."""
         self._prepared_lock = threading.Lock()
 
     # ------------------------------------------------------------ text stages
@@ -133,16 +137,27 @@ class Listen:
         raw = self.source.get(validate_id(article_id))
         # Sanitizing and language detection cost ~10 ms: every request for the audio of an
         # unchanged article would pay them again (100 requests/s per core, at most).
+        # An article that cannot be prepared fails the same way every time: remember that
+        # too, or every request for it pays the failure again (an expensive one, at will).
         digest = hashlib.sha256(repr(raw).encode("utf-8")).digest()
         with self._prepared_lock:
             if (known := self._prepared.get(digest)) is not None:
                 self._prepared.move_to_end(digest)
-                return known
-        article = self.prepare(raw)
+        if isinstance(known, ListenError):
+            raise copy.copy(known)  # a fresh one: tracebacks never pile up on one object
+        if known is not None:
+            return known
+        failure: ListenError | None = None
+        try:
+            article = self.prepare(raw)
+        except ListenError as exc:
+            failure = exc
         with self._prepared_lock:
-            self._prepared[digest] = article
+            self._prepared[digest] = article if failure is None else copy.copy(failure)
             while len(self._prepared) > PREPARED_ARTICLES:
                 self._prepared.popitem(last=False)
+        if failure is not None:
+            raise failure
         return article
 
     def prepare(self, raw: RawArticle) -> Article:
@@ -209,10 +224,14 @@ class Listen:
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
-    def _bound_cache(self) -> None:
-        """After a build: evict down to LISTEN_CACHE_MAX_BYTES, if set."""
+    def _built(self, key: str) -> None:
+        """After a build: forget its last failure; evict down to LISTEN_CACHE_MAX_BYTES,
+        if set, never the article just built."""
+        with self._errors_lock:
+            self._errors.pop(key, None)
+        self.cache.clear_error(key)
         if self.config["CACHE_MAX_BYTES"] > 0:
-            evict(self)
+            evict(self, keep={key})
 
     def lookup(self, article: Article) -> Entry | None:
         """The article's finished audio, if cached."""
@@ -262,17 +281,17 @@ class Listen:
             ListenError: the build failed before any audio (e.g. every engine failed).
         """
         key, build = self.start(article)
-        if build is not None:
-            build.wait(lambda: build.done or build.pieces > 0, timeout)
-            self._check(key, build)
-            return key, build
 
         def started() -> bool:
             part = self.cache.current_part(key)
             return part is not None and part.exists() and part.stat().st_size > FIRST_BYTES
 
-        self._wait_elsewhere(article, key, timeout, started)
-        return key, self.builder.current(key)
+        if build is None and self.cache.get(key) is None:
+            build = self._after_elsewhere(article, key, timeout, started)
+        if build is not None:
+            build.wait(lambda: build.done or build.pieces > 0, timeout)
+            self._check(build)
+        return key, build
 
     def audio(self, article: Article, timeout: float = 3600.0) -> Entry:
         """The article's finished audio: from the cache, else built (once) and waited for.
@@ -281,19 +300,37 @@ class Listen:
             EnginesUnavailable: every engine failed (a 503 with Retry-After).
         """
         key, build = self.start(article)
+        if build is None and self.cache.get(key) is None:
+            build = self._after_elsewhere(article, key, timeout, lambda: False)
         if build is None:
-            self._wait_elsewhere(article, key, timeout, lambda: False)
-            key, build = self.start(article)
-            if build is None:
-                entry = self.cache.get(key)
-                if entry is None:
-                    raise ListenError(f"article {article.id!r} could not be synthesized")
-                return entry
+            entry = self.cache.get(key)
+            if entry is None:
+                raise ListenError(f"article {article.id!r} could not be synthesized")
+            return entry
         build.wait(lambda: build.done, timeout)
-        self._check(key, build)
+        self._check(build)
         if build.entry is None:
             raise ListenError(f"article {article.id!r} took too long to synthesize")
         return build.entry
+
+    def _after_elsewhere(
+        self, article: Article, key: str, timeout: float, enough: Callable[[], bool]
+    ) -> Build | None:
+        """Wait while another process builds the article; then this process's build of
+        it, if one is needed (None while another process builds it or it is complete).
+
+        Raises:
+            ListenError: the other process's build failed (its reason).
+        """
+        since = time.time()
+        self._wait_elsewhere(article, key, timeout, enough)
+        build = self.builder.current(key)
+        if build is not None or self.cache.get(key) is not None or self._elsewhere(key):
+            return build
+        failed = self._recorded_error(key, since)
+        if failed is not None:
+            raise failed
+        return self.start(article)[1]  # its builder died before any audio: build it here
 
     def _wait_elsewhere(
         self, article: Article, key: str, timeout: float, enough: Callable[[], bool]
@@ -311,8 +348,7 @@ class Listen:
             if self.queue is not None:
                 failure = self.queue.failure(key)
                 if failure is not None:
-                    with self._errors_lock:
-                        self._errors[key] = (time.monotonic(), failure)
+                    self._remember(key, failure, shared=False)  # Redis has it for all
                     raise failure
             if not self._elsewhere(key) and self.builder.current(key) is None:
                 return  # nobody builds it (any more): the caller's turn
@@ -320,22 +356,60 @@ class Listen:
                 raise ListenError(f"article {article.id!r} took too long to synthesize")
             time.sleep(POLL)
 
-    def _check(self, key: str, build: Build) -> None:
+    def _check(self, build: Build) -> None:
         if build.error is not None:
-            with self._errors_lock:
-                self._errors[key] = (time.monotonic(), build.error)
-            raise build.error
+            raise build.error  # remembered by the builder (see _remember)
 
     def follow(self, key: str, build: Build | None) -> Iterator[bytes]:
-        """The article's bytes as they are written (see :func:`listen.build.follow`)."""
-        return follow(build, self.cache, key, lambda: self._elsewhere(key))
+        """The article's bytes as they are written (see :func:`listen.build.follow`).
+
+        A build that ends without its file cuts the stream off, and is remembered as
+        the article's error in every process (its own build did that already).
+        """
+        since = time.time()  # now, not at the first byte: a failure from then on is its own
+
+        def reason() -> ListenError | None:
+            return self._recorded_error(key, since)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from follow(build, self.cache, key, lambda: self._elsewhere(key), reason)
+            except ListenError as exc:
+                if reason() is None:
+                    self._remember(key, exc)  # nobody did: its builder died
+                raise
+
+        return chunks()
+
+    def _remember(self, key: str, error: ListenError, shared: bool = True) -> None:
+        """Report ``error`` as the article's status for LISTEN_ERROR_TTL: in this process,
+        and (``shared``) in every process, through ``<key>.error`` beside the cache entry."""
+        with self._errors_lock:
+            self._errors[key] = (time.monotonic(), error)
+        if not shared:
+            return
+        record = {**error.to_dict(), "retry_after": error.retry_after, "time": time.time()}
+        try:
+            self.cache.record_error(key, record)
+        except OSError as exc:  # a full disk, say: this process still knows
+            log.warning("could not record the failure of %s for other processes: %r", key, exc)
 
     def _recent_error(self, key: str) -> ListenError | None:
         with self._errors_lock:
             found = self._errors.get(key)
             if found and time.monotonic() - found[0] < self.config["ERROR_TTL"]:
                 return found[1]
-        return None
+        return self._recorded_error(key, time.time() - self.config["ERROR_TTL"])
+
+    def _recorded_error(self, key: str, since: float) -> ListenError | None:
+        """The failure another process recorded for ``key`` at or after ``since``."""
+        record = self.cache.recorded_error(key)
+        if record is None:
+            return None
+        when = record.get("time")
+        if not isinstance(when, (int, float)) or when < since:
+            return None
+        return ListenError.from_dict(record)
 
     def purge(self, article_ids: list[str] | None = None) -> int:
         """Drop cached audio of these articles (any version), or of all articles."""

@@ -205,6 +205,10 @@ def audio(article_id: str) -> Response:
         raise DownloadDisabled("downloads are disabled on this service (LISTEN_DOWNLOAD=false)")
     article = listen.article(article_id)
     entry = listen.lookup(article)
+    if entry is None and request.method == "HEAD":
+        # A HEAD never starts work: the headers a GET would stream with, and no build.
+        response = _stream(iter(()), listen.article_key(article))
+        return _as_download(response, article) if download else response
     metrics.cache_lookup(hit=entry is not None)
     listen.hits.record(hit=entry is not None)
     if entry is None:
@@ -263,8 +267,23 @@ def _offload(entry: Entry, max_age: int, header: str) -> Response:
 
 
 def _stream(chunks: Iterator[bytes], key: str) -> Response:
-    """A progressive MP3 of unknown length, while the article is still being synthesized."""
-    response = Response(chunks, mimetype="audio/mpeg", direct_passthrough=True)
+    """A progressive MP3 of unknown length, while the article is still being synthesized.
+
+    Its first bytes are read here, so a build that fails before them is an error
+    answered as JSON; one that fails after breaks the response off (no final chunk).
+    """
+    first = next(chunks, b"")
+
+    def primed() -> Iterator[bytes]:
+        try:
+            yield first
+            yield from chunks
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    response = Response(primed(), mimetype="audio/mpeg", direct_passthrough=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Accept-Ranges"] = "none"  # not until the file is complete
     response.headers["X-Listen-Stream"] = "partial"
