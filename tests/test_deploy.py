@@ -1,19 +1,26 @@
-"""Deployment: the wheel carries templates, samples and the player; the Docker topology
-(gunicorn running listen.wsgi:app with the cache on a volume) runs as real processes."""
+"""Deployment: the wheel carries templates, samples and the player and declares every
+distribution it imports; the Docker topology (gunicorn running listen.wsgi:app with the cache
+on a volume, behind nginx) runs as real processes."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
 import os
 import re
 import subprocess
 import sys
+import tomllib
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import free_port, wait_http
 
@@ -39,6 +46,72 @@ def test_wheel_ships_templates_samples_and_player(tmp_path):
         .decode()
     )
     assert "listen = listen.cli:main" in entry_points
+
+
+def declared() -> list[Requirement]:
+    """pyproject.toml's dependencies that apply to this Python."""
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    requirements = map(Requirement, tomllib.loads(text)["project"]["dependencies"])
+    return [r for r in requirements if r.marker is None or r.marker.evaluate({"extra": ""})]
+
+
+def imported_modules() -> Iterator[tuple[str, str]]:
+    """(top-level module, file) for every absolute import in listen/."""
+    for path in sorted((ROOT / "listen").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                yield name.partition(".")[0], str(path.relative_to(ROOT))
+
+
+def test_every_imported_distribution_is_declared():
+    """A module listen imports must not arrive only because another package needs it."""
+    names = {canonicalize_name(r.name) for r in declared()}
+    providers = importlib.metadata.packages_distributions()
+    missing = set()
+    for module, where in imported_modules():
+        if module in sys.stdlib_module_names or module in ("__future__", "listen"):
+            continue
+        dists = providers.get(module, ["?"])
+        if not names & {canonicalize_name(d) for d in dists}:
+            missing.add(f"{module} ({where}): declare {' or '.join(dists)}")
+    assert not missing, sorted(missing)
+
+
+def test_no_dependency_needs_an_extra_that_old_pip_misses():
+    """pip < 23.3 (Python 3.11 bundles 23.2) matches a requested extra to the names the
+    package declares only when spelled alike: `lxml[html_clean]` against lxml's
+    `html-clean` silently installs lxml without lxml_html_clean. Whatever such an extra
+    brings must be a dependency of listen itself."""
+    names = {canonicalize_name(r.name) for r in declared()}
+    seen: set[str] = set()
+    todo = [(r, "listen") for r in declared()]
+    missed = []
+    while todo:
+        requirement, wanted_by = todo.pop()
+        dist = importlib.metadata.distribution(requirement.name)
+        provided = dist.metadata.get_all("Provides-Extra") or []
+        for extra in requirement.extras:
+            if extra in provided:
+                continue
+            for r in map(Requirement, dist.requires or []):
+                brought = r.marker is not None and r.marker.evaluate({"extra": extra})
+                if brought and canonicalize_name(r.name) not in names:
+                    missed.append(f"{wanted_by} asks for {requirement}: old pip skips {r.name}")
+        key = canonicalize_name(requirement.name) + str(sorted(requirement.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        for r in map(Requirement, dist.requires or []):
+            extras = [""] + sorted(requirement.extras)
+            if r.marker is None or any(r.marker.evaluate({"extra": e}) for e in extras):
+                todo.append((r, dist.metadata["Name"]))
+    assert not missed, missed
 
 
 def dockerfile_cmd() -> list[str]:
