@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -138,6 +139,74 @@ def test_dockerfile_installs_the_system_packages_and_keeps_cache_on_a_volume():
     assert web["environment"]["LISTEN_REDIS_URL"] == worker["environment"]["LISTEN_REDIS_URL"]
     assert web["environment"]["LISTEN_REDIS_URL"].startswith("redis://redis:")
     assert "redis" in compose["services"] and "healthcheck" in compose["services"]["redis"]
+
+
+def test_compose_publishes_only_nginx_which_shares_the_cache_read_only():
+    """Readers meet nginx; gunicorn is reachable only through it (slow readers are
+    tests/test_sendfile.py::test_slow_readers_meet_nginx_not_gunicorn_threads)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"nginx", "web", "worker", "redis"}
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"nginx"}
+    nginx, web = services["nginx"], services["web"]
+    assert nginx["ports"] == ["127.0.0.1:8000:80"] and nginx["environment"]["NGINX_PORT"] == "80"
+    assert nginx["image"].startswith("nginx:")
+    assert nginx["depends_on"]["web"]["condition"] == "service_healthy"
+    env = web["environment"]
+    assert env["LISTEN_SENDFILE_HEADER"] == "X-Accel-Redirect"
+    # nginx renders the template with the same cache folder and prefix as listen's
+    for name in ("LISTEN_CACHE_DIR", "LISTEN_ACCEL_PREFIX"):
+        assert nginx["environment"][name] == env[name], name
+    assert nginx["environment"]["NGINX_UPSTREAM"] == "web:8000"
+    assert web["expose"] == ["8000"] and "--bind" in dockerfile_cmd()
+    assert dockerfile_cmd()[dockerfile_cmd().index("--bind") + 1] == "0.0.0.0:8000"
+    volume = next(v for v in web["volumes"] if v.endswith(":" + env["LISTEN_CACHE_DIR"]))
+    assert f"{volume}:ro" in nginx["volumes"]  # the same volume, read-only
+    templates = next(v for v in nginx["volumes"] if v.split(":")[1] == "/etc/nginx/templates")
+    folder = ROOT / templates.split(":")[0]
+    assert [p.name for p in folder.glob("*.template")] == ["default.conf.template"]
+    assert "/healthz" in " ".join(nginx["healthcheck"]["test"])
+    assert all("healthcheck" in service for service in services.values())
+
+
+def test_dockerfile_installs_with_the_images_own_pip():
+    """.ci/install-check proves this path: a plain `pip install .` with the pip that ships
+    with Python 3.11, not upgraded first."""
+    text = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-", text, re.M)
+    assert re.search(r"RUN pip install --no-cache-dir \. ", text)
+    assert "upgrade" not in text
+    check = (ROOT / ".ci" / "install-check").read_text()
+    assert '"python3.11"' in check and "--upgrade" not in check
+    assert ".ci/install-check" in (ROOT / "dev").read_text()
+    assert "./dev install-check" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_dockerfile_runs_gunicorn_as_listen_serve_does(monkeypatch, tmp_path):
+    """The image's gunicorn flags and `listen serve` set the same server up."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.config import Config
+
+    from listen.cli import main
+
+    served: list[Config] = []
+
+    def capture(self: BaseApplication) -> None:
+        served.append(self.cfg)
+
+    monkeypatch.setattr(BaseApplication, "run", capture)
+    monkeypatch.setenv("LISTEN_ENGINES", "espeak")
+    monkeypatch.setenv("LISTEN_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8000"])
+    assert result.exit_code == 0, result.output
+    image = Config()
+    cmd = dockerfile_cmd()
+    for name, value in vars(image.parser().parse_args(cmd[1:])).items():
+        if value is not None and name != "args":
+            image.set(name, value)
+    for name in ("bind", "workers", "threads", "worker_class_str", "timeout", "accesslog"):
+        assert getattr(image, name) == getattr(served[0], name), name
 
 
 @pytest.mark.slow
