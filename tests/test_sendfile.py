@@ -261,7 +261,7 @@ class SlowReader:
 
     def __init__(self, port: int, path: str) -> None:
         self.sock = socket.socket()
-        # a small receive window, set before connecting, so the kernel cannot soak it all up
+        # a small receive window (set before connecting): the file cannot pour in at this end
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self.sock.settimeout(10)
         self.sock.connect(("127.0.0.1", port))
@@ -331,8 +331,8 @@ def test_slow_readers_meet_nginx_not_gunicorn_threads(config, tmp_path):
     threads = 2
     # Long enough (about 6 MB of audio) that the kernel's send buffer (about 3 MB of a
     # 4 MB tcp_wmem) cannot take the whole file off gunicorn's hands.
-    body = [x for x in (SAMPLES / f"{EN_ID}.txt").read_text("utf-8").splitlines()[1:] if x]
-    text = "\n".join(f"Part {part}. {x}" for part in range(1, 7) for x in body)
+    lines = [x for x in (SAMPLES / f"{EN_ID}.txt").read_text("utf-8").splitlines()[1:] if x]
+    text = "\n".join(f"Part {part}. {x}" for part in range(1, 7) for x in lines)
     write_article(Path(config["SOURCE"]), "long-read", title="A long read", text=text)
     long_read = "/api/articles/long-read/audio.mp3"
     # Outside pytest's private tmp_path, so nginx's workers (nobody) can reach the cache.
