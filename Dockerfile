@@ -9,6 +9,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY listen ./listen
 COPY templates ./templates
+# The image's own pip, not upgraded: .ci/install-check installs these same files with the pip
+# Python 3.11 bundles, and pyproject.toml names every distribution listen imports.
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /app listen \
     && mkdir -p /data/audio_cache \
@@ -23,4 +25,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 
+# The same server as `listen serve` (listen/cli.py): tests/test_deploy.py compares the two.
+# docker-compose.yml publishes only nginx in front of it.
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]

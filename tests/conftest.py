@@ -174,12 +174,13 @@ def browser() -> Iterator[Any]:
 
 
 @contextmanager
-def listen_serve(settings: dict[str, str], workers: int = 1) -> Iterator[str]:
+def listen_serve(settings: dict[str, str], workers: int = 1, threads: int = 8) -> Iterator[str]:
     """A real `listen serve` (gunicorn) with these LISTEN_* settings; yields its base URL."""
     port = free_port()
     listen = Path(sys.executable).with_name("listen")
     proc = subprocess.Popen(
-        [str(listen), "serve", "--port", str(port), "--workers", str(workers)],
+        [str(listen), "serve", "--port", str(port), "--workers", str(workers)]
+        + ["--threads", str(threads)],
         env={**os.environ, **settings},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
