@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydub import AudioSegment
 from pydub.generators import Sine
 
@@ -21,6 +23,7 @@ from listen import create_app, mp3, pieces, stitch
 from listen.chunk import sentences
 from listen.engines import Speech
 from listen.engines.espeak import EspeakEngine
+from listen.engines.piper import PiperEngine
 from listen.errors import EngineError
 
 from conftest import decode_mp3, write_article
@@ -51,6 +54,18 @@ class RecordingEspeak(EspeakEngine):
         self.texts.append(text)
         self.seconds.append(len(stitch.conform(speech.audio).raw_data) / 2 / mp3.SAMPLE_RATE)
         return Speech(speech.audio, [(0.0, self.seconds[-1])])
+
+
+class RecordingPiper(PiperEngine):
+    """piper that remembers each text it was given."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.texts: list[str] = []
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        self.texts.append(text)
+        return super().synthesize(text, language)
 
 
 class FailsOnThirdText(RecordingEspeak):
@@ -139,6 +154,23 @@ def test_pieces_of_a_long_paragraph_keep_every_word_in_order():
     assert " ".join(cut).split() == text.split()
     # whole sentences: every piece ends where a sentence ends
     assert all(p.endswith("changed.") for p in cut)
+
+
+PATHOLOGICAL = st.lists(
+    st.sampled_from(["word", "x" * 700, ".", ",", " ", "  ", "\n", "—", "!?", "a. b"]),
+    max_size=400,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(PATHOLOGICAL)
+def test_pieces_are_bounded_and_lose_nothing_whatever_the_text(text):
+    cut = pieces.pieces(text, 1000)
+    assert all(len(p) <= 1000 for p in cut)
+    if len(text) > 1000:
+        assert "".join("".join(cut).split()) == "".join(text.split())
+        # words are cut only where a word is longer than the bound
+        assert " ".join(cut).split() == text.split() or max(map(len, text.split())) > 1000
 
 
 def test_segment_encoder_joins_pieces_into_one_run_of_frames():
@@ -263,10 +295,13 @@ def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config
 
 @pytest.mark.slow
 def test_piper_sentence_timings_stay_in_order_across_pieces(config, articles, monkeypatch):
-    monkeypatch.setattr(pieces, "PIECE_CHARS", 300)  # a short paragraph, several pieces
-    text = long_paragraph(12)
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 250)  # a short paragraph, several pieces
+    text = long_paragraph(8)
     assert len(pieces.pieces(text)) >= 4
-    app, data, timings = build(config, articles, text, "piper")
+    app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingPiper")
+    (engine,) = speakers(app)
+    assert len(engine.texts) >= 5 and max(len(t) for t in engine.texts) <= 250
+    assert " ".join(engine.texts[1:]) == spoken_text(app)
     paragraph = timings["pieces"][1]
     spans = paragraph["sentences"]
     assert len(spans) == len(sentences(spoken_text(app)))  # piper reports each sentence
