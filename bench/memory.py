@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -44,13 +45,16 @@ def speak(engine: str, kb: int, folder: Path) -> dict[str, object]:
     )
     audio_s = out.stat().st_size * 8 / 48_000  # 48 kbit/s, the default bitrate
     out.unlink()
-    return {
+    run = {
+        "engine": engine,
         "kb": kb,
         "chars": len(text),
         "audio_s": round(audio_s, 1),
         "wall_s": round(wall, 2),
         "peak_rss_mib": round(rss / 1024, 1),
     }
+    print(json.dumps(run), file=sys.stderr, flush=True)  # progress: long runs take minutes
+    return run
 
 
 def _listed(name: str, default: tuple) -> list[str]:
