@@ -30,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from listen import metrics, mp3, stitch
+from listen import metrics, mp3, pieces, stitch
 from listen.cache import AudioCache, Entry
 from listen.errors import ListenError, StorageFull
 from listen.models import Article
@@ -288,15 +288,15 @@ class Builder:
                 except FileNotFoundError:
                     pass  # evicted since: speak it again
         with metrics.synthesis(preferred) as timed:
-            spoken_by, speech = self.speaker.speak_one(text, language, prefer=preferred)
-            timed.engine = spoken_by.name
-        segment = stitch.encode_segment(
-            speech,
-            engine=spoken_by.name,
-            voice=spoken_by.voice(language),
-            target_dbfs=self.config["LOUDNESS_DBFS"],
-            bitrate_kbps=self.bitrate,
-        )
+            segment = pieces.speak(
+                self.speaker,
+                text,
+                language,
+                preferred,
+                target_dbfs=self.config["LOUDNESS_DBFS"],
+                bitrate_kbps=self.bitrate,
+            )
+            timed.engine = segment.engine
         self.synthesized += 1
         key = segment_key(text, language, segment.engine, segment.voice, self.config)
         self.segments.put(

@@ -35,13 +35,23 @@ def kbps(bitrate: str) -> int:
 
 def encode(pcm: bytes, bitrate_kbps: int) -> bytes:
     """16-bit mono PCM at 22.05 kHz -> MP3 frames (no tag, no Xing header)."""
+    encoder = encoder_for(bitrate_kbps)
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+def encoder_for(bitrate_kbps: int) -> lameenc.Encoder:
+    """A LAME encoder with the one set of parameters of every segment.
+
+    Fed PCM in several ``encode`` calls and flushed once, it makes one continuous
+    run of frames: the encoder's delay and padding occur once, not at every call.
+    """
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate_kbps)
     encoder.set_in_sample_rate(SAMPLE_RATE)
     encoder.set_out_sample_rate(SAMPLE_RATE)
     encoder.set_channels(1)
     encoder.set_quality(7)  # fast: 3.5x faster than 2, no audible loss for speech at 48k mono
-    return bytes(encoder.encode(pcm) + encoder.flush())
+    return encoder
 
 
 @lru_cache(maxsize=32)

@@ -1,0 +1,82 @@
+"""Memory against paragraph length: one-paragraph articles of 2, 20 and 150 KB.
+
+Each article is spoken by `listen speak --no-cache` in a fresh process, with espeak
+and with piper; the peak RSS of that process is measured. The goal is a flat peak:
+the 150 KB paragraph within 1.5x of the 2 KB one, for each engine (a paragraph is
+spoken in bounded pieces, so memory does not follow its length).
+
+    python -m bench memory
+    BENCH_MEMORY_KB=2,20 BENCH_MEMORY_ENGINES=espeak python -m bench memory  # quicker
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import BIN, machine, paragraphs, run_measured, write_article
+
+SIZES_KB = (2, 20, 150)
+ENGINES = ("espeak", "piper")
+GOAL_RATIO = 1.5
+
+
+def one_paragraph(chars: int) -> str:
+    """About ``chars`` characters of prose in a single paragraph (whole sentences)."""
+    words = max(10, chars // 7)
+    text = paragraphs(words, per_paragraph=words)[0]
+    while len(text) > chars and ". " in text:
+        text = text[: text.rindex(". ") + 1]
+    return text
+
+
+def speak(engine: str, kb: int, folder: Path) -> dict[str, object]:
+    text = one_paragraph(kb * 1000)
+    name = f"{engine}-{kb}"
+    path = write_article(folder, name, f"One paragraph of {kb} KB", [text])
+    env = {**os.environ, "LISTEN_CACHE_DIR": str(folder / "cache"), "LISTEN_MAX_CHARS": str(10**7)}
+    out = folder / f"{name}.mp3"
+    wall, rss = run_measured(
+        [str(BIN / "listen"), "speak", str(path), "-o", str(out), "--engine", engine, "--no-cache"],
+        env,
+    )
+    audio_s = out.stat().st_size * 8 / 48_000  # 48 kbit/s, the default bitrate
+    out.unlink()
+    run = {
+        "engine": engine,
+        "kb": kb,
+        "chars": len(text),
+        "audio_s": round(audio_s, 1),
+        "wall_s": round(wall, 2),
+        "peak_rss_mib": round(rss / 1024, 1),
+    }
+    print(json.dumps(run), file=sys.stderr, flush=True)  # progress: long runs take minutes
+    return run
+
+
+def _listed(name: str, default: tuple) -> list[str]:
+    value = os.environ.get(name)
+    return [v.strip() for v in value.split(",") if v.strip()] if value else list(default)
+
+
+def main() -> None:
+    sizes = [int(kb) for kb in _listed("BENCH_MEMORY_KB", SIZES_KB)]
+    result: dict[str, object] = {"bench": "memory", "machine": machine()}
+    with tempfile.TemporaryDirectory() as tmp:
+        for engine in _listed("BENCH_MEMORY_ENGINES", ENGINES):
+            runs = [speak(engine, kb, Path(tmp)) for kb in sizes]
+            ratio = runs[-1]["peak_rss_mib"] / runs[0]["peak_rss_mib"]  # type: ignore[operator]
+            result[engine] = {
+                "runs": runs,
+                "peak_rss_ratio": round(ratio, 2),
+                "flat": ratio <= GOAL_RATIO,
+            }
+    result["goal"] = {"peak_rss_ratio": f"largest / smallest <= {GOAL_RATIO}"}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

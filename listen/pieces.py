@@ -1,0 +1,80 @@
+"""Pieces: a paragraph's spoken text -> pieces of bounded length, spoken one at a time.
+
+An engine speaks a text in one go, and its audio is leveled and encoded as one
+array: memory follows the text's length (a 150 KB paragraph once took 6 GB). A
+paragraph longer than :data:`PIECE_CHARS` is therefore spoken piece by piece, cut
+at sentence boundaries, then clauses, then words (the chunker gTTS requests use),
+and its pieces are encoded into one segment as they come.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from listen import stitch
+from listen.chunk import chunks
+
+if TYPE_CHECKING:
+    from listen.speech import Speaker
+
+log = logging.getLogger(__name__)
+
+PIECE_CHARS = 1000
+"""Most characters an engine is given at once: about a minute of speech, whose PCM
+(22.05 kHz, 16-bit: ~2.6 MB, ~4x that while leveled in floats) is what a paragraph
+costs in memory however long it is. News paragraphs are shorter, so they are spoken
+whole as before (same audio, same cache keys); a longer one is cut where a reader
+pauses anyway, between sentences."""
+
+
+def pieces(text: str, limit: int | None = None) -> list[str]:
+    """``text`` itself if it fits in ``limit`` (:data:`PIECE_CHARS`), else its pieces of
+    at most ``limit`` characters (a word longer than that, with no space, is cut inside)."""
+    limit = limit or PIECE_CHARS
+    if len(text) <= limit:
+        return [text]
+    return chunks(text, limit)
+
+
+def speak(
+    speaker: Speaker,
+    text: str,
+    language: str,
+    prefer: str | None,
+    *,
+    target_dbfs: float,
+    bitrate_kbps: int,
+) -> stitch.Segment:
+    """Speak a paragraph piece by piece into one segment, with one engine for all pieces.
+
+    Only one piece's audio exists at a time. If the engine fails on a later piece,
+    the engine that took over speaks the paragraph again from its start: one
+    paragraph, one voice (this ends: every fallback moves further down the chain).
+
+    Raises:
+        EnginesUnavailable: no engine could speak a piece.
+    """
+    first, *rest = pieces(text)
+    while True:
+        engine, speech = speaker.speak_one(first, language, prefer=prefer)
+        encoder = stitch.SegmentEncoder(
+            engine=engine.name,
+            voice=engine.voice(language),
+            target_dbfs=target_dbfs,
+            bitrate_kbps=bitrate_kbps,
+        )
+        encoder.add(speech)
+        del speech  # before the next piece is spoken
+        for piece in rest:
+            spoken_by, speech = speaker.speak_one(piece, language, prefer=engine.name)
+            if spoken_by.name != engine.name:
+                log.info(
+                    "%s failed in a paragraph; %s speaks all of it", engine.name, spoken_by.name
+                )
+                prefer = spoken_by.name
+                break
+            encoder.add(speech)
+            del speech
+        else:
+            return encoder.finish()

@@ -1,0 +1,312 @@
+"""Long paragraphs: spoken in bounded pieces, heard and timed as one paragraph.
+
+A paragraph used to be synthesized, leveled and encoded as one array of PCM, so
+memory grew with the longest paragraph (a 150 KB one took 6 GB). These tests
+give real engines (espeak-ng, piper) long paragraphs and check what each engine
+was asked to say, the audio that came out and the timings that describe it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydub import AudioSegment
+from pydub.generators import Sine
+
+from listen import create_app, mp3, pieces, stitch
+from listen.chunk import sentences
+from listen.engines import Speech
+from listen.engines.espeak import EspeakEngine
+from listen.engines.piper import PiperEngine
+from listen.errors import EngineError
+
+from conftest import decode_mp3, write_article
+
+WORDS = "council budget bridge river market harbour farmers water school library street".split()
+
+
+def long_paragraph(count: int) -> str:
+    """``count`` different sentences of 80 to 130 characters, in one paragraph."""
+    out = []
+    for n in range(count):
+        body = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(9 + n % 6))
+        out.append(f"Sentence {n + 1} says the {body} changed.")
+    return " ".join(out)
+
+
+class RecordingEspeak(EspeakEngine):
+    """espeak-ng that remembers each text it was given, the audio's length, and reports
+    each text it spoke as one sentence (espeak-ng itself reports none)."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.texts: list[str] = []
+        self.seconds: list[float] = []
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        speech = super().synthesize(text, language)
+        self.texts.append(text)
+        self.seconds.append(len(stitch.conform(speech.audio).raw_data) / 2 / mp3.SAMPLE_RATE)
+        return Speech(speech.audio, [(0.0, self.seconds[-1])])
+
+
+class RecordingPiper(PiperEngine):
+    """piper that remembers each text it was given."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.texts: list[str] = []
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        self.texts.append(text)
+        return super().synthesize(text, language)
+
+
+class FailsOnThirdText(RecordingEspeak):
+    """An engine of its own (another name) that fails on the third text it is given."""
+
+    name = "flaky"
+
+    def voice(self, language: str) -> str:
+        return "flaky:" + super().voice(language)
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        if len(self.texts) == 2:
+            self.texts.append(text)
+            raise EngineError("flaky failed on purpose")
+        return super().synthesize(text, language)
+
+
+def build(config, articles: Path, text: str, engines: str):
+    """Speak a one-paragraph article; its app, MP3 bytes and timings."""
+    write_article(articles, "long", title="A long paragraph", language="en", text=text)
+    app = create_app({**config, "ENGINES": engines, "MAX_CHARS": 10**6})
+    client = app.test_client()
+    response = client.get("/api/articles/long/audio.mp3")
+    assert response.status_code == 200, response.data[:300]
+    timings = client.get("/api/articles/long/timings.json").get_json()
+    return app, response.data, timings
+
+
+def silences(data: bytes, folder: Path) -> list[tuple[float, float]]:
+    """(start, end) of every stretch quieter than -45 dBFS for 150 ms or more (ffmpeg)."""
+    path = folder / "decoded.mp3"
+    path.write_bytes(data)
+    detect = "silencedetect=noise=-45dB:d=0.15"
+    command = [
+        "ffmpeg",
+        "-hide_banner",
+        "-nostats",
+        "-i",
+        str(path),
+        "-af",
+        detect,
+        "-f",
+        "null",
+        "-",
+    ]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    starts = [float(s) for s in re.findall(r"silence_start: ([\d.]+)", proc.stderr)]
+    ends = [float(s) for s in re.findall(r"silence_end: ([\d.]+)", proc.stderr)]
+    return list(zip(starts, ends, strict=False))
+
+
+def speakers(app) -> list:
+    return app.extensions["listen"].speaker.engines
+
+
+def spoken_text(app) -> str:
+    """The paragraph as the engines are given it (after normalization)."""
+    return app.extensions["listen"].article("long").items[1][0]
+
+
+CUTS = [
+    ("Short. Paragraph.", 40, ["Short. Paragraph."]),
+    ("One two. Three four. Five six.", 20, ["One two. Three four.", "Five six."]),
+    (
+        "A clause, then another clause, then more.",
+        20,
+        ["A clause,", "then another clause,", "then more."],
+    ),
+    (
+        "words without any punctuation at all here",
+        12,
+        ["words", "without any", "punctuation", "at all here"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "limit", "expected"), CUTS)
+def test_pieces_cut_at_sentences_then_clauses_then_words(text, limit, expected):
+    assert pieces.pieces(text, limit) == expected
+
+
+def test_pieces_of_a_long_paragraph_keep_every_word_in_order():
+    text = long_paragraph(200)
+    cut = pieces.pieces(text)
+    assert len(cut) > 10 and all(len(p) <= pieces.PIECE_CHARS for p in cut)
+    assert " ".join(cut).split() == text.split()
+    # whole sentences: every piece ends where a sentence ends
+    assert all(p.endswith("changed.") for p in cut)
+
+
+PATHOLOGICAL = st.lists(
+    st.sampled_from(["word", "x" * 700, ".", ",", " ", "  ", "\n", "—", "!?", "a. b"]),
+    max_size=400,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(PATHOLOGICAL)
+def test_pieces_are_bounded_and_lose_nothing_whatever_the_text(text):
+    cut = pieces.pieces(text, 1000)
+    assert all(len(p) <= 1000 for p in cut)
+    if len(text) > 1000:
+        assert "".join("".join(cut).split()) == "".join(text.split())
+        # words are cut only where a word is longer than the bound
+        assert " ".join(cut).split() == text.split() or max(map(len, text.split())) > 1000
+
+
+def test_segment_encoder_joins_pieces_into_one_run_of_frames():
+    def speech(ms: int, freq: int) -> Speech:
+        audio = Sine(freq, sample_rate=22050).to_audio_segment(ms).apply_gain(-10)
+        return Speech(audio, [(0.0, ms / 2000), (ms / 2000, ms / 1000)])
+
+    encoder = stitch.SegmentEncoder(engine="e", voice="v", target_dbfs=-20.0, bitrate_kbps=48)
+    encoder.add(speech(1000, 440))
+    encoder.add(speech(600, 660))
+    segment = encoder.finish()
+    assert segment.samples == int(22050 * 1.6)
+    flat = [t for span in segment.sentences for t in span]
+    assert flat == pytest.approx([0.0, 0.5, 0.5, 1.0, 1.0, 1.3, 1.3, 1.6])
+    decoded = decode_mp3(segment.frames)
+    # one encoder delay and padding for the segment, not one per piece
+    assert 1.6 < len(decoded) / 1000 < 1.6 + (mp3.ENCODER_DELAY + 2 * 576) / 22050
+    # each piece leveled on its own: the same loudness for both
+    samples = np.array(decoded.get_array_of_samples(), dtype=np.float64)
+    delay = mp3.ENCODER_DELAY
+    first, second = samples[delay + 2205 : delay + 19845], samples[delay + 24255 : delay + 33075]
+    assert abs(20 * np.log10(np.std(first) / np.std(second))) < 0.5
+
+
+def test_one_piece_is_encoded_exactly_as_before():
+    audio = Sine(300, sample_rate=22050).to_audio_segment(700).apply_gain(-6)
+    segment = stitch.encode_segment(
+        Speech(audio), engine="e", voice="v", target_dbfs=-20.0, bitrate_kbps=48
+    )
+    pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
+    expected = mp3.encode(stitch.fade(stitch.level(pcm, -20.0)).tobytes(), 48)
+    assert segment.frames == expected and segment.samples == len(pcm)
+
+
+@pytest.mark.slow
+def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(config, articles):
+    text = long_paragraph(45)  # about 4.5 times the bound
+    app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
+    (engine,) = speakers(app)
+    title, *parts = engine.texts
+    assert title == "A long paragraph"
+    # what espeak-ng was given: bounded pieces, whole sentences, the paragraph in order
+    assert len(parts) >= 4 and max(len(p) for p in parts) <= pieces.PIECE_CHARS
+    assert " ".join(parts) == spoken_text(app)
+    assert all(p.endswith("changed.") for p in parts)
+
+    # one paragraph downstream: one timing, one cache segment
+    assert [p["kind"] for p in timings["pieces"]] == ["title", "paragraph"]
+    paragraph = timings["pieces"][1]
+    start, end = paragraph["start"], paragraph["end"]
+    assert abs((end - start) - sum(engine.seconds[1:])) < 0.002
+    service = app.extensions["listen"]
+    keys = service.lookup(service.article("long")).meta["segments"]
+    assert len(keys) == 2
+    segment = service.segments.get(keys[1])
+    assert segment.meta["chars"] == len(spoken_text(app)) and segment.meta["engine"] == "espeak"
+
+    # its sentences: one per piece here, offset by the pieces before, inside the paragraph
+    spans = paragraph["sentences"]
+    assert len(spans) == len(parts)
+    assert spans[0][0] == start and abs(spans[-1][1] - end) < 0.002
+    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
+        assert a < b and abs(b - c) < 0.002 and c < d
+
+    # the audio decodes to what the timings say
+    assert abs(timings["duration_s"] - len(decode_mp3(data)) / 1000) < 0.05
+    cached = len(decode_mp3(segment.path.read_bytes())) / 1000
+    assert 0 <= cached - (end - start) < (mp3.ENCODER_DELAY + 2 * 576) / mp3.SAMPLE_RATE
+
+
+@pytest.mark.slow
+def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
+    config, articles, tmp_path, monkeypatch
+):
+    text = long_paragraph(30)
+    split, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
+    (engine,) = speakers(split)
+    start = timings["pieces"][1]["start"]
+    joins = list(start + np.cumsum(engine.seconds[1:-1]))
+    assert len(joins) >= 2
+
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 10**6)  # the same paragraph, unsplit
+    whole, whole_data, whole_timings = build(
+        {**config, "CACHE_DIR": str(tmp_path / "whole")}, articles, text, "espeak"
+    )
+    assert whole.extensions["listen"].builder.synthesized == 2
+
+    def inside(found, timing):
+        paragraph = timing["pieces"][1]
+        return [(a, b) for a, b in found if paragraph["start"] < a and b < paragraph["end"]]
+
+    unsplit = inside(silences(whole_data, tmp_path), whole_timings)
+    longest_pause = max(b - a for a, b in unsplit)  # espeak-ng's own, between sentences
+    found = inside(silences(data, tmp_path), timings)
+    at_joins = [(a, b) for a, b in found if a - 0.05 <= min(joins, key=lambda j: abs(j - a)) <= b]
+    # every join falls in a pause (no click mid-word), and none is longer than the
+    # longest pause espeak-ng makes between two sentences of the unsplit paragraph
+    assert len(at_joins) == len(joins)
+    assert max(b - a for a, b in at_joins) <= longest_pause + 0.05
+    assert len(found) <= len(unsplit) + 1
+
+
+@pytest.mark.slow
+def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config, articles):
+    text = long_paragraph(35)
+    chain = "test_long_paragraphs:FailsOnThirdText,test_long_paragraphs:RecordingEspeak"
+    app, data, timings = build(config, articles, text, chain)
+    flaky, espeak = speakers(app)
+    spoken = spoken_text(app)
+    # flaky said the title and the first piece, then failed on the second piece, which
+    # espeak-ng said in its place; then espeak-ng said the whole paragraph from its start
+    assert flaky.texts[0] == "A long paragraph" and len(flaky.texts) == 3
+    assert espeak.texts[0] == flaky.texts[2]
+    assert " ".join(espeak.texts[1:]) == spoken
+    service = app.extensions["listen"]
+    keys = service.lookup(service.article("long")).meta["segments"]
+    assert service.segments.get(keys[1]).meta["engine"] == "espeak"
+    paragraph = timings["pieces"][1]
+    assert abs((paragraph["end"] - paragraph["start"]) - sum(espeak.seconds[1:])) < 0.002
+    assert abs(timings["duration_s"] - len(decode_mp3(data)) / 1000) < 0.05
+
+
+@pytest.mark.slow
+def test_piper_sentence_timings_stay_in_order_across_pieces(config, articles, monkeypatch):
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 250)  # a short paragraph, several pieces
+    text = long_paragraph(8)
+    assert len(pieces.pieces(text)) >= 4
+    app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingPiper")
+    (engine,) = speakers(app)
+    assert len(engine.texts) >= 5 and max(len(t) for t in engine.texts) <= 250
+    assert " ".join(engine.texts[1:]) == spoken_text(app)
+    paragraph = timings["pieces"][1]
+    spans = paragraph["sentences"]
+    assert len(spans) == len(sentences(spoken_text(app)))  # piper reports each sentence
+    assert paragraph["start"] <= spans[0][0] and spans[-1][1] <= paragraph["end"] + 0.002
+    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
+        assert a < b <= c + 0.002 and c < d
+    audio: AudioSegment = decode_mp3(data)
+    assert abs(timings["duration_s"] - len(audio) / 1000) < 0.05
