@@ -246,7 +246,8 @@ class Builder:
                     "sentences": [[round(start + a, 3), round(start + b, 3)]
                                   for a, b in segment.sentences],
                 })  # fmt: skip
-                out.write(pause + segment.frames)
+                out.write(pause)
+                out.write(segment.frames)  # not joined first: no copy of a long paragraph
                 out.flush()
                 offset += segment.duration
                 build.advance()
