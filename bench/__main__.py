@@ -15,6 +15,7 @@ BENCHES = (
     "edit",
     "overhead",
     "load",
+    "pushbody",
 )
 
 
