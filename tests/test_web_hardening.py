@@ -494,3 +494,18 @@ def test_vtt_cues_escape_markup(admin):
     assert cues[0] == ["Tags &lt;b&gt;&amp; co"]
     assert "&lt;i&gt;x&lt;/i&gt; &amp; y --&gt; z when a &lt; b &gt; c." in cues[1][0]
     assert "<" not in vtt.split("\n", 2)[2] and "-->" not in "".join(c[0] for c in cues)
+
+
+def test_an_unwritable_data_dir_is_a_503_naming_the_setting(config, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    app = create_app({**config, "ADMIN_TOKEN": TOKEN, "DATA_DIR": str(blocker / "data")})
+    response = app.test_client().put("/api/articles/p", json=PUSHED, headers=AUTH)
+    assert response.status_code == 503 and response.get_json()["error"] == "store_unavailable"
+    assert "LISTEN_DATA_DIR" in _no_leak(response, str(tmp_path))
+
+
+def test_serve_refuses_a_bad_public_url_in_one_line(runner):
+    result = runner.invoke(main, ["serve"], env={"LISTEN_PUBLIC_URL": "listen.example.com"})
+    assert result.exit_code != 0
+    assert "LISTEN_PUBLIC_URL" in result.output and "Traceback" not in result.output

@@ -153,7 +153,7 @@ def parse_bytes(data: bytes, kind: str, article_id: str) -> RawArticle:
     return RawArticle(id=article_id, text=decode(data))
 
 
-def parse_json(data: bytes, article_id: str) -> RawArticle:
+def parse_json(data: bytes | bytearray, article_id: str) -> RawArticle:
     """``{"title", "html" or "text", "language"?}`` -> RawArticle."""
     try:
         obj = json.loads(data.decode("utf-8-sig"))
