@@ -59,12 +59,27 @@ def write_json_error(sock: socket.socket, status: int, payload: bytes) -> None:
     sock.sendall(head.encode("latin-1") + payload)
 
 
+ANSWERED = "listen_answered"
+"""Set on a gunicorn request once the app's answer to it was sent in full."""
+
+
 class JSONWorker(ThreadWorker):
     """gunicorn's threaded worker (``gthread``), its errors in JSON."""
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        keepalive = super().handle_request(req, conn)
+        setattr(req, ANSWERED, True)
+        return keepalive
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         started = datetime.now()
         addr = addr or ("", -1)  # a unix socket has no address
+        if getattr(req, ANSWERED, False):
+            # The app answered; what failed is the drain of a body it did not read (a bad
+            # chunk). A second answer would be read as the answer to the next request: the
+            # connection just closes.
+            self.log.warning("Invalid request body from ip=%s after the answer: %s", addr[0], exc)
+            return
         status, payload = describe(exc)
         if status >= 500:
             self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))

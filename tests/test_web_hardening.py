@@ -452,6 +452,22 @@ def test_gunicorn_a_bad_chunk_size_is_400_json(served):
 
 
 @pytest.mark.slow
+def test_gunicorn_a_bad_chunk_the_app_did_not_read_gets_no_second_answer(served):
+    # /healthz answers without reading the body; the server then drains it and finds the
+    # bad chunk: one answer, then the connection closes (an extra one would be taken for
+    # the answer to the client's next request).
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with socket.create_connection(served, timeout=20) as sock:
+        sock.sendall(request + b"zz\r\nabc\r\n0\r\n\r\n")
+        status, _, body = _read_response(sock)
+        assert status == 200 and json.loads(body) == {"status": "ok"}
+        rest = b""
+        while chunk := sock.recv(65536):
+            rest += chunk
+    assert rest == b""
+
+
+@pytest.mark.slow
 def test_gunicorn_a_chunked_body_over_the_limit_is_413_json(served):
     # A small valid article padded with whitespace: accepted if the limit is not enforced.
     body = json.dumps(PUSHED).encode() + b" " * (11 * 2**20)
