@@ -42,6 +42,10 @@ def _no_leak(response: Any, *secrets: str) -> str:
 # ------------------------------------------------------- files source: its folder only
 
 
+def _source_ids(client: Any) -> Iterator[str]:
+    return client.application.extensions["listen"].source.ids()
+
+
 @pytest.fixture
 def leaky_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The secret in this process's environment, as /proc/self/environ shows it."""
@@ -74,11 +78,7 @@ def test_a_symlink_inside_the_folder_is_refused_too(articles, client):
     (articles / "alias.json").symlink_to(articles / "real.json")
     assert client.get("/api/articles/real").status_code == 200
     assert client.get("/api/articles/alias").status_code == 403
-    assert "alias" not in list(create_app_source_ids(client))
-
-
-def create_app_source_ids(client: Any) -> Iterator[str]:
-    return client.application.extensions["listen"].source.ids()
+    assert "alias" not in list(_source_ids(client))
 
 
 def test_a_fifo_is_refused_without_blocking(articles, client):
@@ -96,7 +96,7 @@ def test_a_fifo_is_refused_without_blocking(articles, client):
             pass
         pytest.fail("reading a FIFO article blocked")
     assert result["r"].status_code == 403 and result["r"].get_json()["error"] == "forbidden"
-    assert "pipe" not in list(create_app_source_ids(client))
+    assert "pipe" not in list(_source_ids(client))
 
 
 def test_a_device_is_refused(articles, client):
@@ -106,7 +106,7 @@ def test_a_device_is_refused(articles, client):
         pytest.skip("mknod needs root")
     response = client.get("/api/articles/zero/transcript")
     assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
-    assert "zero" not in list(create_app_source_ids(client))
+    assert "zero" not in list(_source_ids(client))
 
 
 def test_a_folder_swapped_for_a_symlink_is_refused(tmp_path, config):
