@@ -16,6 +16,7 @@ BENCHES = (
     "overhead",
     "load",
     "memory",
+    "pushbody",
 )
 
 

@@ -27,14 +27,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from listen import hooks, ops, web
+    from listen import hooks, hosts, ops, web
     from listen.fastpath import AudioFastPath
     from listen.pipeline import Listen
 
     listen = Listen(app.config)
+    public, trusted = hosts.from_config(listen.config)
+    # Flask reads a TRUSTED_HOSTS key of its own (a list): HostGuard checks instead, the
+    # same way for the fast path, and lets the health probes through.
+    app.config["TRUSTED_HOSTS"] = None
     app.extensions["listen"] = listen
     # Finished audio by content address skips Flask: a static file server's work only.
-    app.wsgi_app = AudioFastPath(app.wsgi_app, listen)  # type: ignore[method-assign]
+    # Outermost, the Host check and the public address: every layer sees the same host.
+    app.wsgi_app = hosts.HostGuard(  # type: ignore[method-assign]
+        AudioFastPath(app.wsgi_app, listen), public, trusted
+    )
     web.init_app(app)
     ops.init_app(app)
     hooks.init_app(app)

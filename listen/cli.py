@@ -69,6 +69,11 @@ def main(log_level: str | None) -> None:
     )
 
 
+WORKER_CLASS = "listen.server.JSONWorker"
+"""gunicorn's threaded worker, answering gunicorn's own errors (414, 431, 400) in JSON."""
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -90,15 +95,24 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API, audio and player with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
+    from listen import hosts
+
     with user_errors():
-        load_service()  # fail fast, with a clear message, on bad settings
+        listen = load_service()  # fail fast, with a clear message, on bad settings
+        public, trusted = hosts.from_config(listen.config)
+    if public is None and not trusted and host not in LOOPBACK:
+        click.echo(
+            "Warning: LISTEN_PUBLIC_URL and LISTEN_TRUSTED_HOSTS are unset: absolute URLs "
+            "(feed, oEmbed, API) follow each request's Host header. Set them in production.",
+            err=True,
+        )
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("worker_class", WORKER_CLASS)
             self.cfg.set("timeout", 300)
             self.cfg.set("accesslog", "-")
             self.cfg.set("child_exit", metrics.child_exit)  # PROMETHEUS_MULTIPROC_DIR

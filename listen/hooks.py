@@ -7,6 +7,9 @@
 - ``DELETE /api/articles/<id>/audio`` drops its cached audio: 200.
 
 Without the header: 401; with a wrong token: 403 (compared in constant time).
+A body over 10 MiB is a 413 whether it says its length or comes chunked (read in bounded
+pieces, never buffered past the limit); a body that is not UTF-8 JSON, is nested too deep,
+holds a lone surrogate or is cut off (a bad chunk) is a 400.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import logging
 
 from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
-from listen.errors import BadInput, ListenError
+from listen.errors import ArticleTooLarge, BadInput, ListenError
 from listen.fetch import revalidating
 from listen.sources import validate_id
 from listen.sources.files import parse_json
@@ -27,6 +30,21 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("hooks", __name__)
 MAX_BODY = 10 * 1024 * 1024
+PIECE = 64 * 1024
+"""Bytes read from the client at a time."""
+
+
+def _server_errors() -> tuple[type[Exception], ...]:
+    """What reading a broken body raises: OSError for a lost client, and under gunicorn its
+    parse errors (a bad chunk size, a missing terminator) while the app reads the body."""
+    try:
+        from gunicorn.http.errors import ParseException
+    except ImportError:  # pragma: no cover - gunicorn is a dependency
+        return (OSError, ValueError)
+    return (OSError, ValueError, ParseException)
+
+
+BODY_ERRORS = _server_errors()
 
 
 class Unauthorized(ListenError):
@@ -47,7 +65,7 @@ def authorize() -> None:
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise Unauthorized("send the admin token as 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+    if not hmac.compare_digest(given.strip().encode(errors="replace"), token.encode()):
         raise Forbidden("wrong admin token")
 
 
@@ -68,19 +86,59 @@ def _accepted(article_id: str, **extra: object) -> tuple[Response, int]:
 def push(article_id: str) -> tuple[Response, int]:
     authorize()
     validate_id(article_id)
-    if request.content_length and request.content_length > MAX_BODY:
-        raise BadInput(f"the article is larger than {MAX_BODY // 2**20} MiB")
-    data = request.get_data(cache=False)
-    try:
-        json.loads(data or b"null")
-    except ValueError as exc:
-        raise BadInput(f"the body is not JSON: {exc}") from exc
+    data = read_body(MAX_BODY)
+    check_json(data)
     raw = parse_json(data, article_id)
     listen = service()
     listen.prepare(raw)  # refuse what could never be spoken (422/413) before storing it
     changed = listen.store.put(raw)
     log.info("article %s pushed (%s)", article_id, "changed" if changed else "unchanged")
     return _accepted(article_id, changed=changed)
+
+
+def read_body(limit: int) -> bytearray:
+    """The request body, at most ``limit`` bytes, read ``PIECE`` bytes at a time.
+
+    Raises:
+        ArticleTooLarge: the body is longer (413), told by Content-Length or once read.
+        BadInput: the body is cut off or its chunked framing is broken (400).
+    """
+    too_large = ArticleTooLarge(f"the request body is larger than {limit // 2**20} MiB")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    # Chunked bodies say no length: request.stream is then the server's own input.
+    stream = request.stream
+    body = bytearray()
+    try:
+        while piece := stream.read(PIECE):
+            body += piece
+            if len(body) > limit:
+                raise too_large
+    except BODY_ERRORS as exc:
+        raise BadInput(f"the request body could not be read: {exc}") from exc
+    return body  # not copied into bytes: the limit plus one piece is all it ever holds
+
+
+def check_json(data: bytes | bytearray) -> None:
+    """Refuse a body that is not UTF-8 JSON of text (400), before its fields are looked at.
+
+    Nesting is bounded by the C parser's own depth guard (RecursionError, well before the
+    stack is at risk); a lone surrogate (``"\\ud800"``) parses but is no text to store.
+    """
+    try:
+        obj = json.loads(data.decode("utf-8-sig") or "null")
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+    except UnicodeEncodeError as exc:
+        raise BadInput(
+            "the body holds a lone surrogate (an escape like \\ud800 that is half a "
+            "character): send whole characters"
+        ) from exc
+    except ValueError as exc:
+        raise BadInput(f"the body is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BadInput("the body is JSON nested too deep: send a flat object") from exc
 
 
 @bp.post("/api/articles/<path:article_id>/refresh")

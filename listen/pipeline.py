@@ -30,7 +30,7 @@ from listen.sanitize import sanitize
 from listen.settings import coerce
 from listen.sources import Source, resolve_source, validate_id
 from listen.speech import Speaker
-from listen.store import ArticleStore, OverlaySource
+from listen.store import OverlaySource, open_store
 
 if TYPE_CHECKING:
     from listen.queue import JobQueue
@@ -93,7 +93,7 @@ class Listen:
         prefix = self.config["ACCEL_PREFIX"]
         if not (prefix.startswith("/") and prefix.endswith("/")):
             raise ConfigError(f"LISTEN_ACCEL_PREFIX={prefix!r} must start and end with '/'")
-        self.store = ArticleStore(Path(self.config["CACHE_DIR"]) / "articles.sqlite3")
+        self.store = open_store(self.config["DATA_DIR"], self.config["CACHE_DIR"])
         self.source = OverlaySource(
             self.store, source or resolve_source(self.config["SOURCE"], self.config)
         )

@@ -41,6 +41,13 @@ SETTINGS: tuple[Setting, ...] = (
         "under pages/).",
     ),
     Setting(
+        "DATA_DIR",
+        "",
+        "Folder for data that is not a cache: the articles a CMS pushed (articles.sqlite3). "
+        "Empty means listen_data beside LISTEN_CACHE_DIR (audio_cache -> listen_data). A "
+        "store left in the cache folder by an older version is moved here on start.",
+    ),
+    Setting(
         "ENGINES",
         "gtts,piper,espeak",
         "Speech engines in order of preference, comma-separated aliases "
@@ -186,6 +193,20 @@ SETTINGS: tuple[Setting, ...] = (
         "*",
         "Who may frame the /embed/<id> player: a CSP frame-ancestors source list, e.g. "
         "'https://news.example.com https://*.example.com'; * allows any site.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "The service's public address, e.g. https://listen.example.com: every absolute URL "
+        "(API, feed, oEmbed, player snippets) is built from it, never from the request's Host "
+        "header. Empty uses the Host header (fine locally; set this in production).",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        "",
+        "Comma-separated Host names the service answers to (listen.example.com; "
+        ".example.com for it and its subdomains); any other Host gets 400. /healthz, /readyz "
+        "and /metrics answer any Host. Empty accepts every Host.",
     ),
     Setting("FEED_TITLE", "listen", "Title of the podcast feed (/feed.xml)."),
     Setting(

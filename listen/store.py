@@ -1,14 +1,21 @@
-"""Store: articles a CMS pushes (PUT /api/articles/<id>), in SQLite in the cache folder.
+"""Store: articles a CMS pushes (PUT /api/articles/<id>), in SQLite in the data folder.
 
 Pushed articles take precedence over the configured source: :class:`OverlaySource`
 looks in the store first. A push with the same content as the stored one changes
 nothing (idempotent), so a CMS may push on every save.
+
+The store is data, not cache: it lives in ``LISTEN_DATA_DIR`` (by default
+``listen_data`` beside ``LISTEN_CACHE_DIR``), so emptying the cache keeps every pushed
+article. A store an older version kept in the cache folder is moved there on start.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -16,8 +23,23 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from listen.errors import ListenError
 from listen.models import RawArticle
 from listen.sources import Source
+
+log = logging.getLogger(__name__)
+
+FILENAME = "articles.sqlite3"
+DATA_FOLDER = "listen_data"
+"""The default data folder's name, beside the cache folder."""
+SIDE_FILES = ("", "-wal", "-shm")
+"""A SQLite database in WAL mode is up to three files."""
+
+
+class StoreUnavailable(ListenError):
+    status = 503
+    error = "store_unavailable"
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -37,10 +59,17 @@ class ArticleStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(SCHEMA)
+        except (OSError, sqlite3.OperationalError) as exc:
+            log.error("the store of pushed articles %s cannot be opened: %s", self.path, exc)
+            raise StoreUnavailable(
+                "the store of pushed articles cannot be opened. Probable cause: "
+                "LISTEN_DATA_DIR is not writable by the service (see its log)"
+            ) from exc
         return db
 
     def put(self, raw: RawArticle) -> bool:
@@ -80,6 +109,55 @@ class ArticleStore:
             return []
         with closing(self._connect()) as db:
             return [r[0] for r in db.execute("SELECT id FROM articles ORDER BY updated DESC")]
+
+
+def data_folder(data_dir: str, cache_dir: str) -> Path:
+    """``LISTEN_DATA_DIR``, or by default ``listen_data`` beside the cache folder."""
+    return Path(data_dir).expanduser() if data_dir else Path(cache_dir).parent / DATA_FOLDER
+
+
+def open_store(data_dir: str, cache_dir: str) -> ArticleStore:
+    """The store in the data folder, with a store left in the cache folder moved into it."""
+    store = ArticleStore(data_folder(data_dir, cache_dir) / FILENAME)
+    legacy = Path(cache_dir) / FILENAME
+    if legacy.exists() and legacy.resolve() != store.path.resolve():
+        try:
+            _move(legacy, store.path)
+        except (OSError, sqlite3.Error) as exc:
+            log.error(
+                "pushed articles in %s could not be moved to %s: %s; they stay there",
+                legacy,
+                store.path,
+                exc,
+            )
+    return store
+
+
+def _move(legacy: Path, new: Path) -> None:
+    """Copy the database with SQLite's backup (consistent, across file systems), then drop
+    the old files; under a lock, as every worker process starts at once."""
+    new.parent.mkdir(parents=True, exist_ok=True)
+    with open(new.parent / f".{FILENAME}.move.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not legacy.exists():
+            return  # another process moved it while this one waited
+        if new.exists():
+            log.warning(
+                "pushed articles are in both %s and %s: using the second; the first, in the "
+                "cache folder, is left as it is",
+                legacy,
+                new,
+            )
+            return
+        moving = new.with_name(f"{new.name}.moving")
+        moving.unlink(missing_ok=True)
+        with closing(sqlite3.connect(legacy, timeout=30)) as src:
+            with closing(sqlite3.connect(moving)) as dst:
+                src.backup(dst)
+        os.replace(moving, new)
+        for suffix in SIDE_FILES:
+            legacy.with_name(legacy.name + suffix).unlink(missing_ok=True)
+    log.info("moved pushed articles from %s to %s (LISTEN_DATA_DIR)", legacy, new)
 
 
 def _text(value: Any) -> str | None:

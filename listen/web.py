@@ -177,9 +177,18 @@ def transcript_vtt(article_id: str) -> Response:
     lines = ["WEBVTT", ""]
     for n, (timing, text) in enumerate(zip(entry.meta["timings"], texts, strict=True), 1):
         lines += [str(n), f"{_vtt_time(timing['start'])} --> {_vtt_time(timing['end'])}",
-                  text.replace("-->", "->"), ""]  # fmt: skip
+                  _vtt_text(text), ""]  # fmt: skip
     response = Response("\n".join(lines), content_type="text/vtt; charset=utf-8")
     return _revalidated(response, entry)
+
+
+VTT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " "})
+"""WebVTT cue text: & and < start markup (and > is escaped so "-->" cannot end a timing);
+a line break would end the cue early (a blank line) or split it."""
+
+
+def _vtt_text(text: str) -> str:
+    return text.translate(VTT_ESCAPES)
 
 
 def _vtt_time(seconds: float) -> str:
@@ -306,9 +315,14 @@ def index() -> str:
     return render_template(
         "index.html",
         articles=articles,
-        source=listen.source.describe(),
+        source=_public_description(listen.source.describe()),
         embed_js_url=url_for("listen.embed_js", _external=True),
     )
+
+
+def _public_description(described: str) -> str:
+    # A files source is described by its folder: no server path on a public page.
+    return re.sub(r"^files:\S+", "files", described)
 
 
 @bp.get("/embed/<path:article_id>")
@@ -317,7 +331,9 @@ def embed(article_id: str) -> str:
     return render_template(
         "embed.html",
         article={"id": a.id, "title": a.title, "language": a.language},
-        embed_js_url=url_for("listen.embed_js", _external=True),
+        # Relative: the page is ours, so the script is too; the script takes the API's
+        # origin from its own address.
+        embed_js_url=url_for("listen.embed_js"),
     )
 
 
@@ -345,7 +361,7 @@ def oembed() -> Response:
             f"no player for url {url[:100]!r}: give the address of an /embed/<id> page"
         )
     article = service().article(unquote(match.group(1)))
-    width = min(_int_arg("maxwidth", OEMBED_WIDTH), OEMBED_WIDTH)
+    width = min(_positive_int_arg("maxwidth", OEMBED_WIDTH), OEMBED_WIDTH)
     height = OEMBED_HEIGHT
     src = url_for("listen.embed", article_id=article.id, _external=True)
     html = (
@@ -365,9 +381,17 @@ def oembed() -> Response:
     })  # fmt: skip
 
 
-def _int_arg(name: str, default: int) -> int:
+POSITIVE_INT = re.compile(r"[0-9]{1,9}")
+"""ASCII digits only ("²".isdigit() is True, and int() refuses it), and few of them."""
+
+
+def _positive_int_arg(name: str, default: int) -> int:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else default
+    if not value:
+        return default
+    if not POSITIVE_INT.fullmatch(value) or int(value) == 0:
+        raise BadInput(f"{name}={value[:20]!r}: give a positive whole number of pixels")
+    return int(value)
 
 
 @bp.get("/feed.xml")

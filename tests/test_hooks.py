@@ -49,12 +49,12 @@ def test_push_stores_synthesizes_and_is_idempotent(admin, config):
     assert admin.get("/api/articles/new-one").get_json()["status"] == "ready"
     again = admin.put("/api/articles/new-one", json=PUSHED, headers=AUTH).get_json()
     assert again["changed"] is False and again["status"] == "ready"
-    # stored in SQLite in the cache folder, and listed by the source
+    # stored in SQLite in the data folder (beside the cache), and listed by the source
     from pathlib import Path
 
     from listen.store import ArticleStore
 
-    store = ArticleStore(Path(config["CACHE_DIR"]) / "articles.sqlite3")
+    store = ArticleStore(Path(config["CACHE_DIR"]).parent / "listen_data" / "articles.sqlite3")
     assert store.get("new-one").title == "Pushed from the CMS"
     assert "new-one" in store.ids()
 
