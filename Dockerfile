@@ -13,12 +13,14 @@ COPY templates ./templates
 # Python 3.11 bundles, and pyproject.toml names every distribution listen imports.
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /app listen \
-    && mkdir -p /data/audio_cache \
-    && chown listen /data/audio_cache
+    && mkdir -p /data/audio_cache /data/listen_data \
+    && chown listen /data/audio_cache /data/listen_data
 
+# Audio is cache (it can always be made again); pushed articles are data (back them up).
 ENV LISTEN_CACHE_DIR=/data/audio_cache \
+    LISTEN_DATA_DIR=/data/listen_data \
     PYTHONUNBUFFERED=1
-VOLUME ["/data/audio_cache"]
+VOLUME ["/data/audio_cache", "/data/listen_data"]
 USER listen
 EXPOSE 8000
 
@@ -27,4 +29,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
 
 # The same server as `listen serve` (listen/cli.py): tests/test_deploy.py compares the two.
 # docker-compose.yml publishes only nginx in front of it.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "listen.server.JSONWorker", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]

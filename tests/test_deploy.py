@@ -76,7 +76,8 @@ def test_every_imported_distribution_is_declared():
     providers = importlib.metadata.packages_distributions()
     missing = set()
     for module, where in imported_modules():
-        if module in sys.stdlib_module_names or module in ("__future__", "listen"):
+        # _typeshed: the standard library's type stubs, imported only under TYPE_CHECKING
+        if module in sys.stdlib_module_names or module in ("__future__", "_typeshed", "listen"):
             continue
         dists = providers.get(module, ["?"])
         if not names & {canonicalize_name(d) for d in dists}:
@@ -125,13 +126,17 @@ def dockerfile_cmd() -> list[str]:
 def test_dockerfile_installs_the_system_packages_and_keeps_cache_on_a_volume():
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r"apt-get install .*ffmpeg espeak-ng", text)
-    assert 'VOLUME ["/data/audio_cache"]' in text and "LISTEN_CACHE_DIR=/data/audio_cache" in text
+    assert 'VOLUME ["/data/audio_cache", "/data/listen_data"]' in text
+    assert "LISTEN_CACHE_DIR=/data/audio_cache" in text
+    assert "LISTEN_DATA_DIR=/data/listen_data" in text  # pushed articles: not in the cache
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     web = compose["services"]["web"]
     assert web["build"] == "."
     assert "audio_cache:/data/audio_cache" in web["volumes"]
-    assert "audio_cache" in compose["volumes"]
+    assert "listen_data:/data/listen_data" in web["volumes"]
+    assert "audio_cache" in compose["volumes"] and "listen_data" in compose["volumes"]
     assert web["environment"]["LISTEN_CACHE_DIR"] == "/data/audio_cache"
+    assert web["environment"]["LISTEN_DATA_DIR"] == "/data/listen_data"
     assert "readyz" in " ".join(web["healthcheck"]["test"])
     worker = compose["services"]["worker"]
     assert worker["command"] == ["listen", "worker"] and worker["image"] == web["image"]
