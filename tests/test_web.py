@@ -174,7 +174,9 @@ def test_gtts_end_to_end_through_local_endpoint(config, google):
 
 
 def test_concurrent_requests_cause_one_synthesis(config, google):
-    app = create_app({**config, "ENGINES": "gtts", "GTTS_URL": google.url})
+    # A generous deadline: this is about single-flight, and the local endpoint makes real
+    # speech for 8 requests at once on a busy machine (a slow answer would open the breaker).
+    app = create_app({**config, "ENGINES": "gtts", "GTTS_URL": google.url, "GTTS_TIMEOUT": 30.0})
     google.latency = 0.02
     results = []
 
