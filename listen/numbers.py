@@ -50,8 +50,14 @@ def say_digits(digits: str, language: str) -> str:
     return " ".join(cardinal(int(d), language) for d in digits)
 
 
+LONGEST_READ = 30
+"""Digits read one by one at most; a longer run is said as its length ("a 40-digit number")."""
+
+
 def say_integer(digits: str, language: str) -> str:
-    """A whole number; "007" and over-long runs digit by digit."""
+    """A whole number; "007" and over-long runs digit by digit, very long ones by length."""
+    if len(digits) > LONGEST_READ:
+        return data.LONG_NUMBER[language].format(cardinal(len(digits), language))
     if (len(digits) > 1 and digits[0] == "0") or len(digits) > MAX_DIGITS:
         return say_digits(digits, language)
     return cardinal(int(digits), language)
@@ -88,8 +94,15 @@ class Amount(NamedTuple):
         return self.whole == "1" and not self.separator
 
 
+MAX_GROUPS = 6
+"""Separators in one number ("1 234 567 890 123 456,78" has six); a longer chain is read
+as several numbers. Bounded because a number can start after every space of "100 100 100
+…": an unbounded chain would be scanned again from each of them, quadratic in its length."""
 # A number is taken whole (atomic group); a plain space joins only a 3-digit group ("21 000").
-NUM = r"(?>[0-9]+(?:(?:[.,\u00a0\u202f\u2009]| (?=[0-9]{3}(?![0-9])))[0-9]+)*)"
+NUM = (
+    r"(?>[0-9]+(?:(?:[.,\u00a0\u202f\u2009]| (?=[0-9]{3}(?![0-9])))[0-9]+)"
+    rf"{{0,{MAX_GROUPS}}})"
+)
 # Not glued to a word: skips "G7", "COVID-19", "B-52". The lookahead first is for speed.
 START = r"(?=[0-9])(?<![\w.,])(?<![^\W\d_]-)"
 

@@ -11,10 +11,17 @@ TERMINAL = tuple(".!?…:;\"'”’»)")
 """Characters a sentence (not a headline or a label) ends with."""
 
 
+# C0 and C1 control characters that are not white space (NUL, ESC, DEL, …): an engine
+# reads them as noise or stops at them, and a title shows them as boxes. Tab, line
+# breaks and the separators Python counts as white space become spaces instead.
+CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_SPACE = re.compile(r"\s+")
+
+
 def clean_space(text: str) -> str:
-    """Collapse all white space (including NBSP and zero-width) to single spaces."""
+    """Collapse all white space (including NBSP and zero-width) to single spaces; drop controls."""
     text = text.replace("\u200b", "").replace("\ufeff", "").replace("\u00ad", "")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACE.sub(" ", CONTROL.sub("", text)).strip()
 
 
 @lru_cache(maxsize=65536)
