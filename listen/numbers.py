@@ -94,17 +94,16 @@ class Amount(NamedTuple):
         return self.whole == "1" and not self.separator
 
 
-MAX_GROUPS = 6
-"""Separators in one number ("1 234 567 890 123 456,78" has six); a longer chain is read
-as several numbers. Bounded because a number can start after every space of "100 100 100
-…": an unbounded chain would be scanned again from each of them, quadratic in its length."""
 # A number is taken whole (atomic group); a plain space joins only a 3-digit group ("21 000").
-NUM = (
-    r"(?>[0-9]+(?:(?:[.,\u00a0\u202f\u2009]| (?=[0-9]{3}(?![0-9])))[0-9]+)"
-    rf"{{0,{MAX_GROUPS}}})"
-)
+NUM = r"(?>[0-9]+(?:(?:[.,\u00a0\u202f\u2009]| (?=[0-9]{3}(?![0-9])))[0-9]+)*)"
 # Not glued to a word: skips "G7", "COVID-19", "B-52". The lookahead first is for speed.
-START = r"(?=[0-9])(?<![\w.,])(?<![^\W\d_]-)"
+# Nor inside a longer number: after "1 " (before three digits) or "1\u00a0" a number is
+# the rest of one that started earlier. Without that, "100 100 100 …" would be scanned
+# again from each of its spaces by every step that fails after the number: quadratic.
+START = (
+    r"(?=[0-9])(?<![\w.,])(?<![^\W\d_]-)(?<![0-9][\u00a0\u202f\u2009])"
+    r"(?:(?<![0-9] )|(?![0-9]{3}(?![0-9])))"
+)
 
 
 def sign(group: str = "sign") -> str:
