@@ -288,20 +288,25 @@ _SENTENCE_ENDS = (". ", "! ", "? ", "… ", '." ', ".” ", "; ")
 
 
 def _cut_point(text: str, limit: int) -> int:
-    """Where to cut ``text`` (longer than ``limit``): after a sentence, else at a space."""
-    window = text[: limit + 1]
+    """Where to cut ``text`` (longer than ``limit``): after a sentence, else at a space.
+
+    Words longer than the limit are never cut: they ride with the text after them
+    (which the unpronounceable-run rule then reads without them).
+    """
+    start = 0
+    while (space := text.find(" ", start)) - start > limit:
+        start = space + 1
+    if space < 0 or len(text) - start <= limit:
+        return len(text)
+    window = text[start : start + limit + 1]
     sentence = max(window.rfind(end) for end in _SENTENCE_ENDS)
     if sentence >= limit // 2:
-        return window.index(" ", sentence)  # the punctuation stays with its sentence
-    space = window.rfind(" ")
-    if space > 0:
-        return space
-    found = text.find(" ", limit)  # one word longer than the limit: never cut mid-word
-    return found if found > 0 else len(text)
+        return start + window.index(" ", sentence)  # the punctuation stays with its sentence
+    return start + window.rfind(" ")
 
 
 def split_long(text: str, limit: int = MAX_BLOCK_CHARS) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters (a longer word stays whole)."""
+    """``text`` in pieces of at most ``limit`` characters, besides words longer than that."""
     pieces = []
     while len(text) > limit:
         cut = _cut_point(text, limit)

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listen import create_app, phrases
-from listen import extract as x
 from listen import sanitize as s
+from listen.decoding import ascii_compatible, decode
 from listen.errors import ArticleTooLarge, ArticleUnreadable
 from listen.models import Block, RawArticle
 from listen.normalize import normalize
@@ -160,8 +160,10 @@ def test_blocks_are_cut_at_sentences_never_mid_word():
     assert all(len(p) <= s.MAX_BLOCK_CHARS for p in pieces)
     assert all(p.endswith("debate.") for p in pieces)
     assert " ".join(pieces).split() == text.split()
-    word = "x" * 5000
-    assert s.split_long(f"a {word} b") == ["a", word, "b"]
+    word = "x" * 5000  # never cut, and kept with what follows it
+    assert s.split_long(f"a {word} b") == ["a", f"{word} b"]
+    assert s.split_long(f"{word} {text}")[0] == f"{word} {pieces[0]}"
+    assert s.split_long(word) == [word]
     blocks = s.apply_rules("Headline", [Block("paragraph", text)])
     assert len(blocks) == len(pieces) and all(len(b.text) <= s.MAX_BLOCK_CHARS for b in blocks)
 
@@ -171,10 +173,10 @@ def test_blocks_are_cut_at_sentences_never_mid_word():
 
 def test_utf7_is_never_honoured():
     page = b'<html><head><meta charset="utf-7"></head><body><p>+ADw-script+AD4-</p></body></html>'
-    text = x.decode(page)
+    text = decode(page)
     assert "<script>" not in text and "+ADw-script+AD4-" in text
-    assert x.decode(b"+ADw-b+AD4- plain", "utf-7") == "+ADw-b+AD4- plain"
-    assert not x.ascii_compatible("utf-16") and x.ascii_compatible("iso-8859-1")
+    assert decode(b"+ADw-b+AD4- plain", "utf-7") == "+ADw-b+AD4- plain"
+    assert not ascii_compatible("utf-16") and ascii_compatible("iso-8859-1")
 
 
 @pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"])
@@ -185,7 +187,7 @@ def test_byte_order_marks(codec):
         "utf-16-le": codecs.BOM_UTF16_LE,
         "utf-16-be": codecs.BOM_UTF16_BE,
     }[codec]
-    assert x.decode(bom + "Año <p>niño</p>".encode(codec)) == "Año <p>niño</p>"
+    assert decode(bom + "Año <p>niño</p>".encode(codec)) == "Año <p>niño</p>"
 
 
 def test_control_characters_reach_neither_title_nor_speech(tmp_path):

@@ -89,7 +89,7 @@ class URLSource:
 
 
 def _decode_text(body: bytes, charset: str | None) -> str:
-    from listen.extract import decode
+    from listen.decoding import decode
 
     # One decoder for every page: BOMs, then UTF-8, then a charset that reads ASCII as ASCII.
     return decode(body, charset)
