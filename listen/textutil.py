@@ -47,10 +47,24 @@ def phrase_key(phrase: str) -> str:
     return key(phrase)
 
 
-def starts_with_phrase(text: str, phrase_list: Iterable[str]) -> str | None:
-    """The phrase ``text`` starts with, as a whole word, if any."""
-    k = key(text)
+@lru_cache(maxsize=64)
+def _by_first_word(phrase_list: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """A table's phrases by the first word of their key, in the table's order."""
+    index: dict[str, list[str]] = {}
     for phrase in phrase_list:
+        index.setdefault(phrase_key(phrase).split(" ", 1)[0], []).append(phrase)
+    return {first: tuple(found) for first, found in index.items()}
+
+
+def starts_with_phrase(text: str, phrase_list: Iterable[str]) -> str | None:
+    """The phrase ``text`` starts with, as a whole word, if any.
+
+    Only the phrases sharing the text's first word are tried: a page of many short
+    blocks costs one look-up each, not one per phrase of the table.
+    """
+    k = key(text)
+    first = k[: k.find(" ")] if " " in k else k
+    for phrase in _by_first_word(tuple(phrase_list)).get(first, ()):
         p = phrase_key(phrase)
         if k.startswith(p) and (len(k) == len(p) or k[len(p)] == " "):
             return phrase
