@@ -8,6 +8,7 @@ import sys
 BENCHES = (
     "fidelity",
     "sanitize",
+    "adversarial",
     "synthesis",
     "growth",
     "gtts",

@@ -16,11 +16,14 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import lxml.etree
 import lxml.html
 
 from listen import phrases
+from listen.decoding import decode
+from listen.errors import ArticleTooLarge, ArticleUnreadable
 from listen.models import Block
 from listen.textutil import clean_space, is_sentence, key
 
@@ -49,35 +52,6 @@ class Extracted:
     captions: set[str] = field(default_factory=set)
 
 
-# ---------------------------------------------------------------- decoding
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-
-
-def decode(data: bytes) -> str:
-    """Decode page bytes: BOM, then UTF-8, then the declared charset, then cp1252.
-
-    UTF-8 goes before the declared charset because pages often declare a legacy
-    charset while serving UTF-8, and text in a legacy charset almost never
-    happens to be valid UTF-8.
-    """
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    declared = _META_CHARSET.search(data[:4096])
-    codecs = ["utf-8", declared.group(1).decode("ascii", "ignore")] if declared else ["utf-8"]
-    for codec in codecs:
-        try:
-            return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("cp1252", errors="replace")
-
-
 # ---------------------------------------------------------------- HTML structure
 
 
@@ -85,12 +59,15 @@ def _classes(el: lxml.html.HtmlElement) -> list[str]:
     return f"{el.get('class', '')} {el.get('id', '')}".lower().split()
 
 
-def _class_matches(el: lxml.html.HtmlElement, fragments: Iterable[str]) -> bool:
-    for cls in _classes(el):
-        for frag in fragments:
-            if re.search(rf"(?:^|[-_]){re.escape(frag)}(?:$|[-_])", cls):
-                return True
-    return False
+@lru_cache(maxsize=16)
+def _fragments_pattern(fragments: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a table of class fragments: each is a whole ``-``/``_`` part."""
+    return re.compile(r"(?:^|[-_])(?:" + "|".join(re.escape(f) for f in fragments) + r")(?:$|[-_])")
+
+
+def _class_matches(el: lxml.html.HtmlElement, fragments: tuple[str, ...]) -> bool:
+    pattern = _fragments_pattern(fragments)
+    return any(pattern.search(cls) for cls in _classes(el))
 
 
 def _is_skipped(el: lxml.html.HtmlElement) -> bool:
@@ -101,18 +78,64 @@ def _text(el: lxml.html.HtmlElement) -> str:
     return clean_space(el.text_content())
 
 
+MAX_DEPTH = 2048
+"""libxml2's nesting limit with ``huge_tree`` (256 without): below it, it drops everything."""
+
+
+def _depth(doc: lxml.html.HtmlElement) -> int:
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(doc, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
+    """Parse a page or fragment into a tree.
+
+    A page nested deeper than the parser keeps (:data:`MAX_DEPTH`) is parsed again
+    with its containers flattened, so no text is lost without a word.
+
+    Raises:
+        ArticleUnreadable: the page is still too deep (nested lists, tables), a 422.
+    """
     text = decode(html) if isinstance(html, bytes) else html
     # lxml refuses str input that declares an encoding; the text is decoded already.
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     text = text.replace("\x00", "")
     if not text.strip():
         return lxml.html.fromstring("<html><body></body></html>")
-    try:
-        doc = lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError):
-        doc = lxml.html.fromstring("<html><body></body></html>")
+    doc = _parse(text)
+    if _depth(doc) >= MAX_DEPTH:
+        # Nested containers (a template that never closes its <div>s): flattened into
+        # paragraphs, the text is all there; only their classes are lost.
+        log.warning("the page nests elements over %d deep; flattening its containers", MAX_DEPTH)
+        doc = _parse(_FLATTENED.sub("<p>", text))
+    if _depth(doc) >= MAX_DEPTH:
+        raise ArticleUnreadable(
+            f"the page nests elements more than {MAX_DEPTH} deep, and the HTML parser "
+            "drops everything below that. Probable cause: unclosed tags (a template bug) "
+            "or a page built to exhaust parsers."
+        )
     return doc
+
+
+# huge_tree: pages nest up to MAX_DEPTH elements (the default 256 cuts real pages short).
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+FLATTENED_TAGS = (
+    "div", "section", "article", "main", "span", "font", "center", "b", "i", "u", "em",
+    "strong", "small", "big", "blockquote",
+)  # fmt: skip
+"""Containers a page nested too deep is parsed without: each becomes a paragraph break."""
+# A run of them is one break; [^<>] so a run of "<" without ">" is not rescanned.
+_FLATTENED = re.compile(rf"(?:</?(?:{'|'.join(FLATTENED_TAGS)})\b[^<>]*+>\s*+)+", re.I)
+
+
+def _parse(text: str) -> lxml.html.HtmlElement:
+    try:
+        return lxml.html.document_fromstring(text, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.fromstring("<html><body></body></html>")
 
 
 def _headline(text: str) -> str:
@@ -237,8 +260,30 @@ def is_full_page(html: str | bytes) -> bool:
     return re.search(r"<(?:html|body|head)\b", head, re.I) is not None
 
 
-def extract_html(html: str | bytes) -> Extracted:
-    """Structural phase: drop non-article elements, find the article, list its blocks."""
+def check_size(found: int, max_chars: int | None) -> None:
+    """Refuse, before the costly steps, a page whose ``found`` characters cannot fit.
+
+    Boilerplate is never most of a page's text, so a page holding more than
+    :data:`SIZE_MARGIN` times the limit is refused at once (a 413).
+    """
+    if max_chars is not None and found > SIZE_MARGIN * max_chars:
+        raise ArticleTooLarge(
+            f"the article holds {found} characters of text, far more than "
+            f"LISTEN_MAX_CHARS={max_chars}. Probable cause: a very long page."
+        )
+
+
+SIZE_MARGIN = 2
+"""How much more text than LISTEN_MAX_CHARS a page may hold before extraction trims it."""
+
+
+def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
+    """Structural phase: drop non-article elements, find the article, list its blocks.
+
+    Raises:
+        ArticleTooLarge: the page holds far more than ``max_chars`` of text.
+        ArticleUnreadable: the page nests too deep to parse whole.
+    """
     doc = parse_html(html)
     lxml.etree.strip_elements(doc, lxml.etree.Comment, lxml.etree.PI, with_tail=False)
     language = _language(doc)
@@ -253,6 +298,10 @@ def extract_html(html: str | bytes) -> Extracted:
 
     _unhide_listen_only(doc)
     _structural_clean(doc, keep, captions)
+    # The body's text (<head> holds styles and scripts) is at most what is displayed:
+    # too much of it is refused before the walk and trafilatura, the costly steps.
+    body = doc.find("body")
+    check_size(len(clean_space((body if body is not None else doc).text_content())), max_chars)
     blocks = []
     if standfirst is not None:
         blocks.append(Block("standfirst", _text(standfirst)))
@@ -422,8 +471,14 @@ def _kind(tag: str) -> str:
 # ---------------------------------------------------------------- plain text
 
 
-def extract_text(text: str, *, titled: bool = True) -> Extracted:
-    """Plain text: every non-empty line is a block; with ``titled`` the first is the title."""
+def extract_text(text: str, *, titled: bool = True, max_chars: int | None = None) -> Extracted:
+    """Plain text: every non-empty line is a block; with ``titled`` the first is the title.
+
+    Raises:
+        ArticleTooLarge: the text is far longer than ``max_chars``.
+    """
+    if max_chars is not None and len(text) > SIZE_MARGIN * max_chars:
+        check_size(len(clean_space(text)), max_chars)
     lines = [clean_space(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     if titled and lines:

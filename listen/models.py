@@ -101,7 +101,18 @@ class Article:
 
     @property
     def chars(self) -> int:
+        """Characters displayed: the title and paragraphs as on the page."""
         return sum(len(t) for t in self.pieces)
+
+    @property
+    def spoken_words(self) -> int:
+        """Words the engines say (numbers and symbols written out)."""
+        return sum(len(t.split()) for t, _ in self.items)
+
+    @property
+    def spoken_chars(self) -> int:
+        """Characters the engines say: what ``LISTEN_MAX_CHARS`` bounds after normalizing."""
+        return sum(len(t) for t, _ in self.items)
 
     def to_dict(self, *, spoken: bool = False) -> dict[str, object]:
         return {

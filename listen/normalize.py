@@ -48,6 +48,7 @@ from listen.numbers import (
     signed,
     year_en,
 )
+from listen.textutil import CONTROL
 
 Step = Callable[[str, str], str]
 
@@ -58,8 +59,8 @@ _INVISIBLE = re.compile("[" + re.escape(data.INVISIBLE) + "]")
 
 
 def prepare(text: str, language: str) -> str:
-    """Compose accents (NFC) and drop invisible characters, so the tables match."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    """Compose accents (NFC), drop invisible and control characters, so the tables match."""
+    return CONTROL.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([^\W_][\w-]*(?:\.[\w-]+)+)")

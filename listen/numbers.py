@@ -50,8 +50,14 @@ def say_digits(digits: str, language: str) -> str:
     return " ".join(cardinal(int(d), language) for d in digits)
 
 
+LONGEST_READ = 30
+"""Digits read one by one at most; a longer run is said as its length ("a 40-digit number")."""
+
+
 def say_integer(digits: str, language: str) -> str:
-    """A whole number; "007" and over-long runs digit by digit."""
+    """A whole number; "007" and over-long runs digit by digit, very long ones by length."""
+    if len(digits) > LONGEST_READ:
+        return data.LONG_NUMBER[language].format(cardinal(len(digits), language))
     if (len(digits) > 1 and digits[0] == "0") or len(digits) > MAX_DIGITS:
         return say_digits(digits, language)
     return cardinal(int(digits), language)
@@ -91,7 +97,13 @@ class Amount(NamedTuple):
 # A number is taken whole (atomic group); a plain space joins only a 3-digit group ("21 000").
 NUM = r"(?>[0-9]+(?:(?:[.,\u00a0\u202f\u2009]| (?=[0-9]{3}(?![0-9])))[0-9]+)*)"
 # Not glued to a word: skips "G7", "COVID-19", "B-52". The lookahead first is for speed.
-START = r"(?=[0-9])(?<![\w.,])(?<![^\W\d_]-)"
+# Nor inside a longer number: after "1 " (before three digits) or "1\u00a0" a number is
+# the rest of one that started earlier. Without that, "100 100 100 …" would be scanned
+# again from each of its spaces by every step that fails after the number: quadratic.
+START = (
+    r"(?=[0-9])(?<![\w.,])(?<![^\W\d_]-)(?<![0-9][\u00a0\u202f\u2009])"
+    r"(?:(?<![0-9] )|(?![0-9]{3}(?![0-9])))"
+)
 
 
 def sign(group: str = "sign") -> str:

@@ -275,24 +275,27 @@ LIST_HEADINGS = {
 }
 
 # Photo credits. A block carrying one is a caption; without the credit, its text is
-# the caption, which is dropped wherever else it appears.
+# the caption, which is dropped wherever else it appears. Each pattern runs in linear
+# time on any text: a run that scans to the end of the block stops at the next credit
+# word or bracket, so a block of a thousand "(Photo " is not rescanned a thousand times.
 _AGENCIES = (
     r"REUTERS|Reuters|AFP|AP|EFE|Getty(?: Images)?|Europa Press|Bloomberg|EPA|"
     r"Shutterstock|iStock|Xinhua|ANSA|dpa|Cuartoscuro|NurPhoto|Sipa"
 )
+_FOTO = r"Foto|Fotografía|Imagen|Crédito"
 CREDIT_PATTERNS = {
     "en": (
-        r"\s*/\s*Via\s+\S.*$",
-        r"\s*\((?:Photo|Image|Picture|Credit|Photograph)s?\b[^)]*\)\s*$",
-        r"\s*(?:Photo|Image|Picture|Photograph|Credit)s?\s*(?:by|:)\s*\S.*$",
-        r"\s*\|\s*(?:Photo|Image|Credit)s?\b.*$",
-        rf"\s*/\s*(?:{_AGENCIES})(?:\s*/\s*[^/]+)?\s*$",
-        rf"\s*(?:{_AGENCIES})\s*/\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*$",
+        r"/\s*Via\s+\S.*$",
+        r"\((?:Photo|Image|Picture|Credit|Photograph)s?\b[^()]*\)\s*$",
+        r"(?:Photo|Image|Picture|Photograph|Credit)s?\s*(?:by|:)\s*\S.*$",
+        r"\|\s*(?:Photo|Image|Credit)s?\b.*$",
+        rf"/\s*(?:{_AGENCIES})(?:\s*/[^/]+|\s*)$",
+        rf"(?:{_AGENCIES})\s*/\s*[A-Z][\w.'-]*+(?:\s+[A-Z][\w.'-]*+){{0,3}}\s*$",
     ),
     "es": (
-        r"\s*\(?(?:Foto|Fotografía|Imagen|Crédito)s?\s*(?::|de)\s*\S[^)]*\)?\s*$",
-        r"\s*\((?:Foto|Imagen)s?\b[^)]*\)\s*$",
-        r"\s*\|\s*(?:Foto|Imagen)s?\b.*$",
+        rf"\(?(?:{_FOTO})s?\s*(?::|de)\s*\S(?:(?!{_FOTO})[^)])*\)?\s*$",
+        r"\((?:Foto|Imagen)s?\b[^()]*\)\s*$",
+        r"\|\s*(?:Foto|Imagen)s?\b.*$",
     ),
 }
 

@@ -56,10 +56,16 @@ LONGEST_WORD = 60
 """Characters; a longer run without spaces (a hash, base64, a pasted URL) is not read."""
 
 
-def pronounceable(text: str, article_id: str) -> str:
-    """The spoken text without runs of characters no engine can pronounce as a word."""
+def pronounceable(text: str, article_id: str, *, display: bool = False) -> str:
+    """The text without runs of characters no engine can pronounce as a word.
+
+    Run on the spoken text, and with ``display`` on the text before normalizing, so
+    that a 20,000-digit number is never expanded into 20,000 spoken digits. In display
+    text a long run with a letter may be a web address, which the normalizer shortens
+    to its host; one without only grows, and goes.
+    """
     words = text.split()
-    kept = [w for w in words if len(w) <= LONGEST_WORD]
+    kept = [w for w in words if len(w) <= LONGEST_WORD or (display and any(c.isalpha() for c in w))]
     if len(kept) != len(words):
         log.warning(
             "article %s: not reading %d run(s) of over %d characters without a space",
@@ -161,16 +167,24 @@ class Listen:
         return article
 
     def prepare(self, raw: RawArticle) -> Article:
-        """Sanitize a raw article, pick its language and each paragraph's."""
-        clean = sanitize(raw)
-        body = " ".join(b.text for b in clean.blocks)
-        lang = language.choose(
-            clean.language_hint,
-            f"{clean.title} {body}",
-            self.config["LANGUAGE"],
-            self.config["UNSUPPORTED_AS"],
-        )
-        paragraphs = []
+        """Sanitize a raw article, pick its language and each paragraph's.
+
+        Raises:
+            NothingToSpeak: nothing is left to speak (a 422).
+            ArticleTooLarge: the text to display, checked before normalizing, or the
+                text to speak, checked after it, is over ``LISTEN_MAX_CHARS`` (a 413).
+        """
+
+        def check_size(chars: int, what: str) -> None:
+            if chars > self.config["MAX_CHARS"]:
+                raise ArticleTooLarge(
+                    f"article {raw.id!r} has {chars} characters of {what} text, more than "
+                    f"LISTEN_MAX_CHARS={self.config['MAX_CHARS']}. Probable cause: a very "
+                    "long article, or numbers and symbols that take many words to say."
+                )
+
+        clean = sanitize(raw, self.config["MAX_CHARS"])
+        blocks = []
         for block in clean.blocks:
             if not language.speakable(block.text):
                 log.warning(
@@ -178,16 +192,32 @@ class Listen:
                     raw.id, block.text,
                 )  # fmt: skip
                 continue
+            blocks.append(block)
+        # Refused before the costly stages: the display text only grows when spoken.
+        check_size(len(clean.title) + sum(len(b.text) for b in blocks), "display")
+        body = " ".join(b.text for b in blocks)
+        lang = language.choose(
+            clean.language_hint,
+            f"{clean.title} {body}",
+            self.config["LANGUAGE"],
+            self.config["UNSUPPORTED_AS"],
+        )
+        paragraphs = []
+        for block in blocks:
             own = language.paragraph_language(block.text, lang)
-            spoken = pronounceable(normalize(block.text, own), raw.id)
+            shown = pronounceable(block.text, raw.id, display=True)
+            spoken = pronounceable(normalize(shown, own), raw.id)
             if spoken:
                 paragraphs.append(Paragraph(block.text, own, block.kind, spoken))
+        shown = pronounceable(clean.title, raw.id, display=True)
+        title_spoken = pronounceable(normalize(shown, lang), raw.id)
         article = Article(
             id=raw.id,
-            title=clean.title,
+            # A title with nothing an engine can say is no title (as one of punctuation).
+            title=clean.title if title_spoken else "",
             language=lang,
             paragraphs=tuple(paragraphs),
-            title_spoken=normalize(clean.title, lang),
+            title_spoken=title_spoken,
         )
         if not article.pieces:
             raise NothingToSpeak(
@@ -195,11 +225,8 @@ class Listen:
                 "boilerplate. Probable cause: an empty article, or its text is all in "
                 "elements that are never spoken (figure, aside, data-listen=skip)."
             )
-        if article.chars > self.config["MAX_CHARS"]:
-            raise ArticleTooLarge(
-                f"article {raw.id!r} has {article.chars} characters to speak, more than "
-                f"LISTEN_MAX_CHARS={self.config['MAX_CHARS']}"
-            )
+        check_size(article.chars, "display")
+        check_size(article.spoken_chars, "spoken")
         return article
 
     # ------------------------------------------------------------ audio stages

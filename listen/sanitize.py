@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 
 from listen import phrases
 from listen.extract import extract_html, extract_text
@@ -41,11 +42,13 @@ _CHROME = phrases.union(phrases.CHROME_PREFIXES)
 _LIST_HEADINGS = phrases.union(phrases.LIST_HEADINGS)
 _LIST_HEADING_KEYS = frozenset(key(h) for h in _LIST_HEADINGS)
 _CREDIT = re.compile(
-    "(?:" + "|".join(p for ps in phrases.CREDIT_PATTERNS.values() for p in ps) + ")"
+    "(?:" + "|".join(p for ps in phrases.CREDIT_PATTERNS.values() for p in ps) + ")", re.S
 )
-# "4 min", "3:25", "0:00 / 4:12": what players print next to their label.
+# "4 min", "3:25", "0:00 / 4:12": what players print next to their label. The runs are
+# possessive: what follows each starts with a letter, so giving characters back never
+# helps, and two backtracking runs of the same characters side by side would be cubic.
 _PLAYER_NOISE = re.compile(
-    r"^[\d\s:./·|-]*(?:min(?:utes?|utos?)?|mins?|s)?[\d\s:./·|-]*"
+    r"[\d\s:./·|-]*+(?:(?:min(?:utes?|utos?)?|mins?|s)[\d\s:./·|-]*+)?"
     r"(?:aqui|here|now|ahora|en audio|audio)?\s*$"
 )
 
@@ -231,7 +234,7 @@ def drop_contained_repeats(blocks: list[Block], ctx: Context) -> list[Block]:
     """A short block repeated inside a longer one (a pull quote) is spoken once, in place."""
     keys = [key(b.text) for b in blocks]
     # Index every block by its word trigrams, so a candidate is compared only with
-    # the blocks that share its first trigram (linear, not quadratic, in blocks).
+    # the blocks that share its rarest trigram (linear, not quadratic, in blocks).
     holders: dict[tuple[str, ...], set[int]] = {}
     for i, k in enumerate(keys):
         words = k.split()
@@ -242,11 +245,18 @@ def drop_contained_repeats(blocks: list[Block], ctx: Context) -> list[Block]:
         words = k.split()
         if 8 <= len(words) <= 80:
             padded = f" {k} "
-            others = holders.get(tuple(words[:3]), set()) - {i}
+            # The block's rarest trigram names the few blocks that can hold it; on a page
+            # of one repeated phrase even that is every block, so only so many are read.
+            rarest = min((holders[tuple(words[j : j + 3])] for j in range(len(words) - 2)), key=len)
+            others = islice((j for j in rarest if j != i), MAX_COMPARED)
             if any(len(keys[j]) > len(k) and padded in f" {keys[j]} " for j in others):
                 continue  # it also stands inside a longer block
         out.append(b)
     return out
+
+
+MAX_COMPARED = 64
+"""Blocks a candidate pull quote is compared with, at most (a bound, not a tuning)."""
 
 
 RULES: tuple[Rule, ...] = (
@@ -268,20 +278,77 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+MAX_BLOCK_CHARS = 3_000
+"""Longest block the rules see; a longer one is cut into pieces at sentence ends or spaces.
+
+Four times a long news paragraph (~750 characters), so a real paragraph is never cut,
+and 30 requests of speech. It bounds what one rule, one normalizer step and one
+synthesized piece handle, whatever a page holds in one element."""
+_SENTENCE_ENDS = (". ", "! ", "? ", "… ", '." ', ".” ", "; ")
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Where to cut ``text`` (longer than ``limit``): after a sentence, else at a space.
+
+    Words longer than the limit are never cut: they ride with the text after them
+    (which the unpronounceable-run rule then reads without them).
+    """
+    start = 0
+    while (space := text.find(" ", start)) - start > limit:
+        start = space + 1
+    if space < 0 or len(text) - start <= limit:
+        return len(text)
+    window = text[start : start + limit + 1]
+    sentence = max(window.rfind(end) for end in _SENTENCE_ENDS)
+    if sentence >= limit // 2:
+        return start + window.index(" ", sentence)  # the punctuation stays with its sentence
+    return start + window.rfind(" ")
+
+
+def split_long(text: str, limit: int = MAX_BLOCK_CHARS) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, besides words longer than that."""
+    pieces = []
+    while len(text) > limit:
+        cut = _cut_point(text, limit)
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        pieces.append(text)
+    return [p for p in pieces if p]
+
+
+def bounded(blocks: Iterable[Block]) -> list[Block]:
+    """Every block cut to at most :data:`MAX_BLOCK_CHARS`, before any rule runs."""
+    out = []
+    for b in blocks:
+        if len(b.text) <= MAX_BLOCK_CHARS:
+            out.append(b)
+        else:
+            out.extend(replace(b, text=piece) for piece in split_long(b.text))
+    return out
+
+
 def apply_rules(title: str, blocks: list[Block], captions: Iterable[str] = ()) -> list[Block]:
     ctx = Context(title=title, captions=set(captions))
+    blocks = bounded(blocks)
     for rule in RULES:
         blocks = rule(blocks, ctx)
     return blocks
 
 
-def sanitize(raw: RawArticle) -> Sanitized:
-    """Turn a raw article into its title and the blocks to speak, in order."""
+def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
+    """Turn a raw article into its title and the blocks to speak, in order.
+
+    Raises:
+        ArticleTooLarge: the page holds far more text than ``max_chars`` (checked
+            before the costly steps).
+        ArticleUnreadable: the page cannot be parsed whole.
+    """
     if raw.html is not None:
-        found = extract_html(raw.html)
+        found = extract_html(raw.html, max_chars)
     else:
         # A .txt file starts with its title; a JSON article has a title field instead.
-        found = extract_text(raw.text or "", titled=raw.title is None)
+        found = extract_text(raw.text or "", titled=raw.title is None, max_chars=max_chars)
     title = clean_space(raw.title) if raw.title is not None else (found.title or "")
     if not key(title):
         title = ""  # a title of punctuation or emoji says nothing

@@ -35,6 +35,8 @@ PIECE_JOINER = {
     "en": {".": " dot ", ",": ", "},
     "es": {".": " punto ", ",": ", "},
 }
+# A run of digits too long to read one by one (a hash, a pasted ID): said by its length.
+LONG_NUMBER = {"en": "a number of {} digits", "es": "un número de {} cifras"}
 MINUS = {"en": "minus", "es": "menos"}
 PLUS = {"en": "plus", "es": "más"}
 RANGE_WORD = {"en": "to", "es": "a"}  # "2019-2023", "10–12", a 7-4 vote or a 3-1 score

@@ -61,7 +61,7 @@ def estimated_seconds(article: Article) -> int:
     """Listening time before the audio exists: words at the voices' pace, plus pauses."""
     config = service().config
     pauses = config["PAUSE_TITLE_MS"] + config["PAUSE_PARAGRAPH_MS"] * len(article.paragraphs)
-    return round(article.words / WORDS_PER_SECOND + pauses / 1000)
+    return round(article.spoken_words / WORDS_PER_SECOND + pauses / 1000)
 
 
 def _article_json(article: Article) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -90,13 +89,7 @@ class URLSource:
 
 
 def _decode_text(body: bytes, charset: str | None) -> str:
-    if body.startswith(codecs.BOM_UTF8):
-        return body.decode("utf-8-sig", errors="replace")
-    for codec in (charset, "utf-8"):
-        if not codec:
-            continue
-        try:
-            return body.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("cp1252", errors="replace")
+    from listen.decoding import decode
+
+    # One decoder for every page: BOMs, then UTF-8, then a charset that reads ASCII as ASCII.
+    return decode(body, charset)
