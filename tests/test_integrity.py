@@ -316,9 +316,9 @@ def test_an_article_that_fails_to_prepare_is_prepared_once(
     calls = []
     real = pipeline.sanitize
 
-    def counted(raw: Any) -> Any:
+    def counted(raw: Any, *args: Any) -> Any:
         calls.append(raw.id)
-        return real(raw)
+        return real(raw, *args)
 
     monkeypatch.setattr(pipeline, "sanitize", counted)
     write_article(articles, "bad", **fields)
