@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from listen import create_app, mp3, pieces, stitch
+from listen import create_app, mp3, pieces, sanitize, stitch
 from listen.chunk import sentences
 from listen.engines import Speech
 from listen.engines.espeak import EspeakEngine
@@ -38,6 +38,11 @@ def long_paragraph(count: int) -> str:
         body = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(9 + n % 6))
         out.append(f"Sentence {n + 1} says the {body} changed.")
     return " ".join(out)
+
+
+def one_block(text: str) -> bool:
+    """The sanitizer cuts a longer block into several paragraphs before any of this runs."""
+    return len(text) <= sanitize.MAX_BLOCK_CHARS
 
 
 class RecordingEspeak(EspeakEngine):
@@ -206,8 +211,12 @@ def test_one_piece_is_encoded_exactly_as_before():
 
 
 @pytest.mark.slow
-def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(config, articles):
-    text = long_paragraph(45)  # about 4.5 times the bound
+def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(
+    config, articles, monkeypatch
+):
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 600)
+    text = long_paragraph(26)  # about 4.8 times the bound, and one block (see one_block)
+    assert one_block(text)
     app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
     (engine,) = speakers(app)
     title, *parts = engine.texts
@@ -245,7 +254,8 @@ def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(config, a
 def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
     config, articles, tmp_path, monkeypatch
 ):
-    text = long_paragraph(30)
+    text = long_paragraph(25)
+    assert one_block(text)
     split, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
     (engine,) = speakers(split)
     start = timings["pieces"][1]["start"]
@@ -275,7 +285,8 @@ def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
 
 @pytest.mark.slow
 def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config, articles):
-    text = long_paragraph(35)
+    text = long_paragraph(25)
+    assert one_block(text)
     chain = "test_long_paragraphs:FailsOnThirdText,test_long_paragraphs:RecordingEspeak"
     app, data, timings = build(config, articles, text, chain)
     flaky, espeak = speakers(app)
