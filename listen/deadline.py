@@ -101,7 +101,7 @@ def _register(connection: HTTPConnection) -> None:
         connection.timeout = deadline.remaining()
 
 
-class _Connection(HTTPConnection):
+class _Deadlined(HTTPConnection):
     # Registered when it connects, and again by each request sent on it (a connection
     # reused from the pool serves the deadline of its new request).
     def connect(self) -> None:
@@ -113,14 +113,12 @@ class _Connection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _TLSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        _register(self)
-        super().connect()
+class _Connection(_Deadlined):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _register(self)
-        super().request(*args, **kwargs)
+
+class _TLSConnection(_Deadlined, HTTPSConnection):
+    pass
 
 
 class _Pool(HTTPConnectionPool):

@@ -77,16 +77,25 @@ def evict(listen: Listen, keep: Collection[str] = ()) -> dict[str, Any]:
         articles = list(listen.cache.entries())
         segments = {e.key: e for e in listen.segments.entries()}
         total = sum(map(_size, articles)) + sum(map(_size, segments.values()))
-        report: dict[str, Any] = {"max_bytes": limit, "bytes_before": total, "articles": [],
-                                  "segments": 0, "kept_building": [], "kept_new": []}  # fmt: skip
+        report: dict[str, Any] = {
+            "max_bytes": limit,
+            "bytes_before": total,
+            "articles": [],
+            "segments": 0,
+            "kept_building": [],
+            "kept_new": [],
+        }
         if limit > 0 and total > limit:
             total -= _evict(listen, limit, total, articles, segments, report, set(keep))
         report["bytes_after"] = total
     if report["articles"] or report["segments"]:
         log.info(
             "cache over %d bytes: evicted %d article(s), %d segment(s); %d bytes now",
-            limit, len(report["articles"]), report["segments"], total,
-        )  # fmt: skip
+            limit,
+            len(report["articles"]),
+            report["segments"],
+            total,
+        )
     return report
 
 
@@ -125,8 +134,9 @@ def _evict(
         if not listen.cache.delete(entry.key):
             continue
         freed += _size(entry)
-        report["articles"].append({"key": entry.key, "id": entry.meta.get("id"),
-                                   "bytes": _size(entry)})  # fmt: skip
+        report["articles"].append(
+            {"key": entry.key, "id": entry.meta.get("id"), "bytes": _size(entry)}
+        )
         if refs is not None:
             unused = []
             for key in set(entry.meta["segments"]):

@@ -160,12 +160,14 @@ def timings(article_id: str) -> Response:
     pieces = [
         {**timing, "text": text} for timing, text in zip(entry.meta["timings"], texts, strict=True)
     ]
-    response = jsonify({
-        "id": article.id,
-        "duration_s": entry.meta["duration_s"],
-        "audio_url": url_for("listen.audio_by_key", key=entry.key, _external=True),
-        "pieces": pieces,
-    })  # fmt: skip
+    response = jsonify(
+        {
+            "id": article.id,
+            "duration_s": entry.meta["duration_s"],
+            "audio_url": url_for("listen.audio_by_key", key=entry.key, _external=True),
+            "pieces": pieces,
+        }
+    )
     return _revalidated(response, entry)
 
 
@@ -176,8 +178,12 @@ def transcript_vtt(article_id: str) -> Response:
     texts = article.pieces
     lines = ["WEBVTT", ""]
     for n, (timing, text) in enumerate(zip(entry.meta["timings"], texts, strict=True), 1):
-        lines += [str(n), f"{_vtt_time(timing['start'])} --> {_vtt_time(timing['end'])}",
-                  _vtt_text(text), ""]  # fmt: skip
+        lines += [
+            str(n),
+            f"{_vtt_time(timing['start'])} --> {_vtt_time(timing['end'])}",
+            _vtt_text(text),
+            "",
+        ]
     response = Response("\n".join(lines), content_type="text/vtt; charset=utf-8")
     return _revalidated(response, entry)
 
@@ -369,16 +375,18 @@ def oembed() -> Response:
         f'height="{height}" style="border:0;width:100%;max-width:{width}px" loading="lazy" '
         'allow="autoplay; encrypted-media"></iframe>'
     )
-    return jsonify({
-        "version": "1.0",
-        "type": "rich",
-        "provider_name": "listen",
-        "provider_url": request.url_root,
-        "title": article.title,
-        "html": html,
-        "width": width,
-        "height": height,
-    })  # fmt: skip
+    return jsonify(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "provider_name": "listen",
+            "provider_url": request.url_root,
+            "title": article.title,
+            "html": html,
+            "width": width,
+            "height": height,
+        }
+    )
 
 
 POSITIVE_INT = re.compile(r"[0-9]{1,9}")
@@ -456,9 +464,11 @@ def handle_http_error(exc: HTTPException) -> tuple[Response, int]:
 
 def handle_redis_error(exc: Exception) -> tuple[Response, int]:
     log.error("Redis failed on %s %s: %r", request.method, request.path, exc)
-    body = {"error": "queue_unavailable",
-            "message": "the synthesis queue is unavailable. Probable cause: Redis "
-                       "(LISTEN_REDIS_URL) is down or unreachable"}  # fmt: skip
+    body = {
+        "error": "queue_unavailable",
+        "message": "the synthesis queue is unavailable. Probable cause: Redis "
+        "(LISTEN_REDIS_URL) is down or unreachable",
+    }
     response = jsonify(body)
     response.headers["Retry-After"] = "10"
     return response, 503

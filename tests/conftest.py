@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -190,5 +191,38 @@ def listen_serve(settings: dict[str, str], workers: int = 1, threads: int = 8) -
         wait_http(f"{base}/healthz")
         yield base
     finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real redis-server on 127.0.0.1 keeping nothing on disk; yields its URL and process."""
+    if not Path(REDIS).exists():
+        pytest.fail("redis-server is not installed: ./dev test installs it (apt-get)")
+    from redis import Redis
+
+    port = free_port()
+    persistence = ["--save", "", "--appendonly", "no", "--dir", str(folder)]
+    proc = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", *persistence],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Redis(port=port, socket_timeout=1)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0", proc
+    finally:
+        client.close()
+        proc.send_signal(signal.SIGCONT)  # a test may have stopped it
         proc.terminate()
         proc.wait(10)

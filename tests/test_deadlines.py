@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socketserver
 import subprocess
@@ -33,7 +32,7 @@ from listen.queue import RedisDown, connect
 from listen.sources.url import URLSource
 from listen.speech import Speaker
 
-from conftest import decode_mp3, free_port, listen_serve
+from conftest import decode_mp3, free_port, listen_serve, redis_server
 
 PAGE = (
     b"<html><head><title>The harbour bridge reopens</title></head><body><article>"
@@ -291,8 +290,13 @@ def test_cached_audio_does_not_ask_the_publisher(site, config):
 
 
 def gtts_config(config: dict[str, Any], google: Any, **extra: Any) -> dict[str, Any]:
-    return {**config, "ENGINES": "gtts,espeak", "GTTS_URL": google.url,
-            "GTTS_TIMEOUT": DEADLINE, **extra}  # fmt: skip
+    return {
+        **config,
+        "ENGINES": "gtts,espeak",
+        "GTTS_URL": google.url,
+        "GTTS_TIMEOUT": DEADLINE,
+        **extra,
+    }
 
 
 @pytest.mark.slow
@@ -329,7 +333,7 @@ def test_a_hanging_gtts_is_given_up_after_one_request(google):
     speaker = Speaker(
         resolve_engines(
             "gtts,espeak", {"GTTS_URL": google.url, "GTTS_TIMEOUT": DEADLINE, "GTTS_RETRIES": 3}
-        )  # fmt: skip
+        )
     )
     spoken = bounded(lambda: speaker.speak(["Hello there."], "en"), 30)
     assert spoken.engine == "espeak" and len(spoken.segments[0].audio) > 300
@@ -385,42 +389,18 @@ def test_stored_copy_is_served_when_the_page_trickles(site, tmp_path):
 
 # ---------------------------------------------------------------- a stalled Redis
 
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def redis_server_(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real redis-server of this test's own (it gets SIGSTOPped)."""
-    if not Path(REDIS).exists():
-        pytest.fail("redis-server is not installed: ./dev test installs it (apt-get)")
-    from redis import Redis
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = Redis(port=port, socket_timeout=1)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0", proc
-    finally:
-        client.close()
-        proc.send_signal(signal.SIGCONT)
-        proc.terminate()
-        proc.wait(10)
+    with redis_server(tmp_path) as server:
+        yield server
 
 
 @pytest.mark.redis
 @pytest.mark.slow
-def test_a_stalled_redis_stops_neither_cached_audio_nor_healthz(redis_server, config):
-    url, redis_proc = redis_server
+def test_a_stalled_redis_stops_neither_cached_audio_nor_healthz(redis_server_, config):
+    url, redis_proc = redis_server_
     # Cached audio made beforehand (the key does not depend on Redis), one article left cold.
     builder = create_app(config).extensions["listen"]
     entry = builder.audio(builder.article("harbour-bridge-reopens"))
@@ -432,8 +412,12 @@ def test_a_stalled_redis_stops_neither_cached_audio_nor_healthz(redis_server, co
         "LISTEN_REDIS_TIMEOUT": "0.5",
         "LISTEN_REDIS_COOLDOWN": "2",
     }
-    cached = ["/api/articles/harbour-bridge-reopens/audio.mp3", f"/audio/{entry.key}.mp3",
-              "/api/articles/harbour-bridge-reopens", "/healthz"]  # fmt: skip
+    cached = [
+        "/api/articles/harbour-bridge-reopens/audio.mp3",
+        f"/audio/{entry.key}.mp3",
+        "/api/articles/harbour-bridge-reopens",
+        "/healthz",
+    ]
     cold = "/api/articles/city-council-budget/audio.mp3"
     with listen_serve(settings) as base:
         assert get(f"{base}/readyz")[0] == 200

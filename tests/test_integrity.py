@@ -39,8 +39,13 @@ def long_article(folder: Path, article_id: str, paragraphs: int) -> None:
         f"the {SUBJECTS[(i * 3 + 1) % 8]} after a long meeting that ran late into the evening."
         for i in range(paragraphs)
     ]
-    write_article(folder, article_id, title=f"A long report {article_id}", language="en",
-                  text="\n\n".join(body))  # fmt: skip
+    write_article(
+        folder,
+        article_id,
+        title=f"A long report {article_id}",
+        language="en",
+        text="\n\n".join(body),
+    )
 
 
 # ------------------------------------------------------------ a raw HTTP client
@@ -101,8 +106,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 600 KB tmpfs, unmounted at the end."""
     folder = tmp_path / "small"
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(folder)],
-                             capture_output=True, check=False)  # fmt: skip
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
     if mounted.returncode != 0:
         pytest.fail(f"cannot mount a tmpfs (root is needed): {mounted.stderr.decode()}")
     try:
@@ -180,8 +188,14 @@ def test_a_full_disk_is_503_and_not_ready(config, articles, small_disk):
 def test_engine_failing_mid_article_cuts_off_every_listener(config, articles, google):
     long_article(articles, "long", 12)
     google.latency = 0.15  # the build takes seconds: time to turn Google off mid-article
-    server = settings(config, ENGINES="gtts", GTTS_URL=google.url, GTTS_RETRIES=0,
-                      ENGINE_COOLDOWN=0.5, SYNTH_LOOKAHEAD=1)  # fmt: skip
+    server = settings(
+        config,
+        ENGINES="gtts",
+        GTTS_URL=google.url,
+        GTTS_RETRIES=0,
+        ENGINE_COOLDOWN=0.5,
+        SYNTH_LOOKAHEAD=1,
+    )
     with listen_serve(server, workers=2) as base:
         first = get(base, "/api/articles/long/audio.mp3")
         second = get(base, "/api/articles/long/audio.mp3")
@@ -304,10 +318,14 @@ def test_head_on_a_cold_article_starts_nothing(config, articles, app, client):
     ("fields", "settings_", "status", "code"),
     [
         ({"title": "", "text": "!!! ??? ..."}, {}, 422, "nothing_to_speak"),
-        ({"title": "Big", "text": "A sentence that is too long. " * 20}, {"MAX_CHARS": 100},
-         413, "too_large"),
+        (
+            {"title": "Big", "text": "A sentence that is too long. " * 20},
+            {"MAX_CHARS": 100},
+            413,
+            "too_large",
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_article_that_fails_to_prepare_is_prepared_once(
     config, articles, monkeypatch, fields, settings_, status, code
 ):

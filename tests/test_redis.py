@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,40 +19,17 @@ import pytest
 
 from listen.chunk import chunks
 
-from conftest import decode_mp3, free_port, wait_http, write_article
+from conftest import decode_mp3, free_port, redis_server, wait_http, write_article
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(REDIS).exists():
-        pytest.fail("redis-server is not installed: ./dev test installs it (apt-get)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    from redis import Redis
-
-    client = Redis(port=port)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _proc):
+        yield url
 
 
 class Topology:

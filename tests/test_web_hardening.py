@@ -28,8 +28,11 @@ from conftest import closed_port_url, listen_serve, write_article
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SECRET = "do-not-leak-9f2c1e"
-PUSHED = {"title": "Pushed from the CMS", "text": "A paragraph the CMS pushed on publish.",
-          "language": "en"}  # fmt: skip
+PUSHED = {
+    "title": "Pushed from the CMS",
+    "text": "A paragraph the CMS pushed on publish.",
+    "language": "en",
+}
 
 
 def _no_leak(response: Any, *secrets: str) -> str:
@@ -54,8 +57,13 @@ def leaky_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_symlink_to_proc_environ_is_refused(leaky_env, articles, client, tmp_path):
     (articles / "env.txt").symlink_to("/proc/self/environ")
-    for path in ("/api/articles/env/transcript", "/api/articles/env", "/transcript/env",
-                 "/api/articles/env/audio.mp3", "/embed/env"):  # fmt: skip
+    for path in (
+        "/api/articles/env/transcript",
+        "/api/articles/env",
+        "/transcript/env",
+        "/api/articles/env/audio.mp3",
+        "/embed/env",
+    ):
         response = client.get(path)
         assert response.status_code in (403, 404), path
         assert response.is_json and response.get_json()["error"] in ("forbidden", "not_found")
@@ -158,14 +166,10 @@ def test_a_forged_host_appears_in_no_url(ready_public):
     headers = {"Host": FORGED}
     pages = {
         "feed": client.get("/feed.xml", headers=headers),
-        "oembed": client.get(
-            f"/oembed?url={PUBLIC}/embed/harbour-bridge-reopens", headers=headers
-        ),  # fmt: skip
+        "oembed": client.get(f"/oembed?url={PUBLIC}/embed/harbour-bridge-reopens", headers=headers),
         "embed": client.get("/embed/harbour-bridge-reopens", headers=headers),
         "api": client.get("/api/articles/harbour-bridge-reopens", headers=headers),
-        "timings": client.get(
-            "/api/articles/harbour-bridge-reopens/timings.json", headers=headers
-        ),  # fmt: skip
+        "timings": client.get("/api/articles/harbour-bridge-reopens/timings.json", headers=headers),
         "index": client.get("/", headers=headers),
         "push": client.put("/api/articles/pushed", json=PUSHED, headers={**headers, **AUTH}),
     }
@@ -200,16 +204,18 @@ def guarded(config):
 
 @pytest.mark.parametrize(
     "host, path, status",
-    [("listen.example.com", "/api/articles/harbour-bridge-reopens", 200),
-     ("listen.example.com:443", "/api/articles/harbour-bridge-reopens", 200),
-     ("edge.cdn.example.com", "/feed.xml", 200),
-     (FORGED, "/api/articles/harbour-bridge-reopens", 400),
-     (FORGED, "/feed.xml", 400),
-     (FORGED, "/audio/" + "0" * 64 + ".mp3", 400),
-     ("listen.example.com.evil.test", "/embed/harbour-bridge-reopens", 400),
-     # Orchestrators probe the health endpoints by address: no URL is built there.
-     ("10.0.0.7:8000", "/healthz", 200)],
-)  # fmt: skip
+    [
+        ("listen.example.com", "/api/articles/harbour-bridge-reopens", 200),
+        ("listen.example.com:443", "/api/articles/harbour-bridge-reopens", 200),
+        ("edge.cdn.example.com", "/feed.xml", 200),
+        (FORGED, "/api/articles/harbour-bridge-reopens", 400),
+        (FORGED, "/feed.xml", 400),
+        (FORGED, "/audio/" + "0" * 64 + ".mp3", 400),
+        ("listen.example.com.evil.test", "/embed/harbour-bridge-reopens", 400),
+        # Orchestrators probe the health endpoints by address: no URL is built there.
+        ("10.0.0.7:8000", "/healthz", 200),
+    ],
+)
 def test_untrusted_hosts_get_400_json(guarded, host, path, status):
     response = guarded.test_client().get(path, headers={"Host": host})
     assert response.status_code == status, response.get_data(as_text=True)[:200]
@@ -219,10 +225,14 @@ def test_untrusted_hosts_get_400_json(guarded, host, path, status):
 
 @pytest.mark.parametrize(
     "name, value",
-    [("PUBLIC_URL", "listen.example.com"), ("PUBLIC_URL", "ftp://listen.example.com"),
-     ("PUBLIC_URL", "https://listen.example.com/sub/"), ("PUBLIC_URL", "https://"),
-     ("TRUSTED_HOSTS", "bad host, ok.example.com")],
-)  # fmt: skip
+    [
+        ("PUBLIC_URL", "listen.example.com"),
+        ("PUBLIC_URL", "ftp://listen.example.com"),
+        ("PUBLIC_URL", "https://listen.example.com/sub/"),
+        ("PUBLIC_URL", "https://"),
+        ("TRUSTED_HOSTS", "bad host, ok.example.com"),
+    ],
+)
 def test_bad_public_url_settings_stop_start_up(config, name, value):
     with pytest.raises(ConfigError, match=f"LISTEN_{name}"):
         create_app({**config, name: value})
@@ -320,16 +330,19 @@ def test_oembed_maxwidth_still_bounds_the_width(client):
 
 @pytest.mark.parametrize(
     "body, status, error",
-    [(b"[" * 100_000 + b"]" * 100_000, 400, "bad_input"),
-     (b'{"title": "x", "text": "\\ud800 lone"}', 400, "bad_input"),
-     (b'{"title": "\\udfff", "text": "lone low surrogate"}', 400, "bad_input"),
-     (b"\xff\xfe not utf-8", 400, "bad_input"),
-     (b'{"title": "x", "text": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, "bad_input"),
-     (b'{"title": "x", "text": 5}', 422, "unreadable_article")],
-)  # fmt: skip
+    [
+        (b"[" * 100_000 + b"]" * 100_000, 400, "bad_input"),
+        (b'{"title": "x", "text": "\\ud800 lone"}', 400, "bad_input"),
+        (b'{"title": "\\udfff", "text": "lone low surrogate"}', 400, "bad_input"),
+        (b"\xff\xfe not utf-8", 400, "bad_input"),
+        (b'{"title": "x", "text": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, "bad_input"),
+        (b'{"title": "x", "text": 5}', 422, "unreadable_article"),
+    ],
+)
 def test_bad_json_bodies_are_400(admin, body, status, error):
-    response = admin.put("/api/articles/bad", data=body, headers=AUTH,
-                         content_type="application/json")  # fmt: skip
+    response = admin.put(
+        "/api/articles/bad", data=body, headers=AUTH, content_type="application/json"
+    )
     assert response.status_code == status, response.get_data(as_text=True)[:200]
     assert response.get_json()["error"] == error
 
@@ -349,9 +362,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
     articles = root / "articles"
     articles.mkdir()
     write_article(articles, "story", title="Story", text="A short story.")
-    settings = {"LISTEN_SOURCE": str(articles), "LISTEN_CACHE_DIR": str(root / "cache"),
-                "LISTEN_ENGINES": "espeak", "LISTEN_GTTS_URL": closed_port_url(),
-                "LISTEN_ADMIN_TOKEN": TOKEN}  # fmt: skip
+    settings = {
+        "LISTEN_SOURCE": str(articles),
+        "LISTEN_CACHE_DIR": str(root / "cache"),
+        "LISTEN_ENGINES": "espeak",
+        "LISTEN_GTTS_URL": closed_port_url(),
+        "LISTEN_ADMIN_TOKEN": TOKEN,
+    }
     with listen_serve(settings) as base:
         host, port = base.removeprefix("http://").split(":")
         yield host, int(port)
@@ -425,9 +442,13 @@ def test_gunicorn_too_many_headers_is_431_json(served):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "request_bytes",
-    [b"\x16\x03\x01\x02\x00garbage\r\n\r\n", b"HELLO\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
-     b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n"],
-)  # fmt: skip
+    [
+        b"\x16\x03\x01\x02\x00garbage\r\n\r\n",
+        b"HELLO\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+    ],
+)
 def test_gunicorn_a_garbage_request_is_400_json(served, request_bytes):
     assert _json_error(_exchange(served, request_bytes), 400)["error"] == "bad_request"
 
@@ -480,9 +501,12 @@ def test_gunicorn_a_chunked_body_over_the_limit_is_413_json(served):
 def test_gunicorn_a_small_chunked_push_is_accepted(served):
     body = json.dumps(PUSHED).encode()
     answer = _exchange(
-        served, _chunked_put("/api/articles/chunky-ok", b"Connection: close\r\n"),
-        _chunk(body[:10]), _chunk(body[10:]), b"0\r\n\r\n",
-    )  # fmt: skip
+        served,
+        _chunked_put("/api/articles/chunky-ok", b"Connection: close\r\n"),
+        _chunk(body[:10]),
+        _chunk(body[10:]),
+        b"0\r\n\r\n",
+    )
     assert answer[0] == 202, answer[2][:300]
     assert json.loads(answer[2])["id"] == "chunky-ok"
 
@@ -499,8 +523,11 @@ def test_gunicorn_an_app_error_is_still_json(served):
 
 @pytest.mark.slow
 def test_vtt_cues_escape_markup(admin):
-    article = {"title": "Tags <b>& co", "language": "en",
-               "text": "Use <i>x</i> & y --> z when a < b > c."}  # fmt: skip
+    article = {
+        "title": "Tags <b>& co",
+        "language": "en",
+        "text": "Use <i>x</i> & y --> z when a < b > c.",
+    }
     assert admin.put("/api/articles/markup", json=article, headers=AUTH).status_code == 202
     assert admin.get("/api/articles/markup/audio.mp3").status_code == 200
     response = admin.get("/api/articles/markup/transcript.vtt")
