@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +34,8 @@ ABSOLUTE_GATE_DBFS = -70.0
 PEAK_CEILING_DBFS = -1.0
 MAX_LIMITING = 2.0
 """Peaks may be lifted at most this far (6 dB) over the ceiling before being bent under it."""
+CHUNK = mp3.SAMPLE_RATE // 50 * 150
+"""Samples leveled at once: 3 s, whole 20 ms blocks (see :func:`loudness`)."""
 BLOCK = 64 * 1024
 """Bytes of frames read or written at once: a paragraph's frames (6 KB a second of audio
 at 48 kbit/s) are never held whole."""
@@ -56,13 +59,9 @@ def loudness(pcm: np.ndarray) -> float | None:
     silence are left out, so the measure does not depend on how much silence an
     engine leaves around its words, nor on the input's level.
     """
-    samples = pcm.astype(np.float64) / 32768.0
-    size = mp3.SAMPLE_RATE // 50
-    usable = len(samples) // size * size
-    if usable == 0:
+    power = _block_power(pcm)
+    if power.size == 0:
         return None
-    blocks = samples[:usable].reshape(-1, size)
-    power = np.mean(blocks**2, axis=1)
     gate = max(
         float(np.max(power)) * 10 ** (-RELATIVE_GATE_DB / 10), 10 ** (ABSOLUTE_GATE_DBFS / 10)
     )
@@ -72,39 +71,63 @@ def loudness(pcm: np.ndarray) -> float | None:
     return float(10 * np.log10(np.mean(voiced)))
 
 
+def _block_power(pcm: np.ndarray) -> np.ndarray:
+    """Mean power of each whole 20 ms block, computed :data:`CHUNK` samples at a time."""
+    size = mp3.SAMPLE_RATE // 50
+    usable = len(pcm) // size * size
+    powers = [
+        np.mean(_floats(pcm[at : min(at + CHUNK, usable)]).reshape(-1, size) ** 2, axis=1)
+        for at in range(0, usable, CHUNK)
+    ]
+    return np.concatenate(powers) if powers else np.empty(0)
+
+
+def _floats(pcm: np.ndarray) -> np.ndarray:
+    return pcm.astype(np.float64) / 32768.0
+
+
+def _chunks(pcm: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    for at in range(0, len(pcm), CHUNK):
+        yield at, pcm[at : at + CHUNK]
+
+
 def level(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
     """Scale speech so its :func:`loudness` is ``target_dbfs``, without clipping.
 
     Voices differ in how far their peaks stand above their loudness (piper's reach
     full scale): peaks the gain lifts over -1 dBFS are bent smoothly under full scale
     (a soft limiter) rather than lowering the whole piece, so every engine ends at the
-    same loudness. The gain is capped where that bending would go past 6 dB.
+    same loudness. The gain is capped where that bending would go past 6 dB. Done
+    :data:`CHUNK` samples at a time (every sample on its own: the same result as all
+    at once), so a piece's floats, eight bytes a sample, are never all made.
     """
     measured = loudness(pcm)
     if measured is None:
         return pcm
-    samples = pcm.astype(np.float64) / 32768.0
     knee = 10 ** (PEAK_CEILING_DBFS / 20)
-    peak = float(np.max(np.abs(samples)))
+    peak = max(float(np.max(np.abs(_floats(chunk)))) for _, chunk in _chunks(pcm))
     gain = min(10 ** ((target_dbfs - measured) / 20), MAX_LIMITING * knee / peak)
-    out = samples * gain
-    over = np.abs(out) > knee
-    if over.any():
-        excess = (np.abs(out[over]) - knee) / (1 - knee)
-        out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
-    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+    leveled = np.empty(len(pcm), dtype=np.int16)
+    for at, chunk in _chunks(pcm):
+        out = _floats(chunk) * gain
+        over = np.abs(out) > knee
+        if over.any():
+            excess = (np.abs(out[over]) - knee) / (1 - knee)
+            out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
+        leveled[at : at + len(chunk)] = np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+    return leveled
 
 
 def fade(pcm: np.ndarray, ms: int = FADE_MS) -> np.ndarray:
-    """Linear fade in and out, so a segment starts and ends at zero."""
+    """Linear fade in and out, so a segment starts and ends at zero (a new array)."""
     n = min(len(pcm) // 2, int(mp3.SAMPLE_RATE * ms / 1000))
     if n <= 0:
         return pcm
-    out = pcm.astype(np.float64)
+    out = pcm.astype(np.int16)  # a copy; only its ends are scaled (in floats)
     ramp = np.linspace(0.0, 1.0, n)
-    out[:n] *= ramp
-    out[-n:] *= ramp[::-1]
-    return out.astype(np.int16)
+    out[:n] = (pcm[:n].astype(np.float64) * ramp).astype(np.int16)
+    out[-n:] = (pcm[-n:].astype(np.float64) * ramp[::-1]).astype(np.int16)
+    return out
 
 
 class FrameCounter:

@@ -343,15 +343,73 @@ class ToneEngine:
 TONE = "test_long_paragraphs:ToneEngine"
 
 
+def loudness_at_once(pcm: np.ndarray) -> float | None:
+    """stitch.loudness as it was, on a whole piece of floats at once."""
+    samples = pcm.astype(np.float64) / 32768.0
+    size = mp3.SAMPLE_RATE // 50
+    usable = len(samples) // size * size
+    if usable == 0:
+        return None
+    power = np.mean(samples[:usable].reshape(-1, size) ** 2, axis=1)
+    gate = max(float(np.max(power)) * 10 ** (-30 / 10), 10 ** (-70 / 10))
+    voiced = power[power > gate]
+    return float(10 * np.log10(np.mean(voiced))) if voiced.size else None
+
+
+def level_at_once(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
+    """stitch.level as it was, on a whole piece of floats at once."""
+    measured = loudness_at_once(pcm)
+    if measured is None:
+        return pcm
+    samples = pcm.astype(np.float64) / 32768.0
+    knee = 10 ** (-1 / 20)
+    gain = min(10 ** ((target_dbfs - measured) / 20), 2.0 * knee / float(np.max(np.abs(samples))))
+    out = samples * gain
+    over = np.abs(out) > knee
+    if over.any():
+        excess = (np.abs(out[over]) - knee) / (1 - knee)
+        out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
+    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+
+
+def fade_at_once(pcm: np.ndarray, ms: int = 8) -> np.ndarray:
+    """stitch.fade as it was, on a whole piece of floats at once."""
+    n = min(len(pcm) // 2, int(mp3.SAMPLE_RATE * ms / 1000))
+    if n <= 0:
+        return pcm
+    out = pcm.astype(np.float64)
+    ramp = np.linspace(0.0, 1.0, n)
+    out[:n] *= ramp
+    out[-n:] *= ramp[::-1]
+    return out.astype(np.int16)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 3 * stitch.CHUNK + 1000),
+    st.floats(0.001, 1.0),
+    st.floats(-40.0, -3.0),
+    st.integers(0, 2**32 - 1),
+)
+def test_leveling_chunk_by_chunk_is_leveling_at_once(length, amplitude, target, seed):
+    rng = np.random.default_rng(seed)
+    pcm = (rng.standard_normal(length) * 8000 * amplitude).clip(-32768, 32767).astype(np.int16)
+    pcm[: length // 3] //= 50  # quiet stretches, as between sentences
+    assert stitch.loudness(pcm) == loudness_at_once(pcm)
+    leveled = stitch.level(pcm, target)
+    assert np.array_equal(leveled, level_at_once(pcm, target))
+    assert np.array_equal(stitch.fade(leveled), fade_at_once(leveled))
+
+
 def frames_in_memory(engine: ToneEngine, text: str, config) -> bytes:
     """A paragraph's frames as they were encoded before they went to a file: every
-    piece leveled, faded and fed to one encoder, all of it joined in memory."""
+    piece leveled and faded at once, fed to one encoder, all of it joined in memory."""
     encoder = mp3.encoder_for(mp3.kbps(config["BITRATE"]))
     frames = bytearray()
     for piece in pieces.pieces(text):
         audio = stitch.conform(engine.synthesize(piece, "en").audio)
         pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
-        leveled = stitch.fade(stitch.level(pcm, config["LOUDNESS_DBFS"]))
+        leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_DBFS"]))
         frames += encoder.encode(leveled.tobytes())
     return bytes(frames + encoder.flush())
 
