@@ -209,8 +209,12 @@ def test_one_piece_is_encoded_exactly_as_before():
 
 
 @pytest.mark.slow
-def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(config, articles):
-    text = long_paragraph(45)  # about 4.5 times the bound
+def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(
+    config, articles, monkeypatch
+):
+    # about 4.7 times the bound, within one block of sanitize.MAX_BLOCK_CHARS
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 600)
+    text = long_paragraph(24)
     app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
     (engine,) = speakers(app)
     title, *parts = engine.texts
@@ -248,7 +252,8 @@ def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(config, a
 def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
     config, articles, tmp_path, monkeypatch
 ):
-    text = long_paragraph(30)
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 600)  # within one block, several pieces
+    text = long_paragraph(24)
     split, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
     (engine,) = speakers(split)
     start = timings["pieces"][1]["start"]
@@ -277,8 +282,11 @@ def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
 
 
 @pytest.mark.slow
-def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config, articles):
-    text = long_paragraph(35)
+def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(
+    config, articles, monkeypatch
+):
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 600)  # within one block, several pieces
+    text = long_paragraph(24)
     chain = "test_long_paragraphs:FailsOnThirdText,test_long_paragraphs:RecordingEspeak"
     app, data, timings = build(config, articles, text, chain)
     flaky, espeak = speakers(app)
