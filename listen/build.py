@@ -220,37 +220,38 @@ class Builder:
         for stale in self.cache.stale_parts(build.key, keep=build.part):
             stale.unlink(missing_ok=True)
         build.part.unlink(missing_ok=True)
-        with open(build.part, "xb") as out:
+        with open(build.part, "xb") as out, _closing(ahead):
             out.write(mp3.id3_tag(article.title, article.language))
             # The first piece alone, so nothing competes with it for the engine: the
             # first listener hears it as soon as it exists. Then keep a few ahead.
             submit_next()
             for index, (_text, lang) in enumerate(items):
                 key, segment = ahead.popleft().result()
-                while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
-                    pass
-                prefer[lang] = segment.engine  # a fallback engine keeps the rest
-                used.setdefault(lang, (segment.engine, segment.voice))
-                keys.append(key)
-                pause = stitch.pause_frames(
-                    index, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"],
-                    self.bitrate,
-                )  # fmt: skip
-                offset += mp3.duration(mp3.count_frames(pause))
-                start = offset + mp3.ENCODER_DELAY / mp3.SAMPLE_RATE
-                timings.append({
-                    "kind": kinds[index],
-                    "language": lang,
-                    "start": round(start, 3),
-                    "end": round(start + segment.samples / mp3.SAMPLE_RATE, 3),
-                    "sentences": [[round(start + a, 3), round(start + b, 3)]
-                                  for a, b in segment.sentences],
-                })  # fmt: skip
-                out.write(pause)
-                out.write(segment.frames)  # not joined first: no copy of a long paragraph
-                out.flush()
-                offset += segment.duration
-                build.advance()
+                with segment:
+                    while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
+                        pass
+                    prefer[lang] = segment.engine  # a fallback engine keeps the rest
+                    used.setdefault(lang, (segment.engine, segment.voice))
+                    keys.append(key)
+                    pause = stitch.pause_frames(
+                        index, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"],
+                        self.bitrate,
+                    )  # fmt: skip
+                    offset += mp3.duration(mp3.count_frames(pause))
+                    start = offset + mp3.ENCODER_DELAY / mp3.SAMPLE_RATE
+                    timings.append({
+                        "kind": kinds[index],
+                        "language": lang,
+                        "start": round(start, 3),
+                        "end": round(start + segment.samples / mp3.SAMPLE_RATE, 3),
+                        "sentences": [[round(start + a, 3), round(start + b, 3)]
+                                      for a, b in segment.sentences],
+                    })  # fmt: skip
+                    out.write(pause)
+                    segment.copy_to(out)  # in blocks: a long paragraph is never held whole
+                    out.flush()
+                    offset += segment.duration
+                    build.advance()
         engine, voice = used[article.language]
         meta = {
             **meta,
@@ -288,6 +289,8 @@ class Builder:
                     return key, _segment_from(found)
                 except FileNotFoundError:
                     pass  # evicted since: speak it again
+        # Frames go to a file beside the cache's: a long paragraph's frames are not held.
+        self.segments.root.mkdir(parents=True, exist_ok=True)
         with metrics.synthesis(preferred) as timed:
             segment = pieces.speak(
                 self.speaker,
@@ -296,27 +299,54 @@ class Builder:
                 preferred,
                 target_dbfs=self.config["LOUDNESS_DBFS"],
                 bitrate_kbps=self.bitrate,
+                folder=self.segments.root,
             )
             timed.engine = segment.engine
         self.synthesized += 1
         key = segment_key(text, language, segment.engine, segment.voice, self.config)
-        self.segments.put(
-            key,
-            lambda path: path.write_bytes(segment.frames),
-            {"samples": segment.samples, "sentences": segment.sentences,
-             "engine": segment.engine, "voice": segment.voice, "chars": len(text)},
-        )  # fmt: skip
+        try:
+            self.segments.put(
+                key,
+                segment.save,
+                {"samples": segment.samples, "sentences": segment.sentences,
+                 "engine": segment.engine, "voice": segment.voice, "chars": len(text)},
+            )  # fmt: skip
+        except BaseException:
+            segment.close()
+            raise
         return key, segment
 
 
 def _segment_from(entry: Entry) -> stitch.Segment:
-    return stitch.Segment(
-        frames=entry.path.read_bytes(),
-        samples=int(entry.meta["samples"]),
-        sentences=[(float(a), float(b)) for a, b in entry.meta.get("sentences", [])],
-        engine=str(entry.meta["engine"]),
-        voice=str(entry.meta["voice"]),
-    )
+    """The cached segment, its file kept open (an eviction from now on cannot take it)."""
+    file = open(entry.path, "rb")  # noqa: SIM115 - the segment closes it
+    try:
+        return stitch.Segment.from_file(
+            file,
+            samples=int(entry.meta["samples"]),
+            sentences=[(float(a), float(b)) for a, b in entry.meta.get("sentences", [])],
+            engine=str(entry.meta["engine"]),
+            voice=str(entry.meta["voice"]),
+        )
+    except BaseException:
+        file.close()
+        raise
+
+
+@contextlib.contextmanager
+def _closing(ahead: deque[Future[tuple[str, stitch.Segment]]]) -> Iterator[None]:
+    """On the way out of a failed build, close the segments still ahead: those already
+    spoken now, the others once they are (they are still stored in the paragraph cache)."""
+    try:
+        yield
+    finally:
+        for future in ahead:
+            future.add_done_callback(_close_result)
+
+
+def _close_result(future: Future[tuple[str, stitch.Segment]]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result()[1].close()
 
 
 def follow(

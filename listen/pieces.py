@@ -10,6 +10,7 @@ and its pieces are encoded into one segment as they come.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from listen import stitch
@@ -45,11 +46,13 @@ def speak(
     *,
     target_dbfs: float,
     bitrate_kbps: int,
+    folder: Path | None = None,
 ) -> stitch.Segment:
     """Speak a paragraph piece by piece into one segment, with one engine for all pieces.
 
-    Only one piece's audio exists at a time. If the engine fails on a later piece,
-    the engine that took over speaks the paragraph again from its start: one
+    Only one piece's audio exists at a time, and the frames go to a temporary file in
+    ``folder`` (see :class:`stitch.SegmentEncoder`). If the engine fails on a later
+    piece, the engine that took over speaks the paragraph again from its start: one
     paragraph, one voice (this ends: every fallback moves further down the chain).
 
     Raises:
@@ -63,18 +66,35 @@ def speak(
             voice=engine.voice(language),
             target_dbfs=target_dbfs,
             bitrate_kbps=bitrate_kbps,
+            folder=folder,
         )
-        encoder.add(speech)
-        del speech  # before the next piece is spoken
-        for piece in rest:
-            spoken_by, speech = speaker.speak_one(piece, language, prefer=engine.name)
-            if spoken_by.name != engine.name:
-                log.info(
-                    "%s failed in a paragraph; %s speaks all of it", engine.name, spoken_by.name
-                )
-                prefer = spoken_by.name
-                break
+        try:
             encoder.add(speech)
-            del speech
-        else:
-            return encoder.finish()
+            del speech  # before the next piece is spoken
+            taken_over = _speak_rest(speaker, encoder, rest, language, engine.name)
+            if taken_over is None:
+                return encoder.finish()
+        except BaseException:
+            encoder.close()
+            raise
+        encoder.close()
+        prefer = taken_over
+
+
+def _speak_rest(
+    speaker: Speaker,
+    encoder: stitch.SegmentEncoder,
+    rest: list[str],
+    language: str,
+    engine: str,
+) -> str | None:
+    """Speak and encode the pieces after the first with ``engine``; the engine that
+    took over if ``engine`` failed on one (None when all were said)."""
+    for piece in rest:
+        spoken_by, speech = speaker.speak_one(piece, language, prefer=engine)
+        if spoken_by.name != engine:
+            log.info("%s failed in a paragraph; %s speaks all of it", engine, spoken_by.name)
+            return str(spoken_by.name)
+        encoder.add(speech)
+        del speech
+    return None

@@ -7,13 +7,19 @@ louder than the piper voice around it), faded in and out over a few milliseconds
 followed by its segments' frames with silence between them: joining is copying
 bytes, in time linear in the article's length. A long paragraph is spoken and
 encoded in bounded pieces (:class:`SegmentEncoder`), so no more than one piece's
-PCM is held in memory, however long the paragraph.
+PCM is held in memory, however long the paragraph; its frames go to a file as they
+are encoded, and are copied from file to file in blocks of :data:`BLOCK` bytes.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from pydub import AudioSegment
@@ -28,6 +34,11 @@ ABSOLUTE_GATE_DBFS = -70.0
 PEAK_CEILING_DBFS = -1.0
 MAX_LIMITING = 2.0
 """Peaks may be lifted at most this far (6 dB) over the ceiling before being bent under it."""
+CHUNK = mp3.SAMPLE_RATE // 50 * 150
+"""Samples leveled at once: 3 s, whole 20 ms blocks (see :func:`loudness`)."""
+BLOCK = 64 * 1024
+"""Bytes of frames read or written at once: a paragraph's frames (6 KB a second of audio
+at 48 kbit/s) are never held whole."""
 
 
 def conform(segment: AudioSegment) -> AudioSegment:
@@ -48,13 +59,9 @@ def loudness(pcm: np.ndarray) -> float | None:
     silence are left out, so the measure does not depend on how much silence an
     engine leaves around its words, nor on the input's level.
     """
-    samples = pcm.astype(np.float64) / 32768.0
-    size = mp3.SAMPLE_RATE // 50
-    usable = len(samples) // size * size
-    if usable == 0:
+    power = _block_power(pcm)
+    if power.size == 0:
         return None
-    blocks = samples[:usable].reshape(-1, size)
-    power = np.mean(blocks**2, axis=1)
     gate = max(
         float(np.max(power)) * 10 ** (-RELATIVE_GATE_DB / 10), 10 ** (ABSOLUTE_GATE_DBFS / 10)
     )
@@ -64,62 +71,162 @@ def loudness(pcm: np.ndarray) -> float | None:
     return float(10 * np.log10(np.mean(voiced)))
 
 
+def _block_power(pcm: np.ndarray) -> np.ndarray:
+    """Mean power of each whole 20 ms block, computed :data:`CHUNK` samples at a time."""
+    size = mp3.SAMPLE_RATE // 50
+    usable = len(pcm) // size * size
+    powers = [
+        np.mean(_floats(pcm[at : min(at + CHUNK, usable)]).reshape(-1, size) ** 2, axis=1)
+        for at in range(0, usable, CHUNK)
+    ]
+    return np.concatenate(powers) if powers else np.empty(0)
+
+
+def _floats(pcm: np.ndarray) -> np.ndarray:
+    return pcm.astype(np.float64) / 32768.0
+
+
+def _chunks(pcm: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    for at in range(0, len(pcm), CHUNK):
+        yield at, pcm[at : at + CHUNK]
+
+
 def level(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
     """Scale speech so its :func:`loudness` is ``target_dbfs``, without clipping.
 
     Voices differ in how far their peaks stand above their loudness (piper's reach
     full scale): peaks the gain lifts over -1 dBFS are bent smoothly under full scale
     (a soft limiter) rather than lowering the whole piece, so every engine ends at the
-    same loudness. The gain is capped where that bending would go past 6 dB.
+    same loudness. The gain is capped where that bending would go past 6 dB. Done
+    :data:`CHUNK` samples at a time (every sample on its own: the same result as all
+    at once), so a piece's floats, eight bytes a sample, are never all made.
     """
     measured = loudness(pcm)
     if measured is None:
         return pcm
-    samples = pcm.astype(np.float64) / 32768.0
     knee = 10 ** (PEAK_CEILING_DBFS / 20)
-    peak = float(np.max(np.abs(samples)))
+    peak = max(float(np.max(np.abs(_floats(chunk)))) for _, chunk in _chunks(pcm))
     gain = min(10 ** ((target_dbfs - measured) / 20), MAX_LIMITING * knee / peak)
-    out = samples * gain
-    over = np.abs(out) > knee
-    if over.any():
-        excess = (np.abs(out[over]) - knee) / (1 - knee)
-        out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
-    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+    leveled = np.empty(len(pcm), dtype=np.int16)
+    for at, chunk in _chunks(pcm):
+        out = _floats(chunk) * gain
+        over = np.abs(out) > knee
+        if over.any():
+            excess = (np.abs(out[over]) - knee) / (1 - knee)
+            out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
+        leveled[at : at + len(chunk)] = np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+    return leveled
 
 
 def fade(pcm: np.ndarray, ms: int = FADE_MS) -> np.ndarray:
-    """Linear fade in and out, so a segment starts and ends at zero."""
+    """Linear fade in and out, so a segment starts and ends at zero (a new array)."""
     n = min(len(pcm) // 2, int(mp3.SAMPLE_RATE * ms / 1000))
     if n <= 0:
         return pcm
-    out = pcm.astype(np.float64)
+    out = pcm.astype(np.int16)  # a copy; only its ends are scaled (in floats)
     ramp = np.linspace(0.0, 1.0, n)
-    out[:n] *= ramp
-    out[-n:] *= ramp[::-1]
-    return out.astype(np.int16)
+    out[:n] = (pcm[:n].astype(np.float64) * ramp).astype(np.int16)
+    out[-n:] = (pcm[-n:].astype(np.float64) * ramp[::-1]).astype(np.int16)
+    return out
 
 
-@dataclass(frozen=True)
+class FrameCounter:
+    """:func:`mp3.count_frames` of a run of frames given in consecutive blocks."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self._rest = b""  # the bytes of the frame the last block cut
+        self._stopped = False
+
+    def feed(self, block: bytes) -> None:
+        if self._stopped:
+            return
+        data = self._rest + block
+        offset = 0
+        while offset + 4 <= len(data):
+            length = mp3.frame_length(data[offset : offset + 4])
+            if not length:
+                self._stopped = True  # count_frames stops at the first non-frame
+                break
+            if offset + length > len(data):
+                break  # the frame goes on in the next block
+            self.frames += 1
+            offset += length
+        self._rest = data[offset:]
+
+    def total(self) -> int:
+        """Frames so far, a last frame cut short included (as count_frames counts it)."""
+        cut = not self._stopped and mp3.frame_length(self._rest[:4]) > 0
+        return self.frames + int(cut)
+
+
+@dataclass
 class Segment:
-    """One spoken piece, encoded: its frames and what is known of its timing."""
+    """One spoken piece, encoded: its frames (in a file, never whole in memory) and
+    what is known of its timing. Close it (or use it as a context manager) when done."""
 
-    frames: bytes
+    file: BinaryIO
+    """Its frames from the start; a temporary file, or the paragraph cache's (open, so
+    that it survives the entry's eviction while an article is being written)."""
+    frame_count: int
     samples: int
     """Samples of speech (without the encoder's delay and padding)."""
     sentences: list[tuple[float, float]]
     engine: str
     voice: str
 
+    @classmethod
+    def from_file(
+        cls,
+        file: BinaryIO,
+        *,
+        samples: int,
+        sentences: list[tuple[float, float]],
+        engine: str,
+        voice: str,
+    ) -> Segment:
+        """The segment whose frames are ``file`` (read once, in blocks, to count them)."""
+        counter = FrameCounter()
+        while block := file.read(BLOCK):
+            counter.feed(block)
+        return cls(file, counter.total(), samples, sentences, engine, voice)
+
     @property
     def duration(self) -> float:
         """Length of the frames in seconds (what the segment occupies in the article)."""
-        return mp3.duration(mp3.count_frames(self.frames))
+        return mp3.duration(self.frame_count)
+
+    @property
+    def frames(self) -> bytes:
+        """All its frames at once: for short segments only (tests); see :meth:`copy_to`."""
+        self.file.seek(0)
+        return self.file.read()
+
+    def copy_to(self, out: BinaryIO) -> None:
+        """Append its frames to ``out``, :data:`BLOCK` bytes at a time."""
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out, BLOCK)
+
+    def save(self, path: Path) -> None:
+        """Write its frames to a new file ``path`` (the paragraph cache's temporary one)."""
+        with open(path, "wb") as out:
+            self.copy_to(out)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Segment:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def encode_segment(
     speech: Speech, *, engine: str, voice: str, target_dbfs: float, bitrate_kbps: int
 ) -> Segment:
-    """Level, fade and encode what an engine said."""
+    """Level, fade and encode what an engine said (its frames kept in memory: short
+    speech only; a paragraph is encoded by :class:`SegmentEncoder` into a file)."""
     encoder = SegmentEncoder(
         engine=engine, voice=voice, target_dbfs=target_dbfs, bitrate_kbps=bitrate_kbps
     )
@@ -134,16 +241,31 @@ class SegmentEncoder:
     own (so every piece has the same loudness, as paragraphs do, and the joins fall
     on zero), then fed to one MP3 encoder. The paragraph is one continuous run of
     frames: no encoder delay or padding between its pieces, and sentence timings
-    offset by the samples before them. Only the frames (about 6 KB a second of audio
-    at 48 kbit/s) grow with the paragraph.
+    offset by the samples before them. The frames go to a temporary file in
+    ``folder`` as they are encoded (in memory without one: short speech, tests), so
+    memory does not grow with the paragraph. The file has no name: it is gone when
+    closed, or when its process dies. Close the encoder if it is not finished.
     """
 
-    def __init__(self, *, engine: str, voice: str, target_dbfs: float, bitrate_kbps: int) -> None:
+    def __init__(
+        self,
+        *,
+        engine: str,
+        voice: str,
+        target_dbfs: float,
+        bitrate_kbps: int,
+        folder: Path | None = None,
+    ) -> None:
         self.engine = engine
         self.voice = voice
         self.target_dbfs = target_dbfs
         self._encoder = mp3.encoder_for(bitrate_kbps)
-        self._frames = io.BytesIO()
+        self._frames: BinaryIO = (
+            tempfile.TemporaryFile(dir=folder, prefix=".segment-")  # noqa: SIM115 - closed by close()
+            if folder is not None
+            else io.BytesIO()
+        )
+        self._counter = FrameCounter()
         self._samples = 0
         self._sentences: list[tuple[float, float]] = []
 
@@ -154,20 +276,28 @@ class SegmentEncoder:
         offset = self._samples / mp3.SAMPLE_RATE
         self._sentences.extend((offset + a, offset + b) for a, b in speech.sentences)
         self._samples += len(pcm)
-        self._frames.write(self._encoder.encode(pcm.tobytes()))
+        self._write(self._encoder.encode(pcm.tobytes()))
+
+    def _write(self, frames: bytes) -> None:
+        self._counter.feed(frames)
+        self._frames.write(frames)
 
     def finish(self) -> Segment:
         """The segment: every piece's frames and the encoder's last ones."""
-        self._frames.write(self._encoder.flush())
-        # getvalue() hands over the buffer itself (no second copy of the frames).
-        frames, self._frames = self._frames.getvalue(), io.BytesIO()
+        self._write(self._encoder.flush())
+        self._frames.flush()
         return Segment(
-            frames=frames,
+            file=self._frames,
+            frame_count=self._counter.total(),
             samples=self._samples,
             sentences=self._sentences,
             engine=self.engine,
             voice=self.voice,
         )
+
+    def close(self) -> None:
+        """Discard what was encoded (a paragraph another engine speaks again)."""
+        self._frames.close()
 
 
 def pause_frames(index: int, pause_title_ms: int, pause_ms: int, bitrate_kbps: int) -> bytes:

@@ -8,6 +8,9 @@ was asked to say, the audio that came out and the timings that describe it.
 
 from __future__ import annotations
 
+import builtins
+import io
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -321,3 +324,221 @@ def test_piper_sentence_timings_stay_in_order_across_pieces(config, articles, mo
         assert a < b <= c + 0.002 and c < d
     audio: AudioSegment = decode_mp3(data)
     assert abs(timings["duration_s"] - len(audio) / 1000) < 0.05
+
+
+class ToneEngine:
+    """A deterministic engine that needs no binary: a tone for each text, 40 ms per
+    character, its pitch from the text, reported as one sentence."""
+
+    name = "tone"
+
+    def __init__(self, config):
+        self.texts: list[str] = []
+
+    def supports(self, language: str) -> bool:
+        return True
+
+    def voice(self, language: str) -> str:
+        return "tone:1"
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        self.texts.append(text)
+        samples = int(mp3.SAMPLE_RATE * 0.04 * len(text))
+        pitch = 180 + sum(map(ord, text)) % 300
+        t = np.arange(samples) / mp3.SAMPLE_RATE
+        wave = (8000 * np.sin(2 * np.pi * pitch * t) * (1 + 0.5 * np.sin(3 * t))).astype(np.int16)
+        audio = AudioSegment(wave.tobytes(), sample_width=2, frame_rate=mp3.SAMPLE_RATE, channels=1)
+        return Speech(audio, [(0.0, samples / mp3.SAMPLE_RATE)])
+
+
+TONE = "test_long_paragraphs:ToneEngine"
+
+
+def loudness_at_once(pcm: np.ndarray) -> float | None:
+    """stitch.loudness as it was, on a whole piece of floats at once."""
+    samples = pcm.astype(np.float64) / 32768.0
+    size = mp3.SAMPLE_RATE // 50
+    usable = len(samples) // size * size
+    if usable == 0:
+        return None
+    power = np.mean(samples[:usable].reshape(-1, size) ** 2, axis=1)
+    gate = max(float(np.max(power)) * 10 ** (-30 / 10), 10 ** (-70 / 10))
+    voiced = power[power > gate]
+    return float(10 * np.log10(np.mean(voiced))) if voiced.size else None
+
+
+def level_at_once(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
+    """stitch.level as it was, on a whole piece of floats at once."""
+    measured = loudness_at_once(pcm)
+    if measured is None:
+        return pcm
+    samples = pcm.astype(np.float64) / 32768.0
+    knee = 10 ** (-1 / 20)
+    gain = min(10 ** ((target_dbfs - measured) / 20), 2.0 * knee / float(np.max(np.abs(samples))))
+    out = samples * gain
+    over = np.abs(out) > knee
+    if over.any():
+        excess = (np.abs(out[over]) - knee) / (1 - knee)
+        out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
+    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+
+
+def fade_at_once(pcm: np.ndarray, ms: int = 8) -> np.ndarray:
+    """stitch.fade as it was, on a whole piece of floats at once."""
+    n = min(len(pcm) // 2, int(mp3.SAMPLE_RATE * ms / 1000))
+    if n <= 0:
+        return pcm
+    out = pcm.astype(np.float64)
+    ramp = np.linspace(0.0, 1.0, n)
+    out[:n] *= ramp
+    out[-n:] *= ramp[::-1]
+    return out.astype(np.int16)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 3 * stitch.CHUNK + 1000),
+    st.floats(0.001, 1.0),
+    st.floats(-40.0, -3.0),
+    st.integers(0, 2**32 - 1),
+)
+def test_leveling_chunk_by_chunk_is_leveling_at_once(length, amplitude, target, seed):
+    rng = np.random.default_rng(seed)
+    pcm = (rng.standard_normal(length) * 8000 * amplitude).clip(-32768, 32767).astype(np.int16)
+    pcm[: length // 3] //= 50  # quiet stretches, as between sentences
+    assert stitch.loudness(pcm) == loudness_at_once(pcm)
+    leveled = stitch.level(pcm, target)
+    assert np.array_equal(leveled, level_at_once(pcm, target))
+    assert np.array_equal(stitch.fade(leveled), fade_at_once(leveled))
+
+
+def frames_in_memory(engine: ToneEngine, text: str, config) -> bytes:
+    """A paragraph's frames as they were encoded before they went to a file: every
+    piece leveled and faded at once, fed to one encoder, all of it joined in memory."""
+    encoder = mp3.encoder_for(mp3.kbps(config["BITRATE"]))
+    frames = bytearray()
+    for piece in pieces.pieces(text):
+        audio = stitch.conform(engine.synthesize(piece, "en").audio)
+        pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
+        leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_DBFS"]))
+        frames += encoder.encode(leveled.tobytes())
+    return bytes(frames + encoder.flush())
+
+
+def build_tones(config, articles: Path, text: str):
+    """A one-paragraph article spoken by :class:`ToneEngine`: its service and entry."""
+    write_article(articles, "long", title="A long paragraph", language="en", text=text)
+    service = create_app({**config, "ENGINES": TONE, "MAX_CHARS": 10**6}).extensions["listen"]
+    article = service.article("long")
+    return service, article, service.audio(article)
+
+
+@pytest.mark.parametrize("sentences", [1, 30], ids=["short", "long"])
+def test_the_article_mp3_is_the_bytes_of_frames_joined_in_memory(
+    config, articles, monkeypatch, sentences
+):
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 200)  # the long one: some 15 pieces
+    service, article, entry = build_tones(config, articles, long_paragraph(sentences))
+    texts = [text for text, _ in article.items]
+    longest = max(len(pieces.pieces(text)) for text in texts)
+    assert longest == 1 if sentences == 1 else longest >= 10
+    cfg = service.config
+    reference = ToneEngine(cfg)
+    segments = [frames_in_memory(reference, text, cfg) for text in texts]
+    pauses = [
+        stitch.pause_frames(i, cfg["PAUSE_TITLE_MS"], cfg["PAUSE_PARAGRAPH_MS"], 48)
+        for i in range(len(texts))
+    ]
+    joined = b"".join(p + f for p, f in zip(pauses, segments, strict=True))
+    expected = mp3.id3_tag(texts[0], "en") + joined
+    assert entry.path.read_bytes() == expected
+
+    # the same timings as frames counted in memory
+    frames = 0
+    for index, (pause, segment) in enumerate(zip(pauses, segments, strict=True)):
+        frames += mp3.count_frames(pause)
+        start = round(mp3.duration(frames) + mp3.ENCODER_DELAY / mp3.SAMPLE_RATE, 3)
+        assert entry.meta["timings"][index]["start"] == start
+        frames += mp3.count_frames(segment)
+    assert entry.meta["duration_s"] == round(mp3.duration(frames), 3)
+    # the paragraph cache holds the same frames, and a build from it the same article
+    for key, segment in zip(entry.meta["segments"], segments, strict=True):
+        assert service.segments.get(key).path.read_bytes() == segment
+    service.cache.delete(entry.key)
+    again = service.audio(article)
+    assert service.builder.synthesized == len(texts)  # nothing spoken again
+    assert again.path.read_bytes() == expected and again.meta["timings"] == entry.meta["timings"]
+
+
+class Recorded:
+    """A file that notes the size of every block written to or read from it."""
+
+    def __init__(self, file, sizes: list[int]):
+        self._file, self._sizes = file, sizes
+
+    def write(self, data):
+        self._sizes.append(len(data))
+        return self._file.write(data)
+
+    def read(self, size=-1):
+        data = self._file.read(size)
+        self._sizes.append(len(data))
+        return data
+
+    def readinto(self, buffer):
+        count = self._file.readinto(buffer)
+        self._sizes.append(count or 0)
+        return count
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._file.close()
+
+
+def test_a_long_paragraph_s_frames_are_never_written_or_read_whole(config, articles, monkeypatch):
+    """Every block of audio that goes to or comes from a file of the cache (the article
+    being written, the paragraph cache, on a miss and on a hit) is at most one BLOCK,
+    while the paragraph's frames are many blocks."""
+    monkeypatch.setattr(pieces, "PIECE_CHARS", 200)  # pieces of 8 s: 48 KB of frames each
+    sizes: list[int] = []
+    real_open = io.open
+    root = Path(config["CACHE_DIR"]).absolute()
+
+    def recording_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        ours = isinstance(file, str | os.PathLike) and Path(file).absolute().is_relative_to(root)
+        return Recorded(handle, sizes) if ours and "b" in mode else handle
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(io, "open", recording_open)
+    service, article, entry = build_tones(config, articles, long_paragraph(60))
+    paragraph = service.segments.get(entry.meta["segments"][1])
+    service.cache.delete(entry.key)
+    again = service.audio(article)  # the paragraphs from the cache
+    monkeypatch.undo()
+    assert service.builder.synthesized == len(article.items)
+    assert paragraph.path.stat().st_size > 10 * stitch.BLOCK
+    assert again.path.read_bytes() == entry.path.read_bytes()
+    assert sizes and max(sizes) <= stitch.BLOCK
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 6000),
+    st.lists(st.integers(1, 2000), max_size=30),
+    st.binary(max_size=8),
+)
+def test_frames_counted_block_by_block_are_frames_counted_at_once(samples, cuts, tail):
+    data = mp3.encode(b"\x01\x00" * samples, 48)[: 10**6] + tail
+    counter = stitch.FrameCounter()
+    at = 0
+    for cut in [*cuts, len(data)]:
+        counter.feed(data[at : at + cut])
+        at += cut
+    counter.feed(data[at:])
+    assert counter.total() == mp3.count_frames(data)
