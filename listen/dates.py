@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from listen import spoken_data as data
 from listen.numbers import (
@@ -90,12 +91,15 @@ def written_dates(text: str, language: str) -> str:
     return _WRITTEN_DATE[language].sub(date, text)
 
 
+# After the hour, a cheap look ahead for minutes or a.m./p.m.: an hour alone is no time,
+# and a page of bare numbers is not handed to Python one number at a time.
 _TIME = re.compile(
-    r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
+    r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?=[:.][0-9]{2}|\s?[aApP])(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
     r"(?:\s?([aApP])\.?\s?[mM](\.?)(?!\w)|\s?(?:hrs|hs|h)(?!\w))?"
 )
 
 
+@lru_cache(maxsize=4096)
 def say_time(hour: int, minute: int, ampm: str, language: str) -> str:
     """ "two fifteen a.m.", "fourteen thirty", "las dos y quince de la tarde"."""
     if language == "en":

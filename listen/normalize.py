@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import repeat
+from typing import Any
 
 from listen import spoken_data as data
 from listen.dates import numeric_dates, times, written_dates
@@ -207,6 +210,30 @@ def phone_numbers(text: str, language: str) -> str:
     return _PHONE.sub(phone, text)
 
 
+def split_sub(pattern: re.Pattern[str], text: str, say: Callable[..., str], language: str) -> str:
+    """``pattern.sub`` for words that depend on a match's groups alone, in one C pass.
+
+    ``say(language, *groups)`` is memoized, and called through ``map`` on the columns of
+    ``pattern.split``: no match object and no Python callback per match, which made a
+    page of hundreds of thousands of prices take seconds.
+    """
+    parts = pattern.split(text)
+    if len(parts) == 1:
+        return text
+    width = pattern.groups
+    columns = [parts[i :: width + 1] for i in range(1, width + 1)]
+    return _joined(parts, width, map(say, repeat(language), *columns))
+
+
+def _joined(parts: list[Any], width: int, spoken: Iterable[str]) -> str:
+    """``pattern.split`` pieces (text, then ``width`` groups per match) with each match said."""
+    texts = parts[0 :: width + 1]
+    out: list[str] = [""] * (2 * len(texts) - 1)
+    out[0::2] = texts
+    out[1::2] = spoken
+    return "".join(out)
+
+
 _RANGE = re.compile(
     rf"{START}(?<![0-9][-–])({NUM})(?:\s?[-–]\s?)({NUM})(?!\s?[-–]\s?[0-9])(?![.,][0-9])"
 )
@@ -257,40 +284,56 @@ def say_money(
     return cents if amount.whole == "0" else f"{major} {data.CENTS_JOINER[language]} {cents}"
 
 
+# The same, the whole match captured first: the groups of a split are all a price's words need.
+_CURRENCY_WHOLE = {lang: re.compile(f"({pattern.pattern})") for lang, pattern in _CURRENCY.items()}
+
+
+@lru_cache(maxsize=4096)
+def _say_price(
+    language: str,
+    whole: str,
+    sign: str | None,
+    cur: str | None,
+    num: str | None,
+    num2: str | None,
+    mag: str | None,
+    tsign: str | None,
+    tnum: str | None,
+    tmag: str | None,
+    tcur: str | None,
+) -> str:
+    """The words of one match of :data:`_CURRENCY` (``whole`` if it is no price), memoized."""
+    currency = data.CURRENCIES[language][cur or tcur or ""]
+    magnitude = mag or tmag
+    spoken = say_money(num or tnum or "", currency, magnitude, language)
+    if spoken is None:
+        return whole
+    if num2:  # "$10-12 million": "ten to twelve million dollars"
+        first = say_number(num or "", language)
+        rest = say_money(num2, currency, magnitude, language)
+        if rest is None:
+            return whole
+        spoken = f"{first} {data.RANGE_WORD[language]} {rest}"
+    return signed(sign or tsign, spoken, language)
+
+
 def currencies(text: str, language: str) -> str:
     """ "$48.6 million", "US$4,5 millones", "12 €", "COP 2.000" -> amount and currency in words."""
-
-    def money(match: re.Match[str]) -> str:
-        key = match.group("cur") or match.group("tcur")
-        currency = data.CURRENCIES[language][key]
-        magnitude = match.group("mag") or match.group("tmag")
-        spoken = say_money(match.group("num") or match.group("tnum"), currency, magnitude, language)
-        if spoken is None:
-            return match.group(0)
-        if match.group("num2"):  # "$10-12 million": "ten to twelve million dollars"
-            first = say_number(match.group("num"), language)
-            rest = say_money(match.group("num2"), currency, magnitude, language)
-            if rest is None:
-                return match.group(0)
-            spoken = f"{first} {data.RANGE_WORD[language]} {rest}"
-        return signed(match.group("sign") or match.group("tsign"), spoken, language)
-
-    return _CURRENCY[language].sub(money, text)
+    return split_sub(_CURRENCY_WHOLE[language], text, _say_price, language)
 
 
 _PERCENT = re.compile(rf"{SIGN}{START}({NUM})\s?([%‰])")
 
 
+@lru_cache(maxsize=4096)
+def _say_percent(language: str, sign: str | None, token: str, mark: str) -> str:
+    words = say_number(token, language)
+    return signed(sign, f"{words} {data.PERCENT[language][mark]}", language)
+
+
 def percentages(text: str, language: str) -> str:
     """ "12%", "4,5 %", "-3%" -> "twelve percent", "cuatro coma cinco por ciento"."""
-
-    def percent(match: re.Match[str]) -> str:
-        words = say_number(match.group(2), language)
-        return signed(
-            match.group("sign"), f"{words} {data.PERCENT[language][match.group(3)]}", language
-        )
-
-    return _PERCENT.sub(percent, text)
+    return split_sub(_PERCENT, text, _say_percent, language)
 
 
 _UNIT = {
@@ -303,6 +346,18 @@ _UNIT = {
 _VERB_AFTER_HA = re.compile(r"\s+" + data.VERB_AFTER_HA_ES)
 
 
+@lru_cache(maxsize=4096)
+def _say_measure(
+    language: str, sign: str | None, num: str, magnitude: str | None, unit: str
+) -> str | None:
+    """ "-2", "million", "km" -> "minus two million kilometers"; None if no number; memoized."""
+    amount = parse_amount(num, language)
+    if amount is None:
+        return None
+    spoken = count(amount, data.UNITS[language][unit], language, magnitude or "")
+    return signed(sign, spoken, language)
+
+
 def units(text: str, language: str) -> str:
     """ "1 km" -> "one kilometer", "2 km" -> "dos kilómetros", "21 ha" -> "veintiuna hectáreas"."""
 
@@ -310,11 +365,8 @@ def units(text: str, language: str) -> str:
         key = match.group("unit")
         if key == "ha" and language == "es" and _VERB_AFTER_HA.match(text, match.end()):
             return match.group(0)  # "en 2019 ha crecido": the verb, not hectares
-        amount = parse_amount(match.group("num"), language)
-        if amount is None:
-            return match.group(0)
-        spoken = count(amount, data.UNITS[language][key], language, match.group("mag") or "")
-        return signed(match.group("sign"), spoken, language)
+        sign, num, mag = match.group("sign", "num", "mag")
+        return _say_measure(language, sign, num, mag, key) or match.group(0)
 
     return _UNIT[language].sub(unit, text)
 
@@ -327,19 +379,21 @@ _ORDINAL = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _say_ordinal(language: str, token: str, suffix: str) -> str:
+    """The words of one match of :data:`_ORDINAL`: the match is the number and its suffix."""
+    amount = parse_amount(token, language)
+    if amount is None or amount.separator or len(amount.whole) > MAX_DIGITS:
+        return token + suffix
+    n = int(amount.whole)
+    if language == "en":
+        return ordinal_en(n)
+    return ordinal_es(n, data.ORDINAL_INDICATORS_ES[suffix])
+
+
 def ordinals(text: str, language: str) -> str:
     """ "21st" -> "twenty-first"; "1.º", "2.ª", "3er" -> "primero", "segunda", "tercer"."""
-
-    def ordinal(match: re.Match[str]) -> str:
-        amount = parse_amount(match.group(1), language)
-        if amount is None or amount.separator or len(amount.whole) > MAX_DIGITS:
-            return match.group(0)
-        n = int(amount.whole)
-        if language == "en":
-            return ordinal_en(n)
-        return ordinal_es(n, data.ORDINAL_INDICATORS_ES[match.group(2)])
-
-    return _ORDINAL[language].sub(ordinal, text)
+    return split_sub(_ORDINAL[language], text, _say_ordinal, language)
 
 
 _DECADE = re.compile(
@@ -400,35 +454,63 @@ def model_numbers(text: str, language: str) -> str:
 
 
 _NUMBER = re.compile(rf"{SIGN}{START}({NUM}){END}")
+# Spanish also captures the word after the number, which the number agrees with.
+_NUMBER_ES = re.compile(rf"{SIGN}{START}({NUM}){END}(?:(?={NEXT_WORD.pattern}))?")
+# The gender a Spanish whole number takes before a noun; masculine wins where both list it.
+_GENDER_ES: dict[str | None, bool] = {
+    **dict.fromkeys(data.FEMININE_NOUNS_ES, True),
+    **dict.fromkeys((*data.APOCOPE_BEFORE, *data.MASCULINE_NOUNS_ES), False),
+}
+
+
+@lru_cache(maxsize=8192)
+def say_free_number(sign: str | None, token: str, language: str, feminine: bool | None) -> str:
+    """A free-standing number in words, agreeing (Spanish, whole numbers) with a noun's gender.
+
+    Memoized: news repeats its numbers (years, amounts, counts) and the words depend on
+    these arguments only.
+    """
+    words = say_number(token, language)
+    if feminine is not None and language == "es":
+        amount = parse_amount(token, language)
+        # Only a whole number agrees with its noun: "849,1 millones" keeps "coma uno".
+        if amount is not None and not amount.separator:
+            words = agree(words, language, feminine)  # "un millón", "veintiuna personas"
+    return signed(sign, words, language)
 
 
 def numbers(text: str, language: str) -> str:
     """Every other free-standing number: "1,000.5", "38.412", "-5", "+34" -> words."""
-
-    def number(match: re.Match[str]) -> str:
-        token = match.group(2)
-        words = say_number(token, language)
-        amount = parse_amount(token, language) if language == "es" else None
-        # Only a whole number agrees with its noun: "849,1 millones" keeps "coma uno".
-        whole = amount is not None and not amount.separator
-        following = NEXT_WORD.match(text, match.end()) if whole else None
-        if following:
-            noun = following.group(1)
-            if noun in data.APOCOPE_BEFORE or noun in data.MASCULINE_NOUNS_ES:
-                words = agree(words, language, feminine=False)  # "un millón", "veintiún años"
-            elif noun in data.FEMININE_NOUNS_ES:  # "21 personas" -> "veintiuna personas"
-                words = agree(words, language, feminine=True)
-        return signed(match.group("sign"), words, language)
-
-    return _NUMBER.sub(number, text)
+    # One split and a memoized look-up per number, no Python call per match: a page of
+    # a few hundred thousand numbers takes a fraction of a second.
+    if language == "es":
+        parts = _NUMBER_ES.split(text)
+        genders: Iterable[bool | None] = map(_GENDER_ES.get, parts[3::4])
+        width = 3
+    else:
+        parts = _NUMBER.split(text)
+        genders = repeat(None)
+        width = 2
+    if len(parts) == 1:
+        return text
+    step = width + 1
+    spoken = map(say_free_number, parts[1::step], parts[2::step], repeat(language), genders)
+    return _joined(parts, width, spoken)
 
 
 _SYMBOL = {lang: re.compile(f"[{re.escape(''.join(data.SYMBOLS[lang]))}]") for lang in SUPPORTED}
 
 
+_SYMBOL_WORDS = {
+    lang: {ord(char): f" {words} " for char, words in data.SYMBOLS[lang].items()}
+    for lang in SUPPORTED
+}
+
+
 def symbols(text: str, language: str) -> str:
     """ "&" -> "and"/"y", "+" -> "plus"/"más", and the other symbols said as words."""
-    return _SYMBOL[language].sub(lambda m: f" {data.SYMBOLS[language][m.group(0)]} ", text)
+    # str.translate is one C pass, but slow on text without a symbol: search first.
+    return text.translate(_SYMBOL_WORDS[language]) if _SYMBOL[language].search(text) else text
 
 
 # Only characters outside plain ASCII words are looked up, which keeps the step fast.
@@ -444,16 +526,18 @@ def noise(text: str, language: str) -> str:
     return _NOISE_CANDIDATE.sub(lambda m: " " if _is_noise(m.group(0)) else m.group(0), text)
 
 
-_BLANKS = re.compile(r"[^\S\n]+")
+# Each pattern matches only what it changes (not a lone space, not a bare line break) and
+# is replaced by a constant: no replacement work for the spaces that stay.
+_BLANKS = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 _SPACE_BEFORE = re.compile(r" (?=[,.;:!?)\]}»”](?!\w))")
-_SPACE_AFTER = re.compile(r"([(\[{«“¿¡]) ")
-_LINE_EDGES = re.compile(r" ?\n ?")
+_SPACE_AFTER = re.compile(r"(?<=[(\[{«“¿¡]) ")
+_LINE_EDGES = re.compile(r" \n ?|\n ")
 
 
 def spaces(text: str, language: str) -> str:
     """One space between words, none before closing punctuation or after opening."""
     text = _BLANKS.sub(" ", text)
-    text = _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub("", text))
+    text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
     return _LINE_EDGES.sub("\n", text).strip()
 
 
