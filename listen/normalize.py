@@ -21,7 +21,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import repeat
-from typing import Any
 
 from listen import spoken_data as data
 from listen.dates import numeric_dates, times, written_dates
@@ -40,6 +39,7 @@ from listen.numbers import (
     count,
     de,
     ends_sentence,
+    first_of,
     ordinal_en,
     ordinal_es,
     parse_amount,
@@ -51,7 +51,7 @@ from listen.numbers import (
     signed,
     year_en,
 )
-from listen.textutil import CONTROL
+from listen.textutil import CONTROL, joined_split, split_sub
 
 Step = Callable[[str, str], str]
 
@@ -181,57 +181,36 @@ _PHONE = re.compile(
 )
 
 
+# The same, the whole match captured first: its groups are all a phone number's words need.
+_PHONE_WHOLE = re.compile(f"({_PHONE.pattern})")
+
+
+@lru_cache(maxsize=4096)
+def _say_phone(language: str, whole: str, country: str | None, rest: str) -> str:
+    """The words of one match of :data:`_PHONE` (``whole`` if it is no phone), memoized."""
+    groups = re.findall(r"[0-9]+", rest)
+    digits = sum(len(g) for g in groups) + len(re.sub(r"\D", "", country or ""))
+    if not 7 <= digits <= 15:
+        return whole
+    if not (country or "(" in rest):
+        spaced_only = not re.search(r"[.-]", rest)
+        if "." in rest or len(groups) < 3:  # "38.412.000" is a number, "10-12" a range
+            return whole
+        # Spaces alone: "912 345 678" is a phone, "1 000 000" and "2019 2020" are not.
+        if spaced_only and (digits < 9 or len(groups[0]) < 2 or any(len(g) > 3 for g in groups)):
+            return whole
+        if all(len(g) == 4 for g in groups):  # "2019-2020-2021"
+            return whole
+    spoken = [say_digits(g, language) for g in groups]
+    if country:
+        code = re.sub(r"\D", "", country)
+        spoken.insert(0, f"{data.PLUS[language]} {say_digits(code, language)}")
+    return ", ".join(spoken)
+
+
 def phone_numbers(text: str, language: str) -> str:
     """ "+34 912 345 678", "(555) 123-4567" -> digit by digit, a pause between groups."""
-
-    def phone(match: re.Match[str]) -> str:
-        country, rest = match.group(1), match.group(2)
-        groups = re.findall(r"[0-9]+", rest)
-        digits = sum(len(g) for g in groups) + len(re.sub(r"\D", "", country or ""))
-        if not 7 <= digits <= 15:
-            return match.group(0)
-        if not (country or "(" in rest):
-            spaced_only = not re.search(r"[.-]", rest)
-            if "." in rest or len(groups) < 3:  # "38.412.000" is a number, "10-12" a range
-                return match.group(0)
-            # Spaces alone: "912 345 678" is a phone, "1 000 000" and "2019 2020" are not.
-            if spaced_only and (
-                digits < 9 or len(groups[0]) < 2 or any(len(g) > 3 for g in groups)
-            ):
-                return match.group(0)
-            if all(len(g) == 4 for g in groups):  # "2019-2020-2021"
-                return match.group(0)
-        spoken = [say_digits(g, language) for g in groups]
-        if country:
-            code = re.sub(r"\D", "", country)
-            spoken.insert(0, f"{data.PLUS[language]} {say_digits(code, language)}")
-        return ", ".join(spoken)
-
-    return _PHONE.sub(phone, text)
-
-
-def split_sub(pattern: re.Pattern[str], text: str, say: Callable[..., str], language: str) -> str:
-    """``pattern.sub`` for words that depend on a match's groups alone, in one C pass.
-
-    ``say(language, *groups)`` is memoized, and called through ``map`` on the columns of
-    ``pattern.split``: no match object and no Python callback per match, which made a
-    page of hundreds of thousands of prices take seconds.
-    """
-    parts = pattern.split(text)
-    if len(parts) == 1:
-        return text
-    width = pattern.groups
-    columns = [parts[i :: width + 1] for i in range(1, width + 1)]
-    return _joined(parts, width, map(say, repeat(language), *columns))
-
-
-def _joined(parts: list[Any], width: int, spoken: Iterable[str]) -> str:
-    """``pattern.split`` pieces (text, then ``width`` groups per match) with each match said."""
-    texts = parts[0 :: width + 1]
-    out: list[str] = [""] * (2 * len(texts) - 1)
-    out[0::2] = texts
-    out[1::2] = spoken
-    return "".join(out)
+    return split_sub(_PHONE_WHOLE, text, _say_phone, language)
 
 
 _RANGE = re.compile(
@@ -251,9 +230,10 @@ _CURRENCY = {
         rf"(?=[-−+0-9$€£¥A-Z])(?:(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
         rf"(?P<cur>{_CURRENCY_KEYS[lang]})\s?(?P<num>{NUM})(?:(?:\s?[-–]\s?|\s{data.RANGE_WORD[lang]}\s)"
         rf"(?:{_CURRENCY_KEYS[lang]})?\s?(?P<num2>{NUM}))?"
-        rf"(?:\s?(?P<mag>{_MAGNITUDE_KEYS[lang]})(?!\w))?{END}"
-        rf"|{sign('tsign')}{START}(?P<tnum>{NUM})(?:\s?(?P<tmag>{_MAGNITUDE_KEYS[lang]}))?"
-        rf"\s?(?P<tcur>{alternation(data.TRAILING_CURRENCIES)})(?!\w)"
+        rf"(?:\s?{first_of(data.MAGNITUDES[lang])}(?P<mag>{_MAGNITUDE_KEYS[lang]})(?!\w))?{END}"
+        rf"|{sign('tsign')}{START}(?P<tnum>{NUM})"
+        rf"(?:\s?{first_of(data.MAGNITUDES[lang])}(?P<tmag>{_MAGNITUDE_KEYS[lang]}))?"
+        rf"\s?{first_of(data.TRAILING_CURRENCIES)}(?P<tcur>{alternation(data.TRAILING_CURRENCIES)})(?!\w)"
     )
     for lang in SUPPORTED
 }
@@ -338,8 +318,9 @@ def percentages(text: str, language: str) -> str:
 
 _UNIT = {
     lang: re.compile(
-        rf"{SIGN}{START}(?P<num>{NUM})\s?(?:(?P<mag>{alternation(data.SCALE_WORDS[lang])})\s)?"
-        rf"(?P<unit>{alternation(data.UNITS[lang])})(?![\w²³/])"
+        rf"{SIGN}{START}(?P<num>{NUM})\s?"
+        rf"(?:{first_of(data.SCALE_WORDS[lang])}(?P<mag>{alternation(data.SCALE_WORDS[lang])})\s)?"
+        rf"{first_of(data.UNITS[lang])}(?P<unit>{alternation(data.UNITS[lang])})(?![\w²³/])"
     )
     for lang in SUPPORTED
 }
@@ -495,7 +476,7 @@ def numbers(text: str, language: str) -> str:
         return text
     step = width + 1
     spoken = map(say_free_number, parts[1::step], parts[2::step], repeat(language), genders)
-    return _joined(parts, width, spoken)
+    return joined_split(parts, width, spoken)
 
 
 _SYMBOL = {lang: re.compile(f"[{re.escape(''.join(data.SYMBOLS[lang]))}]") for lang in SUPPORTED}
@@ -521,9 +502,21 @@ def _is_noise(char: str) -> bool:
     return char in data.NOISE or unicodedata.category(char) in data.NOISE_CATEGORIES
 
 
+_NOISE_SPLIT = re.compile(f"({_NOISE_CANDIDATE.pattern})")
+
+
+@lru_cache(maxsize=4096)
+def _noise_or_kept(char: str) -> str:
+    return " " if _is_noise(char) else char
+
+
 def noise(text: str, language: str) -> str:
     """Characters read as noise ("*", "|", "•", "→", emoji) become spaces; letters never do."""
-    return _NOISE_CANDIDATE.sub(lambda m: " " if _is_noise(m.group(0)) else m.group(0), text)
+    parts = _NOISE_SPLIT.split(text)
+    if len(parts) == 1:
+        return text
+    parts[1::2] = map(_noise_or_kept, parts[1::2])  # one memoized look-up per character
+    return "".join(parts)
 
 
 # Each pattern matches only what it changes (not a lone space, not a bare line break) and
