@@ -27,6 +27,7 @@ from listen.dates import numeric_dates, times, written_dates
 from listen.errors import UnsupportedLanguage
 from listen.language import SUPPORTED, normalize_tag
 from listen.numbers import (
+    AFTER_ABBREVIATION,
     END,
     MAX_DIGITS,
     NEXT_WORD,
@@ -38,7 +39,6 @@ from listen.numbers import (
     alternation,
     count,
     de,
-    ends_sentence,
     first_of,
     ordinal_en,
     ordinal_es,
@@ -143,36 +143,55 @@ def _keys_pattern(keys: Iterable[str]) -> str:
     return rf"(?=[{first}])(?<![\w.])(?:" + "|".join(one(k) for k in keys) + ")"
 
 
+# The key, then what the expansion looks at after it, captured by look-aheads: the next
+# word past noise ("Mr. • Smith"), a digit, what tells whether its period ends the
+# sentence, and the next character. All of one match's words hang on these groups.
+_ABBREVIATION_CONTEXT = (
+    r"(?:(?=\s[^\w\n]*(\w+)))?(?:(?=(\s?[0-9])))?"
+    rf"(?:(?=({AFTER_ABBREVIATION.pattern})))?(?:(?=(.)))?"
+)
 _ABBREVIATION = {
     lang: re.compile(
-        _keys_pattern({*data.TITLES[lang], *data.ABBREVIATIONS[lang], *data.BEFORE_NUMBER[lang]})
+        "("
+        + _keys_pattern({*data.TITLES[lang], *data.ABBREVIATIONS[lang], *data.BEFORE_NUMBER[lang]})
+        + ")"
+        + _ABBREVIATION_CONTEXT
     )
     for lang in SUPPORTED
 }
-_NAME_NEXT = re.compile(r"\s[^\w\n]*(\w+)")  # past noise: "Mr. • Smith"
-_DIGIT_NEXT = re.compile(r"\s?[0-9]")
+
+
+@lru_cache(maxsize=4096)
+def _say_abbreviation(
+    language: str,
+    key: str,
+    name: str | None,
+    digit: str | None,
+    after: str | None,
+    after_word: str | None,
+    following: str | None,
+) -> str:
+    """The words of one abbreviation, from the groups of :data:`_ABBREVIATION`, memoized."""
+    # A capitalised word that is no sentence opener is a name: "St. Louis", not "St. The".
+    if key in data.TITLES[language] and name and name[0].isupper():
+        if name not in data.SENTENCE_STARTERS[language]:
+            return data.TITLES[language][key]
+    if key in data.BEFORE_NUMBER[language]:
+        return data.BEFORE_NUMBER[language][key] + " " if digit is not None else key
+    if key in data.ABBREVIATIONS[language]:
+        # Its period also ends the sentence (see numbers.ends_sentence).
+        ends = after is not None and (
+            after_word is None or after_word in data.SENTENCE_STARTERS[language]
+        )
+        period = key.endswith(".") and ends
+        spaced = following is not None and following.isalnum()  # "nº5" -> "número 5"
+        return data.ABBREVIATIONS[language][key] + ("." if period else " " if spaced else "")
+    return key
 
 
 def abbreviations(text: str, language: str) -> str:
     """ "Dr. Smith" -> "Doctor Smith", "in the U.S." -> "in the U S." (sentence break kept)."""
-
-    def expand(match: re.Match[str]) -> str:
-        key, end = match.group(0), match.end()
-        name = _NAME_NEXT.match(text, end)
-        # A capitalised word that is no sentence opener is a name: "St. Louis", not "St. The".
-        if key in data.TITLES[language] and name and name.group(1)[0].isupper():
-            if name.group(1) not in data.SENTENCE_STARTERS[language]:
-                return data.TITLES[language][key]
-        if key in data.BEFORE_NUMBER[language]:
-            number_next = _DIGIT_NEXT.match(text, end)
-            return data.BEFORE_NUMBER[language][key] + " " if number_next else key
-        if key in data.ABBREVIATIONS[language]:
-            period = key.endswith(".") and ends_sentence(text, end, language)
-            spaced = text[end : end + 1].isalnum()  # "nº5" -> "número 5"
-            return data.ABBREVIATIONS[language][key] + ("." if period else " " if spaced else "")
-        return key
-
-    return _ABBREVIATION[language].sub(expand, text)
+    return split_sub(_ABBREVIATION[language], text, _say_abbreviation, language)
 
 
 _PHONE = re.compile(

@@ -236,7 +236,7 @@ def say_year(n: int, language: str) -> str:
 
 
 NEXT_WORD = re.compile(r"[^\S\n]+(\w+)")
-_AFTER_ABBREVIATION = re.compile(r"[^\S\n]*(?:$|\n)|[^\S\n]+(?:[\"“«¿¡]|(\w+))")
+AFTER_ABBREVIATION = re.compile(r"[^\S\n]*(?:$|\n)|[^\S\n]+(?:[\"“«¿¡]|(\w+))")
 
 
 def ends_sentence(text: str, end: int, language: str) -> bool:
@@ -246,7 +246,7 @@ def ends_sentence(text: str, end: int, language: str) -> bool:
     usually starts a sentence ("in the U.S. The ..."); a capital that starts a name
     ("U.S. Senate") is no sentence break.
     """
-    match = _AFTER_ABBREVIATION.match(text, end)
+    match = AFTER_ABBREVIATION.match(text, end)
     if not match:
         return False
     return match.group(1) is None or match.group(1) in data.SENTENCE_STARTERS[language]

@@ -614,6 +614,7 @@ FAMILIES = [
     "1/1/" * 300, "1 km " * 300, "+1 " * 300, "1\u00a0" * 300, "@" * 300, "( " * 300,
     "é" * 300, "\t \n " * 300, "US$4,5 millones y 12 € por 21 ha; 2.ª vez, 3er día.",
     "Dr. Smith paid $48.6m, up 12%, on the 21st at 2:15 p.m. (see 1 km, 2 km²).",
+    "Dr. " * 300, "U.S. " * 300, "in the U.S. The Sr. Pérez, nº5, No. 3, +34 912 345 678.",
 ]  # fmt: skip
 
 
@@ -631,6 +632,12 @@ def test_split_steps_equal_a_callback_per_match(text, language):
     assert n.percentages(text, language) == _unmemoized(n._PERCENT, n._say_percent, text, language)
     assert n.ordinals(text, language) == _unmemoized(
         n._ORDINAL[language], n._say_ordinal, text, language
+    )
+    assert n.abbreviations(text, language) == _unmemoized(
+        n._ABBREVIATION[language], n._say_abbreviation, text, language
+    )
+    assert n.phone_numbers(text, language) == _unmemoized(
+        n._PHONE_WHOLE, n._say_phone, text, language
     )
     gender = n._GENDER_ES if language == "es" else {}
     expected = n._NUMBER.sub(
@@ -659,6 +666,10 @@ def test_split_steps_equal_a_callback_per_match(text, language):
         (n._say_ordinal, ("en", "1,000", "th")),
         (n._say_measure, ("es", None, "21", None, "ha")),
         (n._say_measure, ("en", "-", "2", "million", "km")),
+        (n._say_abbreviation, ("en", "U.S.", "The", None, " The", "The", " ")),
+        (n._say_abbreviation, ("en", "St.", "Louis", None, " Louis", "Louis", " ")),
+        (n._say_abbreviation, ("es", "nº", None, "5", None, None, "5")),
+        (n._say_phone, ("es", "+34 912 345 678", "+34 ", "912 345 678")),
     ],
 )  # fmt: skip
 def test_memoized_words_equal_the_unmemoized(function, args):
