@@ -114,20 +114,24 @@ _HANDLE = re.compile(r"(?<![\w@.])@(\w+)")
 _CAMEL = re.compile(r"(?<=[a-záéíóúñ])(?=[A-ZÁÉÍÓÚÑ])")
 
 
+@lru_cache(maxsize=4096)
+def _say_hashtag(language: str, tag: str) -> str:
+    if tag.isdecimal():
+        return f"{data.NUMBER_SIGN[language]} {tag}"
+    return f"{data.HASHTAG[language]} {_CAMEL.sub(' ', tag).replace('_', ' ')}"
+
+
+@lru_cache(maxsize=4096)
+def _say_handle(language: str, name: str) -> str:
+    return f"{data.WEB_WORDS[language]['@']} {name.replace('_', ' ')}"
+
+
 def hashtags_and_handles(text: str, language: str) -> str:
     """ "#MeToo" -> "hashtag Me Too", "#1" -> "number 1", "@el_pais" -> "at el pais"."""
-
-    def hashtag(match: re.Match[str]) -> str:
-        tag = match.group(1)
-        if tag.isdecimal():
-            return f"{data.NUMBER_SIGN[language]} {tag}"
-        return f"{data.HASHTAG[language]} {_CAMEL.sub(' ', tag).replace('_', ' ')}"
-
     if "#" in text:
-        text = _HASHTAG.sub(hashtag, text)
+        text = split_sub(_HASHTAG, text, _say_hashtag, language)
     if "@" in text:
-        at = data.WEB_WORDS[language]["@"]
-        text = _HANDLE.sub(lambda m: f"{at} {m.group(1).replace('_', ' ')}", text)
+        text = split_sub(_HANDLE, text, _say_handle, language)
     return text
 
 

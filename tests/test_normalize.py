@@ -614,7 +614,8 @@ FAMILIES = [
     "1/1/" * 300, "1 km " * 300, "+1 " * 300, "1\u00a0" * 300, "@" * 300, "( " * 300,
     "é" * 300, "\t \n " * 300, "US$4,5 millones y 12 € por 21 ha; 2.ª vez, 3er día.",
     "Dr. Smith paid $48.6m, up 12%, on the 21st at 2:15 p.m. (see 1 km, 2 km²).",
-    "Dr. " * 300, "U.S. " * 300, "in the U.S. The Sr. Pérez, nº5, No. 3, +34 912 345 678.",
+    "Dr. " * 300, "U.S. " * 300, "#a " * 300, "(@a) " * 300, "#MeToo @el_pais #1 a@b.es",
+    "in the U.S. The Sr. Pérez, nº5, No. 3, +34 912 345 678.",
 ]  # fmt: skip
 
 
@@ -638,6 +639,10 @@ def test_split_steps_equal_a_callback_per_match(text, language):
     )
     assert n.phone_numbers(text, language) == _unmemoized(
         n._PHONE_WHOLE, n._say_phone, text, language
+    )
+    tagged = _unmemoized(n._HASHTAG, n._say_hashtag, text, language)
+    assert n.hashtags_and_handles(text, language) == _unmemoized(
+        n._HANDLE, n._say_handle, tagged, language
     )
     gender = n._GENDER_ES if language == "es" else {}
     expected = n._NUMBER.sub(
