@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from listen import spoken_data as data
 from listen.numbers import (
@@ -14,6 +15,7 @@ from listen.numbers import (
     ordinal_en,
     year_en,
 )
+from listen.textutil import split_sub
 
 _NUMERIC_DATE = re.compile(
     r"(?<![\w.,/-])(?:([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})"
@@ -66,36 +68,46 @@ _WRITTEN_DATE = {
 }
 
 
+# The same, the whole match captured first: its groups are all a date's words need.
+_WRITTEN_DATE_WHOLE = {
+    lang: re.compile(f"({pattern.pattern})") for lang, pattern in _WRITTEN_DATE.items()
+}
+
+
+@lru_cache(maxsize=4096)
+def _say_written_date(language: str, whole: str, *g: str | None) -> str:
+    """The words of one match of :data:`_WRITTEN_DATE` (``whole`` if it is no date), memoized."""
+    if language == "es":
+        day = int(g[0] or 0)
+        month = data.MONTH_FORMS["es"][(g[1] or "").lower()]
+        return say_date(day, month, None, language) if 1 <= day <= 31 else whole
+    if g[0]:  # "May 5", "May 5-7, 2024"
+        month, days, year = data.MONTH_FORMS["en"][g[0]], [g[1], g[2]], g[3]
+    else:  # "5 May 2024", "the 5th of May"
+        month, days, year = data.MONTH_FORMS["en"][g[5] or ""], [g[4]], g[6]
+    numbers = [int(d) for d in days if d]
+    if not all(1 <= d <= 31 for d in numbers):
+        return whole
+    spoken_days = f" {data.RANGE_WORD['en']} ".join(ordinal_en(d) for d in numbers)
+    name = data.MONTHS["en"][month - 1]
+    spoken = f"{name} {spoken_days}" if g[0] else f"the {spoken_days} of {name}"
+    return spoken + (f", {year_en(int(year))}" if year else "")
+
+
 def written_dates(text: str, language: str) -> str:
     """ "May 5, 2024" -> "May fifth, twenty twenty-four"; "1 de mayo" -> "primero de mayo"."""
-
-    def date(match: re.Match[str]) -> str:
-        g = match.groups()
-        if language == "es":
-            day = int(g[0])
-            month = data.MONTH_FORMS["es"][g[1].lower()]
-            return say_date(day, month, None, language) if 1 <= day <= 31 else match.group(0)
-        if g[0]:  # "May 5", "May 5-7, 2024"
-            month, days, year = data.MONTH_FORMS["en"][g[0]], [g[1], g[2]], g[3]
-        else:  # "5 May 2024", "the 5th of May"
-            month, days, year = data.MONTH_FORMS["en"][g[5]], [g[4]], g[6]
-        numbers = [int(d) for d in days if d]
-        if not all(1 <= d <= 31 for d in numbers):
-            return match.group(0)
-        spoken_days = f" {data.RANGE_WORD['en']} ".join(ordinal_en(d) for d in numbers)
-        name = data.MONTHS["en"][month - 1]
-        spoken = f"{name} {spoken_days}" if g[0] else f"the {spoken_days} of {name}"
-        return spoken + (f", {year_en(int(year))}" if year else "")
-
-    return _WRITTEN_DATE[language].sub(date, text)
+    return split_sub(_WRITTEN_DATE_WHOLE[language], text, _say_written_date, language)
 
 
+# After the hour, a cheap look ahead for minutes or a.m./p.m.: an hour alone is no time,
+# and a page of bare numbers is not handed to Python one number at a time.
 _TIME = re.compile(
-    r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
+    r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?=[:.][0-9]{2}|\s?[aApP])(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
     r"(?:\s?([aApP])\.?\s?[mM](\.?)(?!\w)|\s?(?:hrs|hs|h)(?!\w))?"
 )
 
 
+@lru_cache(maxsize=4096)
 def say_time(hour: int, minute: int, ampm: str, language: str) -> str:
     """ "two fifteen a.m.", "fourteen thirty", "las dos y quince de la tarde"."""
     if language == "en":

@@ -25,7 +25,7 @@ from listen.settings import DEFAULTS
 from listen.textutil import key
 from listen.web import WORDS_PER_SECOND
 
-from conftest import write_article
+from conftest import CORPUS, write_article
 
 CREDIT_FRAGMENTS = ("(Photo ", "(Foto ", "Foto: ", "/ AFP ", "AFP / A ", "| Photo ", "/ Via ")
 NOISE_FRAGMENTS = ("1 ", "1:", "0:00 / ", "1.", "1-", "1/", "min ", "·", "| ", " ")
@@ -247,3 +247,50 @@ def test_a_spoken_text_over_the_limit_is_a_413(config, articles):
     assert response.status_code == 413
     assert response.get_json()["error"] == "too_large"
     assert "spoken" in response.get_json()["message"]
+
+
+def test_a_page_of_140000_unclosed_elements_is_refused_before_parsing(monkeypatch):
+    # 1 MB of "<div>a " took 13 s of flattening, walking and trafilatura before its 413.
+    from listen import extract
+
+    def never(*args, **kwargs):
+        raise AssertionError("a page of far too many tags was parsed")
+
+    monkeypatch.setattr(extract, "parse_html", never)
+    page = "<html><body>" + "<div>a " * 142_857 + "</body></html>"
+    for html in (page, page.encode()):
+        with pytest.raises(ArticleTooLarge) as caught:
+            s.sanitize(RawArticle(id="deep", html=html), DEFAULTS["MAX_CHARS"])
+        assert caught.value.status == 413 and "tags" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "tags, max_chars, refused",
+    [
+        (10_000, 200_000, False),  # the busiest corpus page
+        (100_000, 200_000, False),
+        (100_001, 200_000, True),
+        (50_000, 1_000, False),  # a small limit still reads real pages
+        (50_001, 1_000, True),
+        (10**6, None, False),  # no limit, no refusal
+    ],
+)
+def test_the_tag_limit_follows_max_chars(tags, max_chars, refused):
+    from listen.extract import check_tags
+
+    page = "<p>" * tags
+    if refused:
+        with pytest.raises(ArticleTooLarge):
+            check_tags(page, max_chars)
+    else:
+        check_tags(page, max_chars)
+
+
+def test_every_corpus_page_is_under_the_tag_limit():
+    from listen.extract import check_tags
+
+    pages = sorted(CORPUS.glob("*/html/*.html"))
+    if not pages:
+        pytest.skip("no corpus beside the checkout")
+    for page in pages:
+        check_tags(page.read_bytes(), DEFAULTS["MAX_CHARS"])
