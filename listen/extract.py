@@ -30,11 +30,34 @@ from listen.textutil import clean_space, is_sentence, key
 log = logging.getLogger(__name__)
 
 DROP_TAGS = (
-    "figure", "figcaption", "aside", "nav", "header", "footer", "script", "style",
-    "iframe", "form", "button", "noscript", "template", "svg", "canvas", "video",
-    "audio", "picture", "img", "object", "embed", "select", "input", "textarea",
-    "label", "dialog", "menu",
-)  # fmt: skip
+    "figure",
+    "figcaption",
+    "aside",
+    "nav",
+    "header",
+    "footer",
+    "script",
+    "style",
+    "iframe",
+    "form",
+    "button",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "video",
+    "audio",
+    "picture",
+    "img",
+    "object",
+    "embed",
+    "select",
+    "input",
+    "textarea",
+    "label",
+    "dialog",
+    "menu",
+)
 BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "
     "table tr td th caption address details summary center hr".split()
@@ -123,9 +146,22 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
 # huge_tree: pages nest up to MAX_DEPTH elements (the default 256 cuts real pages short).
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
 FLATTENED_TAGS = (
-    "div", "section", "article", "main", "span", "font", "center", "b", "i", "u", "em",
-    "strong", "small", "big", "blockquote",
-)  # fmt: skip
+    "div",
+    "section",
+    "article",
+    "main",
+    "span",
+    "font",
+    "center",
+    "b",
+    "i",
+    "u",
+    "em",
+    "strong",
+    "small",
+    "big",
+    "blockquote",
+)
 """Containers a page nested too deep is parsed without: each becomes a paragraph break."""
 # A run of them is one break; [^<>] so a run of "<" without ">" is not rescanned.
 _FLATTENED = re.compile(rf"(?:</?(?:{'|'.join(FLATTENED_TAGS)})\b[^<>]*+>\s*+)+", re.I)

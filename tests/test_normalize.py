@@ -39,7 +39,7 @@ def check(language: str, text: str, spoken: str) -> None:
             "1234567890123456789",
             "one two three four five six seven eight nine zero "
             "one two three four five six seven eight nine",
-        ),  # fmt: skip
+        ),
         ("es", "1.000,5", "mil coma cinco"),
         ("es", "38.412", "treinta y ocho mil cuatrocientos doce"),
         ("es", "9,3", "nueve coma tres"),
@@ -435,13 +435,13 @@ def test_symbols_and_noise(language, text, spoken):
             "en",
             "call +44 20 7946 0958",
             "call plus four four, two zero, seven nine four six, zero nine five eight",
-        ),  # fmt: skip
+        ),
         ("en", "1 000 000 000", "one billion"),  # spaced thousands, not a phone
         (
             "es",
             "+52 55 1234 5678",
             "más cinco dos, cinco cinco, uno dos tres cuatro, cinco seis siete ocho",
-        ),  # fmt: skip
+        ),
         ("es", "91 234 56 78", "nueve uno, dos tres cuatro, cinco seis, siete ocho"),
         ("es", "(55) 5555-1234", "cinco cinco, cinco cinco cinco cinco, uno dos tres cuatro"),
         ("es", "38.412.000", "treinta y ocho millones cuatrocientos doce mil"),  # not a phone
@@ -610,13 +610,29 @@ def test_numbers_are_all_spoken_and_normalizing_twice_changes_nothing(phrase):
 
 # Pathological families (as in bench/adversarial.py) and ordinary text.
 FAMILIES = [
-    "$1 " * 300, "1 " * 500, "100 " * 300, "1% " * 300, "1st " * 300, "1:00 " * 300,
-    "1/1/" * 300, "1 km " * 300, "+1 " * 300, "1\u00a0" * 300, "@" * 300, "( " * 300,
-    "é" * 300, "\t \n " * 300, "US$4,5 millones y 12 € por 21 ha; 2.ª vez, 3er día.",
+    "$1 " * 300,
+    "1 " * 500,
+    "100 " * 300,
+    "1% " * 300,
+    "1st " * 300,
+    "1:00 " * 300,
+    "1/1/" * 300,
+    "1 km " * 300,
+    "+1 " * 300,
+    "1\u00a0" * 300,
+    "@" * 300,
+    "( " * 300,
+    "é" * 300,
+    "\t \n " * 300,
+    "US$4,5 millones y 12 € por 21 ha; 2.ª vez, 3er día.",
     "Dr. Smith paid $48.6m, up 12%, on the 21st at 2:15 p.m. (see 1 km, 2 km²).",
-    "Dr. " * 300, "U.S. " * 300, "#a " * 300, "(@a) " * 300, "#MeToo @el_pais #1 a@b.es",
+    "Dr. " * 300,
+    "U.S. " * 300,
+    "#a " * 300,
+    "(@a) " * 300,
+    "#MeToo @el_pais #1 a@b.es",
     "in the U.S. The Sr. Pérez, nº5, No. 3, +34 912 345 678.",
-]  # fmt: skip
+]
 
 
 def _unmemoized(pattern, say, text, language):
@@ -663,8 +679,10 @@ def test_split_steps_equal_a_callback_per_match(text, language):
         (n.say_free_number, ("-", "21", "es", True)),
         (n.say_free_number, (None, "849,1", "es", False)),
         (n.say_free_number, ("+", "1,000.5", "en", None)),
-        (n._say_price, ("es", "US$4,5 millones", None, "US$", "4,5", None, "millones",
-                        None, None, None, None)),
+        (
+            n._say_price,
+            ("es", "US$4,5 millones", None, "US$", "4,5", None, "millones", None, None, None, None),
+        ),
         (n._say_price, ("en", "$3.50", None, "$", "3.50", None, None, None, None, None, None)),
         (n._say_percent, ("es", "-", "4,5", "%")),
         (n._say_ordinal, ("es", "2", ".ª")),
@@ -676,7 +694,7 @@ def test_split_steps_equal_a_callback_per_match(text, language):
         (n._say_abbreviation, ("es", "nº", None, "5", None, None, "5")),
         (n._say_phone, ("es", "+34 912 345 678", "+34 ", "912 345 678")),
     ],
-)  # fmt: skip
+)
 def test_memoized_words_equal_the_unmemoized(function, args):
     function.cache_clear()
     first = function(*args)
