@@ -39,6 +39,7 @@ from listen.numbers import (
     alternation,
     count,
     de,
+    first_chars,
     first_of,
     ordinal_en,
     ordinal_es,
@@ -248,13 +249,18 @@ def ranges(text: str, language: str) -> str:
 
 _CURRENCY_KEYS = {lang: alternation(data.CURRENCIES[lang]) for lang in SUPPORTED}
 _MAGNITUDE_KEYS = {lang: alternation(data.MAGNITUDES[lang]) for lang in SUPPORTED}
+# Each form is guarded by a cheap look-ahead for its first characters, and the trailing form
+# by one for a magnitude or currency right after its number: most signs and digits of a
+# page start no price, and there both forms fail at once instead of after the alternations.
 _CURRENCY = {
     lang: re.compile(
-        rf"(?=[-−+0-9$€£¥A-Z])(?:(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
+        rf"(?=[-−]?{first_chars(data.CURRENCIES[lang])})"
+        rf"(?:(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
         rf"(?P<cur>{_CURRENCY_KEYS[lang]})\s?(?P<num>{NUM})(?:(?:\s?[-–]\s?|\s{data.RANGE_WORD[lang]}\s)"
         rf"(?:{_CURRENCY_KEYS[lang]})?\s?(?P<num2>{NUM}))?"
         rf"(?:\s?{first_of(data.MAGNITUDES[lang])}(?P<mag>{_MAGNITUDE_KEYS[lang]})(?!\w))?{END}"
         rf"|{sign('tsign')}{START}(?P<tnum>{NUM})"
+        rf"(?=\s?{first_chars({*data.MAGNITUDES[lang], *data.TRAILING_CURRENCIES})})"
         rf"(?:\s?{first_of(data.MAGNITUDES[lang])}(?P<tmag>{_MAGNITUDE_KEYS[lang]}))?"
         rf"\s?{first_of(data.TRAILING_CURRENCIES)}(?P<tcur>{alternation(data.TRAILING_CURRENCIES)})(?!\w)"
     )
@@ -341,7 +347,9 @@ def percentages(text: str, language: str) -> str:
 
 _UNIT = {
     lang: re.compile(
-        rf"{SIGN}{START}(?P<num>{NUM})\s?"
+        rf"{SIGN}{START}(?P<num>{NUM})"
+        # Most numbers have no unit: fail on the next character, not in the alternations.
+        rf"(?=\s?{first_chars({*data.SCALE_WORDS[lang], *data.UNITS[lang]})})\s?"
         rf"(?:{first_of(data.SCALE_WORDS[lang])}(?P<mag>{alternation(data.SCALE_WORDS[lang])})\s)?"
         rf"{first_of(data.UNITS[lang])}(?P<unit>{alternation(data.UNITS[lang])})(?![\w²³/])"
     )

@@ -26,10 +26,15 @@ def alternation(keys: Iterable[str]) -> str:
     return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
 
 
+def first_chars(keys: Iterable[str]) -> str:
+    """A character class of the first character of any key."""
+    return "[" + re.escape("".join(sorted({k[0] for k in keys}))) + "]"
+
+
 def first_of(keys: Iterable[str]) -> str:
     """A look-ahead for the first character of any key: one test instead of one per key
     where the alternation that follows cannot match (most places after a number)."""
-    return "(?=[" + re.escape("".join(sorted({k[0] for k in keys}))) + "])"
+    return f"(?={first_chars(keys)})"
 
 
 _US_AND = re.compile(r",| and(?= )")
