@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 from num2words import num2words
@@ -181,10 +182,13 @@ def say_number(token: str, language: str) -> str:
     if amount is not None:
         return say_amount(amount, language)
     parts = _SEPARATOR.split(token)
-    out = say_integer(parts[0], language)
-    for mark, digits in zip(parts[1::2], parts[2::2], strict=True):
-        out += data.PIECE_JOINER[language].get(mark, " ") + say_integer(digits, language)
-    return out
+    groups, marks = parts[0::2], parts[1::2]
+    # Each distinct piece said once and one join: a token of a few hundred thousand pieces
+    # ("1,1,1,…") costs a dictionary look-up per piece, not a copy of the words so far.
+    words = {digits: say_integer(digits, language) for digits in set(groups)}
+    parts[0::2] = map(words.__getitem__, groups)
+    parts[1::2] = map(data.PIECE_JOINER[language].get, marks, repeat(" "))
+    return "".join(parts)
 
 
 def count(amount: Amount, noun: Noun, language: str, magnitude: str = "") -> str:
