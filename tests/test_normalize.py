@@ -752,3 +752,95 @@ def test_spaces_change_only_what_needs_changing(text):
 )
 def test_symbols_translate(text, spoken):
     assert n.symbols(text, "en") == spoken
+
+
+# ---------------------------------------------------------------- fast-failing patterns
+
+
+# The price and unit patterns as they were before their look-ahead guards, and the piecewise
+# reading of a number before its single join: the guarded forms must split and read alike.
+def _old_currency(lang: str) -> re.Pattern[str]:
+    from listen.numbers import END, NUM, START, alternation, first_of, sign
+
+    keys = alternation(spoken_data.CURRENCIES[lang])
+    mags = alternation(spoken_data.MAGNITUDES[lang])
+    trailing = spoken_data.TRAILING_CURRENCIES
+    return re.compile(
+        rf"((?=[-−+0-9$€£¥A-Z])(?:(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
+        rf"(?P<cur>{keys})\s?(?P<num>{NUM})(?:(?:\s?[-–]\s?|\s{spoken_data.RANGE_WORD[lang]}\s)"
+        rf"(?:{keys})?\s?(?P<num2>{NUM}))?"
+        rf"(?:\s?{first_of(spoken_data.MAGNITUDES[lang])}(?P<mag>{mags})(?!\w))?{END}"
+        rf"|{sign('tsign')}{START}(?P<tnum>{NUM})"
+        rf"(?:\s?{first_of(spoken_data.MAGNITUDES[lang])}(?P<tmag>{mags}))?"
+        rf"\s?{first_of(trailing)}(?P<tcur>{alternation(trailing)})(?!\w))"
+    )
+
+
+def _old_unit(lang: str) -> re.Pattern[str]:
+    from listen.numbers import NUM, SIGN, START, alternation, first_of
+
+    scales, units = spoken_data.SCALE_WORDS[lang], spoken_data.UNITS[lang]
+    return re.compile(
+        rf"{SIGN}{START}(?P<num>{NUM})\s?"
+        rf"(?:{first_of(scales)}(?P<mag>{alternation(scales)})\s)?"
+        rf"{first_of(units)}(?P<unit>{alternation(units)})(?![\w²³/])"
+    )
+
+
+def _old_say_number(token: str, language: str) -> str:
+    from listen import numbers
+
+    amount = numbers.parse_amount(token, language)
+    if amount is not None:
+        return numbers.say_amount(amount, language)
+    parts = re.split(r"([.,\u00a0\u202f\u2009 ])", token)
+    out = numbers.say_integer(parts[0], language)
+    for mark, digits in zip(parts[1::2], parts[2::2], strict=True):
+        out += spoken_data.PIECE_JOINER[language].get(mark, " ") + numbers.say_integer(
+            digits, language
+        )
+    return out
+
+
+_GUARD_FRAGMENTS = (
+    "-1 ",
+    "+1 ",
+    "1 ",
+    "$1 ",
+    "1 km ",
+    "1,",
+    "1.",
+    "1\u00a0",
+    "100 ",
+    "1-",
+    "−2 € ",
+)
+_GUARD_TEXTS = [
+    prefix + fragment * 300 + ending
+    for prefix in ("", "Dr. ", "$ ")
+    for fragment in _GUARD_FRAGMENTS
+    for ending in ("", "x", " €")
+] + [
+    "He paid $48.6 million, -$3, 12 € and US$ 4 bn; 10-12 million dollars, -5 EUR, +3 $.",
+    "Costó 4,5 millones de dólares, COP 2.000 y 3 m€; 21 ha, 5 kg, -2 km, 1 mil km², 7 °C.",
+    "A 1,5,7 list, 1.2.3.4, 1 000 000 pieces, 1,02,003.0004 and 12 345,678.9 units.",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_guarded_patterns_split_as_before(language: str) -> None:
+    old_currency, old_unit = _old_currency(language), _old_unit(language)
+    for text in _GUARD_TEXTS:
+        assert n._CURRENCY_WHOLE[language].split(text) == old_currency.split(text)
+        new_units = [m.groupdict() | {"at": m.span()} for m in n._UNIT[language].finditer(text)]
+        old_units = [m.groupdict() | {"at": m.span()} for m in old_unit.finditer(text)]
+        assert new_units == old_units
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_numbers_of_many_pieces_read_as_before(language: str) -> None:
+    from listen.numbers import NUM, say_number
+
+    for text in _GUARD_TEXTS:
+        for token in re.findall(NUM, text):
+            assert say_number(token, language) == _old_say_number(token, language)
