@@ -225,7 +225,6 @@ class Listen:
                 "boilerplate. Probable cause: an empty article, or its text is all in "
                 "elements that are never spoken (figure, aside, data-listen=skip)."
             )
-        check_size(article.chars, "display")
         check_size(article.spoken_chars, "spoken")
         return article
 

@@ -16,6 +16,7 @@ Redis, keeps flowing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from redis import ConnectionPool, Redis
@@ -61,28 +62,24 @@ class _Guarded(AbstractConnection):
         log.warning("Redis failed, skipping it for %.0f s: %s", self.cooldown, exc)
         self.breaker.open("redis", self.cooldown, reason=str(exc))
 
-    def connect_check_health(self, *args: Any, **kwargs: Any) -> None:
-        self._refuse_while_down()
+    def _watched(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``call(...)``; a failure that says Redis is down opens the breaker."""
         try:
-            super().connect_check_health(*args, **kwargs)
+            return call(*args, **kwargs)
         except TRIPS as exc:
             self._trip(exc)
             raise
+
+    def connect_check_health(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_while_down()
+        self._watched(super().connect_check_health, *args, **kwargs)
 
     def send_packed_command(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_while_down()
-        try:
-            super().send_packed_command(*args, **kwargs)
-        except TRIPS as exc:
-            self._trip(exc)
-            raise
+        self._watched(super().send_packed_command, *args, **kwargs)
 
     def read_response(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().read_response(*args, **kwargs)
-        except TRIPS as exc:
-            self._trip(exc)
-            raise
+        return self._watched(super().read_response, *args, **kwargs)
 
 
 def connect(url: str, *, timeout: float, cooldown: float) -> Redis:
