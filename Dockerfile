@@ -8,7 +8,6 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY listen ./listen
-COPY templates ./templates
 # The image's own pip, not upgraded: .ci/install-check installs these same files with the pip
 # Python 3.11 bundles, and pyproject.toml names every distribution listen imports.
 RUN pip install --no-cache-dir . \
@@ -29,4 +28,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
 
 # The same server as `listen serve` (listen/cli.py): tests/test_deploy.py compares the two.
 # docker-compose.yml publishes only nginx in front of it.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "listen.server.JSONWorker", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "listen.web.server.JSONWorker", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]

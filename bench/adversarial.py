@@ -22,11 +22,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 
-from listen import normalize as n
-from listen import phrases
-from listen import sanitize as s
 from listen.models import Block, RawArticle
-from listen.textutil import key
+from listen.text import normalize as n
+from listen.text import phrases
+from listen.text import sanitize as s
+from listen.text.textutil import key
 
 GOAL_S = 0.5
 INPUT_BYTES = 1_000_000
@@ -219,7 +219,7 @@ def normalize_figures(size: int) -> dict[str, float]:
 
 def pipeline_figures(size: int) -> dict[str, float]:
     """``listen clean`` (sanitize + normalize) on whole 1 MB files, text and HTML."""
-    from listen.pipeline import Listen
+    from listen.service import Listen
     from listen.settings import DEFAULTS
 
     pages = {

@@ -15,7 +15,7 @@ import time
 
 from bench.common import machine, paragraphs
 from listen.models import RawArticle
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.settings import DEFAULTS
 
 

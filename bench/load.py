@@ -190,7 +190,7 @@ def main() -> None:
         if file.read_bytes() != audio:
             raise SystemExit(f"{file} is not the audio listen serves")
         # What players fetch once the audio is complete (the API's audio_url then): the
-        # content address, served by listen.fastpath; and the article route, for comparison.
+        # content address, served by listen.web.fastpath; and the article route, for comparison.
         if get(f"{base}/audio/{key}.mp3")[0] != audio:
             raise SystemExit("the content-addressed URL does not serve the same bytes")
         listen = run_wrk(f"{base}/audio/{key}.mp3")

@@ -12,7 +12,7 @@ Measured (2 shared cores, espeak; peak RSS MiB for 2 / 20 / 150 KB): frames held
 memory and pieces leveled in one array of floats, 113.7 / 220.0 / 319.2 (ratio 2.81);
 frames in a file and pieces leveled 3 s at a time, 79.3 / 138.4 / 154.4 (ratio 1.95,
 1.12 from 20 to 150 KB). A paragraph over 3,000 characters is cut into blocks (see
-listen.sanitize), spoken by up to LISTEN_SYNTH_WORKERS threads at once: what is left
+listen.text.sanitize), spoken by up to LISTEN_SYNTH_WORKERS threads at once: what is left
 between 2 and 20 KB is that parallelism (one piece each), not the paragraph's length:
 with LISTEN_SYNTH_WORKERS=1, 79.0 / 86.9 MiB for 2 / 20 KB.
 """

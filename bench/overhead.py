@@ -17,7 +17,7 @@ import time
 from bench.common import machine, paragraphs
 from listen.engines import resolve_engine
 from listen.models import RawArticle
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.settings import DEFAULTS
 
 

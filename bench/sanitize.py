@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.settings import DEFAULTS
 from listen.sources.files import read_path
 
@@ -30,7 +30,7 @@ def timed(service: Listen, raw: object) -> float:
 def main() -> None:
     service = Listen({**DEFAULTS, "ENGINES": "espeak", "MAX_CHARS": 10**7})
     result: dict[str, object] = {"bench": "sanitize"}
-    from listen import language
+    from listen.text import language
 
     started = time.perf_counter()
     language.unsupported_language("Loading every langdetect profile once per process. " * 3)

@@ -12,7 +12,7 @@ import platform
 import tempfile
 import time
 
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.settings import DEFAULTS
 from listen.sources import SAMPLES
 

@@ -17,10 +17,10 @@ __version__ = "0.1.0"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The Flask app factory (see :func:`listen.app.create_app`).
+    """The Flask app factory (see :func:`listen.web.app.create_app`).
 
     Imported lazily so that the CLI's commands do not pay for importing Flask.
     """
-    from listen.app import create_app as factory
+    from listen.web.app import create_app as factory
 
     return factory(test_config)

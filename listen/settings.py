@@ -1,6 +1,6 @@
 """Every ``LISTEN_*`` setting, declared once: name, default and help text.
 
-The table is the single source of truth: :func:`listen.app.create_app` takes its
+The table is the single source of truth: :func:`listen.web.app.create_app` takes its
 defaults from it, ``listen settings`` prints it, and ``tests/test_docs.py`` fails
 when one of them is missing from the README.
 """

@@ -14,16 +14,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listen import create_app, phrases
-from listen import sanitize as s
-from listen.decoding import ascii_compatible, decode
+from listen import create_app
 from listen.errors import ArticleTooLarge, ArticleUnreadable
 from listen.models import Block, RawArticle
-from listen.normalize import normalize
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.settings import DEFAULTS
-from listen.textutil import key
-from listen.web import WORDS_PER_SECOND
+from listen.text import phrases
+from listen.text import sanitize as s
+from listen.text.decoding import ascii_compatible, decode
+from listen.text.normalize import normalize
+from listen.text.textutil import key
+from listen.web.api import WORDS_PER_SECOND
 
 from conftest import CORPUS, write_article
 
@@ -251,7 +252,7 @@ def test_a_spoken_text_over_the_limit_is_a_413(config, articles):
 
 def test_a_page_of_140000_unclosed_elements_is_refused_before_parsing(monkeypatch):
     # 1 MB of "<div>a " took 13 s of flattening, walking and trafilatura before its 413.
-    from listen import extract
+    from listen.text import extract
 
     def never(*args, **kwargs):
         raise AssertionError("a page of far too many tags was parsed")
@@ -276,7 +277,7 @@ def test_a_page_of_140000_unclosed_elements_is_refused_before_parsing(monkeypatc
     ],
 )
 def test_the_tag_limit_follows_max_chars(tags, max_chars, refused):
-    from listen.extract import check_tags
+    from listen.text.extract import check_tags
 
     page = "<p>" * tags
     if refused:
@@ -287,7 +288,7 @@ def test_the_tag_limit_follows_max_chars(tags, max_chars, refused):
 
 
 def test_every_corpus_page_is_under_the_tag_limit():
-    from listen.extract import check_tags
+    from listen.text.extract import check_tags
 
     pages = sorted(CORPUS.glob("*/html/*.html"))
     if not pages:

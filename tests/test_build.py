@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from listen import create_app, mp3
-from listen.chunk import chunks
+from listen import create_app
+from listen.audio import mp3
+from listen.engines.gtts.chunk import chunks
 
 from conftest import decode_mp3, write_article
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from listen.cache import AudioCache
+from listen.storage.cache import AudioCache
 
 KEY = "ab" + "0" * 62
 

@@ -16,9 +16,9 @@ from typing import Any
 import lxml.etree
 import pytest
 
-from listen.cache import AudioCache
-from listen.mp3 import id3_tag, silence
-from listen.shapes import ARTICLE, SEGMENT
+from listen.audio.mp3 import id3_tag, silence
+from listen.storage.cache import AudioCache
+from listen.storage.shapes import ARTICLE, SEGMENT
 
 from conftest import listen_serve, write_article
 
@@ -120,7 +120,7 @@ def test_bad_metadata_is_a_miss_that_is_rebuilt(client, listen, case, caplog):
     good = build(client, listen, OTHER)
     audio = entry.path.read_bytes()
     _corrupt(entry, case)
-    caplog.set_level(logging.WARNING, logger="listen.cache")
+    caplog.set_level(logging.WARNING, logger="listen.storage.cache")
     # the feed still answers, for everyone, without the bad entry
     items = feed_items(client)
     assert entry.key not in items and good.key in items
@@ -135,7 +135,9 @@ def test_bad_metadata_is_a_miss_that_is_rebuilt(client, listen, case, caplog):
     timings = client.get(f"/api/articles/{SHORT}/timings.json")
     assert timings.status_code == 200 and timings.get_json()["duration_s"] > 0
     assert entry.key in feed_items(client)
-    warnings = [r for r in caplog.records if r.name == "listen.cache" and entry.key in r.message]
+    warnings = [
+        r for r in caplog.records if r.name == "listen.storage.cache" and entry.key in r.message
+    ]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING, warnings
 
 
@@ -171,7 +173,7 @@ def test_damaged_audio_is_never_served_under_its_immutable_etag(client, listen, 
     again = client.get(url)
     assert again.status_code == 200 and again.data == audio
     assert len([r for r in caplog.records if entry.key in r.getMessage()]) == 1
-    assert caplog.records[0].name == "listen.cache"
+    assert caplog.records[0].name == "listen.storage.cache"
 
 
 def test_truncated_audio_is_not_served_by_a_real_server(client, listen, config):
@@ -228,7 +230,7 @@ def _article_entry(cache: AudioCache, frames: bytes) -> Path:
 def test_a_bad_entry_is_removed_and_logged_once(tmp_path, caplog):
     cache = AudioCache(tmp_path, shape=ARTICLE)
     path = _article_entry(cache, b"\x00" * 2000)  # a tag, then no MP3 frames
-    caplog.set_level(logging.WARNING, logger="listen.cache")
+    caplog.set_level(logging.WARNING, logger="listen.storage.cache")
     assert cache.get(KEY) is None and cache.get(KEY) is None
     assert list(cache.entries()) == []
     assert not path.exists() and not path.with_suffix(".json").exists()

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from listen.build import segment_key
-from listen.pipeline import Listen
+from listen.audio.build import segment_key
+from listen.service import Listen
 from listen.settings import DEFAULTS
 from listen.sources.files import read_path
 

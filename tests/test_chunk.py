@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listen.chunk import chunks, sentences
+from listen.engines.gtts.chunk import chunks, sentences
 
 LONG = (
     "The council, which met for nine hours on Tuesday, approved the budget; the mayor said "

@@ -23,14 +23,15 @@ from typing import Any
 
 import pytest
 
-from listen import create_app, mp3
+from listen import create_app
+from listen.audio import mp3
 from listen.engines import resolve_engines
 from listen.engines.gtts import GTTSEngine
+from listen.engines.speaker import Speaker
 from listen.errors import EngineError
-from listen.fetch import OriginUnreachable
 from listen.queue import RedisDown, connect
+from listen.sources.fetch import OriginUnreachable
 from listen.sources.url import URLSource
-from listen.speech import Speaker
 
 from conftest import decode_mp3, free_port, listen_serve, redis_server
 

@@ -36,9 +36,9 @@ def test_wheel_ships_templates_samples_and_player(tmp_path):
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {
-        "listen/templates/index.html",
-        "listen/templates/embed.html",
-        "listen/static/embed.js",
+        "listen/web/templates/index.html",
+        "listen/web/templates/embed.html",
+        "listen/web/static/embed.js",
         "listen/samples/festival-de-cine.html",
     } <= names
     entry_points = (

@@ -192,7 +192,7 @@ def test_gtts_rate_budget_spaces_requests(google):
 def test_every_engine_ends_at_one_loudness(google):
     import numpy as np
 
-    from listen import stitch
+    from listen.audio import stitch
     from listen.engines.gtts import GTTSEngine
 
     engines = [resolve_engine("espeak", {}), resolve_engine("piper", {}),

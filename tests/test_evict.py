@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from listen.cache import Entry
 from listen.cli import main
-from listen.evict import evict
-from listen.pipeline import Listen
+from listen.service import Listen
+from listen.storage.cache import Entry
+from listen.storage.evict import evict
 
 from conftest import write_article
 

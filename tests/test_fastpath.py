@@ -13,8 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from listen import create_app
-from listen.fastpath import byte_range
 from listen.sources import SAMPLES
+from listen.web.fastpath import byte_range
 
 from conftest import closed_port_url, listen_serve, write_article
 

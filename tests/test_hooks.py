@@ -52,7 +52,7 @@ def test_push_stores_synthesizes_and_is_idempotent(admin, config):
     # stored in SQLite in the data folder (beside the cache), and listed by the source
     from pathlib import Path
 
-    from listen.store import ArticleStore
+    from listen.sources.store import ArticleStore
 
     store = ArticleStore(Path(config["CACHE_DIR"]).parent / "listen_data" / "articles.sqlite3")
     assert store.get("new-one").title == "Pushed from the CMS"

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from listen import create_app
-from listen.pipeline import Listen
+from listen.service import Listen
 
 from conftest import listen_serve, write_article
 
@@ -329,7 +329,7 @@ def test_head_on_a_cold_article_starts_nothing(config, articles, app, client):
 def test_an_article_that_fails_to_prepare_is_prepared_once(
     config, articles, monkeypatch, fields, settings_, status, code
 ):
-    import listen.pipeline as pipeline
+    import listen.service as pipeline
 
     calls = []
     real = pipeline.sanitize

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from listen import language
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.sources import SAMPLES
+from listen.text import language
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,14 @@ from hypothesis import strategies as st
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from listen import create_app, mp3, pieces, sanitize, stitch
-from listen.chunk import sentences
+from listen import create_app
+from listen.audio import mp3, pieces, stitch
 from listen.engines import Speech
 from listen.engines.espeak import EspeakEngine
+from listen.engines.gtts.chunk import sentences
 from listen.engines.piper import PiperEngine
 from listen.errors import EngineError
+from listen.text import sanitize
 
 from conftest import decode_mp3, write_article
 

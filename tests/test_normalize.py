@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listen import normalize as n
-from listen import spoken_data
 from listen.errors import UnsupportedLanguage
-from listen.normalize import normalize
+from listen.text import normalize as n
+from listen.text.normalize import data as spoken_data
+from listen.text.normalize import normalize
 
 
 def check(language: str, text: str, spoken: str) -> None:
@@ -760,7 +760,7 @@ def test_symbols_translate(text, spoken):
 # The price and unit patterns as they were before their look-ahead guards, and the piecewise
 # reading of a number before its single join: the guarded forms must split and read alike.
 def _old_currency(lang: str) -> re.Pattern[str]:
-    from listen.numbers import END, NUM, START, alternation, first_of, sign
+    from listen.text.normalize.numerals import END, NUM, START, alternation, first_of, sign
 
     keys = alternation(spoken_data.CURRENCIES[lang])
     mags = alternation(spoken_data.MAGNITUDES[lang])
@@ -777,7 +777,7 @@ def _old_currency(lang: str) -> re.Pattern[str]:
 
 
 def _old_unit(lang: str) -> re.Pattern[str]:
-    from listen.numbers import NUM, SIGN, START, alternation, first_of
+    from listen.text.normalize.numerals import NUM, SIGN, START, alternation, first_of
 
     scales, units = spoken_data.SCALE_WORDS[lang], spoken_data.UNITS[lang]
     return re.compile(
@@ -788,7 +788,7 @@ def _old_unit(lang: str) -> re.Pattern[str]:
 
 
 def _old_say_number(token: str, language: str) -> str:
-    from listen import numbers
+    from listen.text.normalize import numerals as numbers
 
     amount = numbers.parse_amount(token, language)
     if amount is not None:
@@ -839,7 +839,7 @@ def test_guarded_patterns_split_as_before(language: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_numbers_of_many_pieces_read_as_before(language: str) -> None:
-    from listen.numbers import NUM, say_number
+    from listen.text.normalize.numerals import NUM, say_number
 
     for text in _GUARD_TEXTS:
         for token in re.findall(NUM, text):

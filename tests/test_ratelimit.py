@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from listen.ratelimit import TokenBucket, bucket
+from listen.engines.gtts.ratelimit import TokenBucket, bucket
 
 
 class Clock:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from listen.chunk import chunks
+from listen.engines.gtts.chunk import chunks
 
 from conftest import decode_mp3, free_port, redis_server, wait_http, write_article
 

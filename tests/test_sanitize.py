@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listen import extract as x
-from listen import sanitize as s
-from listen import textutil
 from listen.models import Block, RawArticle
 from listen.sources import SAMPLES
 from listen.sources.files import read_path
+from listen.text import extract as x
+from listen.text import sanitize as s
+from listen.text import textutil
 
 
 def run(rule, texts, title="Headline", captions=()):

@@ -28,8 +28,8 @@ from listen.errors import (
     ConfigError,
     SourceUnavailable,
 )
-from listen.fetch import Fetcher, default_user_agent, origin_of
 from listen.sources import resolve_source
+from listen.sources.fetch import Fetcher, default_user_agent, origin_of
 from listen.sources.url import URLSource
 from listen.sources.wordpress import WordPressSource, excerpt_is_new, post_language
 
@@ -529,7 +529,7 @@ def test_stale_if_error(serve, settings, caplog, failure):
     if failure == "down":
         site.close()
     healthy = False
-    with caplog.at_level(logging.WARNING, logger="listen.fetch"):
+    with caplog.at_level(logging.WARNING, logger="listen.sources.fetch"):
         assert source.get("x").html == PAGE
     assert "serving the stored copy" in caplog.text and f"{site.url}/x" in caplog.text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from listen.engines import resolve_engines
+from listen.engines.speaker import Breaker, Speaker
 from listen.errors import EnginesUnavailable
-from listen.speech import Breaker, Speaker
 
 from conftest import closed_port_url
 

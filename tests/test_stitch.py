@@ -7,7 +7,7 @@ from mutagen.id3 import ID3
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from listen import mp3, stitch
+from listen.audio import mp3, stitch
 from listen.engines import Speech
 
 from conftest import decode_mp3

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from listen import create_app
-from listen.chunk import chunks
+from listen.engines.gtts.chunk import chunks
 
 from conftest import decode_mp3, write_article
 
@@ -440,7 +440,7 @@ def test_plays_by_address_count_for_eviction_and_hit_rate(client, app):
     client.get(f"/api/articles/{EN_ID}/audio.mp3")
     listen = app.extensions["listen"]
     entry = listen.lookup(listen.article(EN_ID))
-    from listen.evict import read_counts
+    from listen.storage.evict import read_counts
 
     before = listen.cache.played_at(entry)
     listen.hits.flush()

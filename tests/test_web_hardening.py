@@ -274,7 +274,7 @@ def test_data_dir_setting_places_the_store(config, tmp_path):
 
 def _legacy_store(cache: Path) -> None:
     from listen.models import RawArticle
-    from listen.store import ArticleStore
+    from listen.sources.store import ArticleStore
 
     ArticleStore(cache / "articles.sqlite3").put(
         RawArticle(id="old-push", title="Pushed long ago", text="Still here after the move.")
@@ -284,7 +284,7 @@ def _legacy_store(cache: Path) -> None:
 def test_a_store_in_the_cache_folder_moves_once_on_start(config, caplog):
     cache = Path(config["CACHE_DIR"])
     _legacy_store(cache)
-    with caplog.at_level(logging.INFO, logger="listen.store"):
+    with caplog.at_level(logging.INFO, logger="listen.sources.store"):
         client = create_app(config).test_client()
     assert client.get("/api/articles/old-push").get_json()["title"] == "Pushed long ago"
     moved = [r for r in caplog.records if "moved" in r.getMessage()]
@@ -294,7 +294,7 @@ def test_a_store_in_the_cache_folder_moves_once_on_start(config, caplog):
     with sqlite3.connect(new) as db:
         assert db.execute("SELECT id FROM articles").fetchall() == [("old-push",)]
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="listen.store"):
+    with caplog.at_level(logging.INFO, logger="listen.sources.store"):
         create_app(config)
     assert not [r for r in caplog.records if "moved" in r.getMessage()]
 
@@ -305,7 +305,7 @@ def test_a_legacy_store_beside_a_new_one_is_left_alone(config, caplog):
         "/api/articles/pushed", json=PUSHED, headers=AUTH
     )
     _legacy_store(cache)
-    with caplog.at_level(logging.WARNING, logger="listen.store"):
+    with caplog.at_level(logging.WARNING, logger="listen.sources.store"):
         client = create_app(config).test_client()
     assert (cache / "articles.sqlite3").exists()
     assert any("both" in r.getMessage() for r in caplog.records)

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from listen.errors import ConfigError
-from listen.fetch import Fetcher, origin_of
 from listen.models import RawArticle
+from listen.sources.fetch import Fetcher, origin_of
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class URLSource:
 
 
 def _decode_text(body: bytes, charset: str | None) -> str:
-    from listen.decoding import decode
+    from listen.text.decoding import decode
 
     # One decoder for every page: BOMs, then UTF-8, then a charset that reads ASCII as ASCII.
     return decode(body, charset)

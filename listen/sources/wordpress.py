@@ -19,8 +19,8 @@ from listen.errors import (
     ConfigError,
     SourceUnavailable,
 )
-from listen.fetch import Fetcher, Page, origin_of
 from listen.models import RawArticle
+from listen.sources.fetch import Fetcher, Page, origin_of
 
 log = logging.getLogger(__name__)
 

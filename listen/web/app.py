@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -11,25 +10,20 @@ from flask import Flask
 from listen.settings import DEFAULTS, PREFIX
 
 
-def _template_folder() -> str:
-    # Installed wheels carry the templates inside the package; a source checkout
-    # (and an editable install) keeps them in the repository's top-level templates/.
-    packaged = Path(__file__).resolve().parent / "templates"
-    return str(packaged if packaged.is_dir() else packaged.parent.parent / "templates")
-
-
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then ``LISTEN_*`` environment variables, then ``test_config``."""
-    app = Flask(__name__, template_folder=_template_folder())
+    app = Flask(__name__, template_folder="templates")
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env(PREFIX.rstrip("_"))
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from listen import hooks, hosts, ops, web
-    from listen.fastpath import AudioFastPath
-    from listen.pipeline import Listen
+    from listen.service import Listen
+    from listen.web import api as web
+    from listen.web import hosts, ops
+    from listen.web import publish as hooks
+    from listen.web.fastpath import AudioFastPath
 
     listen = Listen(app.config)
     public, trusted = hosts.from_config(listen.config)

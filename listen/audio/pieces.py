@@ -13,11 +13,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from listen import stitch
-from listen.chunk import chunks
+from listen.audio import stitch
+from listen.engines.gtts.chunk import chunks
 
 if TYPE_CHECKING:
-    from listen.speech import Speaker
+    from listen.engines.speaker import Speaker
 
 log = logging.getLogger(__name__)
 

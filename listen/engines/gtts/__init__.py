@@ -2,7 +2,7 @@
 
 gTTS builds every request (its batchexecute RPC) and its answer is read with
 gTTS's own pattern; only the sending is ours, to put a deadline on it. Around it:
-text is cut at sentence boundaries (:mod:`listen.chunk`) rather than wherever 100
+text is cut at sentence boundaries (:mod:`listen.engines.gtts.chunk`) rather than wherever 100
 characters fall; chunks go out in parallel through a bounded pool
 (``LISTEN_GTTS_CONCURRENCY``) under a process-wide rate budget
 (``LISTEN_GTTS_RATE``); every request has one wall-clock deadline
@@ -33,8 +33,10 @@ from gtts import gTTS
 from gtts.tts import gTTSError
 from pydub import AudioSegment
 
-from listen import chunk, deadline, mp3, ratelimit
+from listen import deadline
+from listen.audio import mp3
 from listen.engines import Speech
+from listen.engines.gtts import chunk, ratelimit
 from listen.errors import EngineError
 
 log = logging.getLogger(__name__)

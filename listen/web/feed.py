@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from email.utils import formatdate
 from typing import Any
 
-from listen.cache import Entry
+from listen.storage.cache import Entry
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,7 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from listen import feed, metrics
-from listen.cache import Entry
+from listen import metrics
 from listen.errors import (
     ArticleNotFound,
     AudioPending,
@@ -35,9 +34,11 @@ from listen.errors import (
     FormatNotImplemented,
     ListenError,
 )
-from listen.language import SUPPORTED
 from listen.models import Article
-from listen.pipeline import Listen
+from listen.service import Listen
+from listen.storage.cache import Entry
+from listen.text.language import SUPPORTED
+from listen.web import feed
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def _article_json(article: Article) -> dict[str, Any]:
         "estimated_s": estimated_seconds(article),
         "words": article.words,
         # Once complete, the audio has an address of its own that never changes (and is
-        # served without the API's machinery, see listen.fastpath); until then, the stream.
+        # served without the API's machinery, see listen.web.fastpath); until then, the stream.
         "audio_url": url_for("listen.audio_by_key", key=status.entry.key, _external=True)
         if status.entry is not None
         else url_for("listen.audio", article_id=article.id, _external=True),
@@ -145,7 +146,7 @@ def _ready_entry(article_id: str) -> tuple[Article, Entry]:
 
 @bp.route("/audio/<key>.mp3", methods=["GET", "HEAD"])
 def audio_by_key(key: str) -> Response:
-    """Finished audio by its content address (served by listen.fastpath when it exists)."""
+    """Finished audio by its content address (served by listen.web.fastpath when it exists)."""
     raise ArticleNotFound(
         f"no audio {key[:70]!r}: it was replaced by a newer version or evicted; ask "
         "/api/articles/<id> for the current address"

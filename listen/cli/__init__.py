@@ -20,7 +20,7 @@ import click
 from listen import metrics
 from listen.errors import BadInput, ListenError
 from listen.logs import configure_logging
-from listen.pipeline import Listen
+from listen.service import Listen
 from listen.settings import DEFAULTS, SETTINGS, from_env
 from listen.sources.files import parse_bytes, read_path
 
@@ -69,7 +69,7 @@ def main(log_level: str | None) -> None:
     )
 
 
-WORKER_CLASS = "listen.server.JSONWorker"
+WORKER_CLASS = "listen.web.server.JSONWorker"
 """gunicorn's threaded worker, answering gunicorn's own errors (414, 431, 400) in JSON."""
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -95,7 +95,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API, audio and player with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    from listen import hosts
+    from listen.web import hosts
 
     with user_errors():
         listen = load_service()  # fail fast, with a clear message, on bad settings
@@ -301,7 +301,7 @@ def _listed(listen: Listen, since: str | None) -> Iterator[str]:
 
 def _dry_run(listen: Listen, wanted: list[str], as_json: bool) -> None:
     """What a prewarm would cost: characters, engine requests, and a time estimate."""
-    from listen.chunk import chunks
+    from listen.engines.gtts.chunk import chunks
 
     report: dict[str, Any] = {"articles": len(wanted), "cached": 0, "characters": 0,
                               "engine_requests": 0, "failed": []}  # fmt: skip
@@ -356,8 +356,7 @@ def worker(burst: bool, name: str | None) -> None:
 
     from rq.worker import SimpleWorker
 
-    from listen import jobs
-    from listen.queue import JobQueue
+    from listen.queue import JobQueue, jobs
 
     with user_errors():
         listen = jobs.service()
@@ -397,7 +396,7 @@ def cache() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def cache_stats(as_json: bool) -> None:
     """Entries, bytes (articles, segments, total), audio duration and hit rate."""
-    from listen.evict import stats as cache_stats_of
+    from listen.storage.evict import stats as cache_stats_of
 
     with user_errors():
         stats = cache_stats_of(load_service())
@@ -412,7 +411,7 @@ def cache_stats(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def cache_evict(as_json: bool) -> None:
     """Remove least recently played audio until the cache fits LISTEN_CACHE_MAX_BYTES."""
-    from listen.evict import evict
+    from listen.storage.evict import evict
 
     with user_errors():
         report = evict(load_service())

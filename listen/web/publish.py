@@ -21,10 +21,10 @@ import logging
 from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
 from listen.errors import ArticleTooLarge, BadInput, ListenError
-from listen.fetch import revalidating
 from listen.sources import validate_id
+from listen.sources.fetch import revalidating
 from listen.sources.files import parse_json
-from listen.web import service
+from listen.web.api import service
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from listen import metrics
 from listen.errors import ListenError
 
 if TYPE_CHECKING:
-    from listen.pipeline import Listen
+    from listen.service import Listen
 
 log = logging.getLogger(__name__)
 

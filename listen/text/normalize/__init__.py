@@ -6,12 +6,13 @@ money, dates, times, years, abbreviations, units, web addresses and symbols.
 "Dr. Smith paid $48.6m on 5/5/2024" -> "Doctor Smith paid forty-eight point six million
 dollars on May fifth, twenty twenty-four".
 
-Each rule is a small step ``(text, language) -> text`` over the tables in
-:mod:`listen.spoken_data`; :data:`STEPS` runs them in order, specific shapes (a date, a price)
-before bare numbers. A step rewrites only what it matches, so letters outside a handled token
-pass through, and its words hold no digits a second pass would read again: normalizing the
-output changes nothing. Digits glued to letters ("COVID-19", "G7", "3D", "B-52") are left for
-the engine, which reads them well; everything else numeric becomes words.
+Each rule is a small step ``(text, language) -> text`` over the tables in :mod:`.data`
+(numbers in :mod:`.numerals`, dates and times in :mod:`.dates`); :data:`STEPS` runs them in
+order, specific shapes (a date, a price) before bare numbers. A step rewrites only what it
+matches, so letters outside a handled token pass through, and its words hold no digits a
+second pass would read again: normalizing the output changes nothing. Digits glued to
+letters ("COVID-19", "G7", "3D", "B-52") are left for the engine, which reads them well;
+everything else numeric becomes words.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import repeat
 
-from listen import spoken_data as data
-from listen.dates import numeric_dates, times, written_dates
 from listen.errors import UnsupportedLanguage
-from listen.language import SUPPORTED, normalize_tag
-from listen.numbers import (
+from listen.text.language import SUPPORTED, normalize_tag
+from listen.text.normalize import data
+from listen.text.normalize.dates import numeric_dates, times, written_dates
+from listen.text.normalize.numerals import (
     AFTER_ABBREVIATION,
     END,
     MAX_DIGITS,
@@ -52,7 +53,7 @@ from listen.numbers import (
     signed,
     year_en,
 )
-from listen.textutil import CONTROL, joined_split, split_sub
+from listen.text.textutil import CONTROL, joined_split, split_sub
 
 Step = Callable[[str, str], str]
 

@@ -6,7 +6,7 @@ containers); ``data-listen="only"`` text is unhidden. A full page then goes
 through trafilatura for main-content extraction (it knows the boilerplate of
 real sites far better than hand-written rules); a fragment (a CMS body, a
 WordPress ``content.rendered``) is walked as it is. Either way the result is a
-list of blocks in document order for the text rules of :mod:`listen.sanitize`.
+list of blocks in document order for the text rules of :mod:`listen.text.sanitize`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from functools import lru_cache
 import lxml.etree
 import lxml.html
 
-from listen import phrases
-from listen.decoding import decode
 from listen.errors import ArticleTooLarge, ArticleUnreadable
 from listen.models import Block
-from listen.textutil import clean_space, is_sentence, key
+from listen.text import phrases
+from listen.text.decoding import decode
+from listen.text.textutil import clean_space, is_sentence, key
 
 log = logging.getLogger(__name__)
 

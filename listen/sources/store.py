@@ -162,7 +162,7 @@ def _move(legacy: Path, new: Path) -> None:
 
 def _text(value: Any) -> str | None:
     if isinstance(value, bytes):
-        from listen.extract import decode
+        from listen.text.extract import decode
 
         return decode(value)
     return value

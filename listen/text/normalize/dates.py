@@ -1,13 +1,13 @@
 """Dates and times: "May 5, 2024", "5 de mayo de 2024", "5/5/2024", "2:15 a.m.", "14.30 h"
--> words, in English and Spanish (steps of :mod:`listen.normalize`)."""
+-> words, in English and Spanish (steps of :mod:`listen.text.normalize`)."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from listen import spoken_data as data
-from listen.numbers import (
+from listen.text.normalize import data
+from listen.text.normalize.numerals import (
     agree,
     alternation,
     cardinal,
@@ -15,7 +15,7 @@ from listen.numbers import (
     ordinal_en,
     year_en,
 )
-from listen.textutil import split_sub
+from listen.text.textutil import split_sub
 
 _NUMERIC_DATE = re.compile(
     r"(?<![\w.,/-])(?:([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})"

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from listen import mp3
-from listen.shapes import ANY, Shape
+from listen.audio import mp3
+from listen.storage.shapes import ANY, Shape
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,11 @@ class AudioCache:
         # directory here but against the app's package folder by Flask's send_file.
         self.root = Path(root).absolute()
         self.remote = remote
-        """Locks that reach other hosts (:class:`listen.locks.RedisLocks`), if configured."""
+        """Locks that reach other hosts (:class:`listen.queue.locks.RedisLocks`), if configured."""
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._registry = threading.Lock()
         self.shape = shape
-        """What an entry's metadata and audio must be to be used (see listen.shapes)."""
+        """What an entry's metadata and audio must be to be used (see listen.storage.shapes)."""
         self._root = str(self.root)
         self._checked: dict[str, tuple[int, int, int]] = {}
         self._checked_lock = threading.Lock()

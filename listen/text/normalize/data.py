@@ -1,6 +1,6 @@
 """Rule data for the normalizer: how English and Spanish say numbers, money, units and symbols.
 
-Tables only, keyed by language ("en", "es"); :mod:`listen.normalize` holds the code that
+Tables only, keyed by language ("en", "es"); :mod:`listen.text.normalize` holds the code that
 uses them. English follows US usage (the bundled English voice is American): "kilometers",
 "one hundred five", no "and" inside numbers. Spanish follows the RAE's recommendations where
 Spain and Latin America differ ("veintiún kilómetros", "primero de mayo").

@@ -1,6 +1,6 @@
 """Ops endpoints: readiness checks and Prometheus metrics (a Flask blueprint).
 
-``/healthz`` (in :mod:`listen.web`) says the process is up; ``/readyz`` says it can
+``/healthz`` (in :mod:`listen.web.api`) says the process is up; ``/readyz`` says it can
 serve audio: the cache folder takes real bytes (its disk is not full), Redis answers
 (when configured) and every supported language has an engine whose circuit breaker
 is closed.
@@ -16,9 +16,9 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from listen import metrics
 from listen.errors import StorageFull
-from listen.language import SUPPORTED
-from listen.pipeline import Listen
-from listen.web import service
+from listen.service import Listen
+from listen.text.language import SUPPORTED
+from listen.web.api import service
 
 log = logging.getLogger(__name__)
 

@@ -18,19 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from listen import language, shapes
-from listen.build import POLL, Build, Builder, follow
-from listen.cache import AudioCache, Entry
+from listen.audio.build import POLL, Build, Builder, follow
 from listen.engines import resolve_engines
+from listen.engines.speaker import Speaker
 from listen.errors import ArticleTooLarge, ConfigError, ListenError, NothingToSpeak
-from listen.evict import HitCounter, evict
 from listen.models import Article, Paragraph, RawArticle
-from listen.normalize import normalize
-from listen.sanitize import sanitize
 from listen.settings import coerce
 from listen.sources import Source, resolve_source, validate_id
-from listen.speech import Speaker
-from listen.store import OverlaySource, open_store
+from listen.sources.store import OverlaySource, open_store
+from listen.storage import shapes
+from listen.storage.cache import AudioCache, Entry
+from listen.storage.evict import HitCounter, evict
+from listen.text import language
+from listen.text.normalize import normalize
+from listen.text.sanitize import sanitize
 
 if TYPE_CHECKING:
     from listen.queue import JobQueue
@@ -111,8 +112,8 @@ class Listen:
         self.queue: JobQueue | None = None
         remote = None
         if self.config["REDIS_URL"]:
-            from listen.locks import RedisLocks
             from listen.queue import JobQueue, connect
+            from listen.queue.locks import RedisLocks
 
             self.redis = connect(
                 self.config["REDIS_URL"],
@@ -387,7 +388,7 @@ class Listen:
             raise build.error  # remembered by the builder (see _remember)
 
     def follow(self, key: str, build: Build | None) -> Iterator[bytes]:
-        """The article's bytes as they are written (see :func:`listen.build.follow`).
+        """The article's bytes as they are written (see :func:`listen.audio.build.follow`).
 
         A build that ends without its file cuts the stream off, and is remembered as
         the article's error in every process (its own build did that already).

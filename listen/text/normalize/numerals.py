@@ -1,6 +1,6 @@
 """Numbers: saying numbers, amounts, ordinals and years in English and Spanish.
 
-The helpers :mod:`listen.normalize` builds its steps on: integers through num2words
+The helpers :mod:`listen.text.normalize` builds its steps on: integers through num2words
 (with its Spanish slips corrected), amounts parsed with each language's separators,
 agreement of Spanish numerals with the noun that follows, ordinals and years.
 """
@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from num2words import num2words
 
-from listen import spoken_data as data
-from listen.spoken_data import Noun
+from listen.text.normalize import data
+from listen.text.normalize.data import Noun
 
 MAX_DIGITS = 15
 """Longer digit runs (card numbers, IDs) are read digit by digit; num2words' limit is 27."""

@@ -1,8 +1,8 @@
 """Sanitize: title and blocks -> only what a listener should hear.
 
 Small rules, each a function ``(blocks, context) -> blocks`` driven by the
-phrase tables in :mod:`listen.phrases`, run in order over the blocks that
-:mod:`listen.extract` found: listen labels, cross-links, share and newsletter
+phrase tables in :mod:`listen.text.phrases`, run in order over the blocks that
+:mod:`listen.text.extract` found: listen labels, cross-links, share and newsletter
 chrome, photo captions and their repeats, trailing "More Articles" lists,
 title repeats, duplicates.
 """
@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from listen import phrases
-from listen.extract import extract_html, extract_text
 from listen.models import Block, RawArticle
-from listen.textutil import clean_space, is_sentence, key, starts_with_phrase, word_count
+from listen.text import phrases
+from listen.text.extract import extract_html, extract_text
+from listen.text.textutil import clean_space, is_sentence, key, starts_with_phrase, word_count
 
 
 @dataclass

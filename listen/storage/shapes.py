@@ -3,7 +3,7 @@
 A cache entry is read back by code that indexes its metadata (``meta["timings"]``,
 ``float(meta["duration_s"])``) and serves its MP3 under an immutable ETag, so an
 entry is checked when it is read: the metadata's keys and types (an article's
-and a paragraph segment's, as :mod:`listen.build` writes them), the audio file's
+and a paragraph segment's, as :mod:`listen.audio.build` writes them), the audio file's
 size against the metadata's byte count, and the frame sync where the MP3's
 frames begin. An entry that fails is a cache miss (see :meth:`AudioCache.get`).
 """
@@ -81,7 +81,7 @@ class Shape:
 
 
 def timing(value: Any) -> bool:
-    """One spoken piece's place in the article's audio (see listen.build)."""
+    """One spoken piece's place in the article's audio (see listen.audio.build)."""
     return TIMING.problem(value) is None
 
 
@@ -100,7 +100,7 @@ SEGMENT = Shape(
     optional={"sentences": list_of(span), "chars": count},
     framed=True,
 )
-"""A paragraph's encoded audio: MP3 frames, no tag (listen.build ``_segment``)."""
+"""A paragraph's encoded audio: MP3 frames, no tag (listen.audio.build ``_segment``)."""
 
 ARTICLE = Shape(
     "article",
@@ -124,4 +124,4 @@ ARTICLE = Shape(
     framed=True,
     empty=False,
 )
-"""A finished article: an ID3 tag, then frames (listen.build ``_write``)."""
+"""A finished article: an ID3 tag, then frames (listen.audio.build ``_write``)."""

@@ -24,7 +24,7 @@ from typing import BinaryIO
 import numpy as np
 from pydub import AudioSegment
 
-from listen import mp3
+from listen.audio import mp3
 from listen.engines import Speech
 
 SAMPLE_WIDTH = 2

@@ -28,8 +28,8 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from listen.engines.speaker import Breaker
 from listen.errors import ListenError
-from listen.speech import Breaker
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class JobQueue:
         if job is not None and job.get_status(refresh=False) in PENDING:
             return job
         return self.queue.enqueue(
-            "listen.jobs.build_article",
+            "listen.queue.jobs.build_article",
             article_id,
             key,
             job_id=job_id(key),

@@ -2,7 +2,7 @@
 
 With ``LISTEN_CACHE_MAX_BYTES`` set, :func:`evict` keeps articles plus paragraph
 segments under that many bytes. Articles go least recently played first (a play
-touches the entry's metadata, see :meth:`listen.cache.AudioCache.touch`); a
+touches the entry's metadata, see :meth:`listen.storage.cache.AudioCache.touch`); a
 segment goes once no remaining article is made of it (each article lists its
 segments in its metadata). Articles cached before that list existed make every
 segment count as used. An article whose lock is held (being built) is never
@@ -26,10 +26,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from listen.cache import Entry, _write_atomic
+from listen.storage.cache import Entry, _write_atomic
 
 if TYPE_CHECKING:
-    from listen.pipeline import Listen
+    from listen.service import Listen
 
 log = logging.getLogger(__name__)
 

@@ -30,11 +30,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from listen import metrics, mp3, pieces, stitch
-from listen.cache import AudioCache, Entry
+from listen import metrics
+from listen.audio import mp3, pieces, stitch
+from listen.engines.speaker import Speaker
 from listen.errors import ListenError, StorageFull
 from listen.models import Article
-from listen.speech import Speaker
+from listen.storage.cache import AudioCache, Entry
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,9 @@
+"""Web: the HTTP face of the service.
+
+In: requests for an article ID or a content address. Out: audio, player pages, the
+podcast feed, the publish API and the ops endpoints. :mod:`.app` is the app factory;
+:mod:`.api` the article routes and player pages, :mod:`.feed` the podcast feed,
+:mod:`.publish` the CMS push API, :mod:`.ops` health, readiness and metrics, :mod:`.fastpath`
+finished audio served before Flask, :mod:`.hosts` the public URL, :mod:`.server` the gunicorn
+worker whose own errors are JSON. Templates and static files live beside them.
+"""
