@@ -56,8 +56,10 @@ def main() -> None:
         }
         server = subprocess.Popen(
             [str(BIN / "listen"), "serve", "--port", str(port), "--workers", "1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
@@ -71,17 +73,21 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
-    print(json.dumps({
-        "bench": "coldstart",
-        "machine": machine(),
-        "words": 1000,
-        "engines": "piper,espeak",
-        "first_byte_s": round(first, 3),
-        "full_s": round(full, 2),
-        "bytes": size,
-        "first_byte_share": round(first / full, 3),
-        "goals": {"first_byte_s": "<= 1.0", "first_byte_share": "<= 0.10"},
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "coldstart",
+                "machine": machine(),
+                "words": 1000,
+                "engines": "piper,espeak",
+                "first_byte_s": round(first, 3),
+                "full_s": round(full, 2),
+                "bytes": size,
+                "first_byte_share": round(first / full, 3),
+                "goals": {"first_byte_s": "<= 1.0", "first_byte_share": "<= 0.10"},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

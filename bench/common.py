@@ -23,8 +23,11 @@ WORDS = (
 
 
 def machine() -> dict[str, object]:
-    return {"cpus": os.cpu_count(), "machine": platform.machine(),
-            "python": platform.python_version()}  # fmt: skip
+    return {
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+    }
 
 
 def paragraphs(words: int, per_paragraph: int = 100, seed: int = 7) -> list[str]:
@@ -72,10 +75,18 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[flo
 def fake_google(latency: float) -> tuple[subprocess.Popen[str], str]:
     """Start tests/fake_google.py on a free port; return the process and its endpoint."""
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "fake_google.py"), "--port", "0",
-         "--latency", str(latency)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "tests" / "fake_google.py"),
+            "--port",
+            "0",
+            "--latency",
+            str(latency),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     return proc, url

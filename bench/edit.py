@@ -29,9 +29,13 @@ def main() -> None:
 
         def serve(body: list[str]) -> float:
             article = service.prepare(
-                RawArticle(id="edit", title="An article that will be corrected",
-                           text="\n".join(body), language="en")
-            )  # fmt: skip
+                RawArticle(
+                    id="edit",
+                    title="An article that will be corrected",
+                    text="\n".join(body),
+                    language="en",
+                )
+            )
             started = time.perf_counter()
             service.audio(article)
             return time.perf_counter() - started
@@ -42,18 +46,22 @@ def main() -> None:
         synthesized = service.builder.synthesized
         again = serve(edited)
         resynthesized = service.builder.synthesized - synthesized
-    print(json.dumps({
-        "bench": "edit",
-        "machine": machine(),
-        "words": 300,
-        "paragraphs": 10,
-        "engine": "piper",
-        "cold_s": round(cold, 3),
-        "edited_s": round(again, 3),
-        "pieces_resynthesized": resynthesized,
-        "share": round(again / cold, 3),
-        "goal": {"share": "<= 0.15"},
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "edit",
+                "machine": machine(),
+                "words": 300,
+                "paragraphs": 10,
+                "engine": "piper",
+                "cold_s": round(cold, 3),
+                "edited_s": round(again, 3),
+                "pieces_resynthesized": resynthesized,
+                "share": round(again / cold, 3),
+                "goal": {"share": "<= 0.15"},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

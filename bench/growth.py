@@ -19,14 +19,26 @@ from bench.common import BIN, machine, paragraphs, run_measured, write_article
 
 def speak(words: int, folder: Path) -> dict[str, float]:
     path = write_article(folder, f"w{words}", f"An article of {words} words", paragraphs(words))
-    env = {**os.environ, "LISTEN_CACHE_DIR": str(folder / "cache"),
-           "LISTEN_MAX_CHARS": str(10**7)}  # fmt: skip
+    env = {**os.environ, "LISTEN_CACHE_DIR": str(folder / "cache"), "LISTEN_MAX_CHARS": str(10**7)}
     wall, rss = run_measured(
-        [str(BIN / "listen"), "speak", str(path), "-o", str(folder / f"w{words}.mp3"),
-         "--engine", "espeak", "--no-cache"], env,
-    )  # fmt: skip
-    return {"words": words, "wall_s": round(wall, 2), "ms_per_word": round(wall / words * 1000, 3),
-            "peak_rss_mib": round(rss / 1024, 1)}  # fmt: skip
+        [
+            str(BIN / "listen"),
+            "speak",
+            str(path),
+            "-o",
+            str(folder / f"w{words}.mp3"),
+            "--engine",
+            "espeak",
+            "--no-cache",
+        ],
+        env,
+    )
+    return {
+        "words": words,
+        "wall_s": round(wall, 2),
+        "ms_per_word": round(wall / words * 1000, 3),
+        "peak_rss_mib": round(rss / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -34,15 +46,19 @@ def main() -> None:
         folder = Path(tmp)
         speak(200, folder)  # warm the disk cache of the libraries
         small, large = speak(1000, folder), speak(8000, folder)
-    print(json.dumps({
-        "bench": "growth",
-        "machine": machine(),
-        "1000_words": small,
-        "8000_words": large,
-        "per_word_ratio": round(large["ms_per_word"] / small["ms_per_word"], 2),
-        "peak_rss_ratio": round(large["peak_rss_mib"] / small["peak_rss_mib"], 2),
-        "goals": {"per_word_ratio": "<= 1.3", "peak_rss_ratio": "<= 1.5"},
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "growth",
+                "machine": machine(),
+                "1000_words": small,
+                "8000_words": large,
+                "per_word_ratio": round(large["ms_per_word"] / small["ms_per_word"], 2),
+                "peak_rss_ratio": round(large["peak_rss_mib"] / small["peak_rss_mib"], 2),
+                "goals": {"per_word_ratio": "<= 1.3", "peak_rss_ratio": "<= 1.5"},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -164,10 +164,20 @@ def serve(stack: ExitStack, env: dict[str, str]) -> str:
     """Start `listen serve` on a free port (stopped with ``stack``); return its base URL."""
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "listen"), "serve", "--port", str(port),
-         "--workers", str(WORKERS), "--threads", str(THREADS)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(BIN / "listen"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     stack.callback(stop, server)
     wait_http(f"http://127.0.0.1:{port}/healthz")
     return f"http://127.0.0.1:{port}"
@@ -182,8 +192,11 @@ def main() -> None:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="listen-load-")))
         cache = tmp / "cache"
         env = {k: v for k, v in os.environ.items() if not k.startswith("LISTEN_")}
-        env |= {"LISTEN_ENGINES": "espeak", "LISTEN_CACHE_DIR": str(cache),
-                "LISTEN_LOG_LEVEL": "WARNING"}  # fmt: skip
+        env |= {
+            "LISTEN_ENGINES": "espeak",
+            "LISTEN_CACHE_DIR": str(cache),
+            "LISTEN_LOG_LEVEL": "WARNING",
+        }
         base = serve(stack, env)
         audio, key = cached_audio(base + path)
         file = cache / key[:2] / f"{key}.mp3"
@@ -204,8 +217,9 @@ def main() -> None:
         conf.write_text(nginx_config(tmp, nginx_port, path, file, front))
         nginx = subprocess.Popen(
             [NGINX, "-p", str(tmp), "-e", str(tmp / "nginx-error.log"), "-c", str(conf)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         stack.callback(stop, nginx)
         nginx_base, front_base = f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{front_port}"
         wait_http(nginx_base + path, 10)
@@ -214,22 +228,33 @@ def main() -> None:
                 raise SystemExit(f"{url} does not serve the same bytes as listen")
         direct = run_wrk(nginx_base + path)
         offloaded = run_wrk(front_base + path)
-    print(json.dumps({
-        "bench": "load",
-        "machine": machine(),
-        "command": " ".join([*WRK, "<audio url>"]),
-        "article": ARTICLE,
-        "bytes": len(audio),
-        "listen": {**listen, "url": "/audio/<key>.mp3", "workers": WORKERS, "threads": THREADS},
-        "listen_article_route": {**api_route, "url": path},
-        "nginx": direct,
-        "ratio": round(float(listen["requests_per_s"]) / float(direct["requests_per_s"]), 3),
-        "listen_behind_nginx": {**offloaded, "sendfile_header": "X-Accel-Redirect"},
-        "ratio_behind_nginx": round(
-            float(offloaded["requests_per_s"]) / float(direct["requests_per_s"]), 3
-        ),
-        "goals": {"ratio": ">= 0.5"},
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "load",
+                "machine": machine(),
+                "command": " ".join([*WRK, "<audio url>"]),
+                "article": ARTICLE,
+                "bytes": len(audio),
+                "listen": {
+                    **listen,
+                    "url": "/audio/<key>.mp3",
+                    "workers": WORKERS,
+                    "threads": THREADS,
+                },
+                "listen_article_route": {**api_route, "url": path},
+                "nginx": direct,
+                "ratio": round(
+                    float(listen["requests_per_s"]) / float(direct["requests_per_s"]), 3
+                ),
+                "listen_behind_nginx": {**offloaded, "sendfile_header": "X-Accel-Redirect"},
+                "ratio_behind_nginx": round(
+                    float(offloaded["requests_per_s"]) / float(direct["requests_per_s"]), 3
+                ),
+                "goals": {"ratio": ">= 0.5"},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

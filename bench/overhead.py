@@ -50,8 +50,11 @@ def main() -> None:
         with tempfile.NamedTemporaryFile(suffix=".mp3") as out:
             raw = raw_engine(engine, f"{title}. " + " ".join(body), out.name)
         ours = pipeline(engine, title, body)
-        result[engine] = {"raw_s": round(raw, 2), "pipeline_s": round(ours, 2),
-                          "ratio": round(ours / raw, 2)}  # fmt: skip
+        result[engine] = {
+            "raw_s": round(raw, 2),
+            "pipeline_s": round(ours, 2),
+            "ratio": round(ours / raw, 2),
+        }
     result["goal"] = {"ratio": "<= 1.2"}
     print(json.dumps(result))
 

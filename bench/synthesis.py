@@ -18,8 +18,11 @@ from listen.sources import SAMPLES
 
 
 def machine() -> dict[str, object]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "machine": platform.machine()}  # fmt: skip
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
 
 
 def run(engine: str, article_ids: list[str]) -> dict[str, object]:

@@ -70,8 +70,10 @@ def pronounceable(text: str, article_id: str, *, display: bool = False) -> str:
     if len(kept) != len(words):
         log.warning(
             "article %s: not reading %d run(s) of over %d characters without a space",
-            article_id, len(words) - len(kept), LONGEST_WORD,
-        )  # fmt: skip
+            article_id,
+            len(words) - len(kept),
+            LONGEST_WORD,
+        )
     return " ".join(kept)
 
 
@@ -190,8 +192,9 @@ class Listen:
             if not language.speakable(block.text):
                 log.warning(
                     "article %s: skipping a paragraph in a script no voice reads: %.60r",
-                    raw.id, block.text,
-                )  # fmt: skip
+                    raw.id,
+                    block.text,
+                )
                 continue
             blocks.append(block)
         # Refused before the costly stages: the display text only grows when spoken.
@@ -297,8 +300,13 @@ class Listen:
         if self.queue is not None:
             self.queue.enqueue(article.id, key)
             return key, None
-        meta = {"id": article.id, "title": article.title, "language": article.language,
-                "chars": article.chars, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
+        meta = {
+            "id": article.id,
+            "title": article.title,
+            "language": article.language,
+            "chars": article.chars,
+            "pipeline_version": PIPELINE_VERSION,
+        }
         return key, self.builder.start(article, key, meta)
 
     def first_audio(self, article: Article, timeout: float = 300.0) -> tuple[str, Build | None]:

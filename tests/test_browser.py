@@ -19,8 +19,11 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = {"LISTEN_ENGINES": "espeak", "LISTEN_SOURCE": "",
-                "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}  # fmt: skip
+    settings = {
+        "LISTEN_ENGINES": "espeak",
+        "LISTEN_SOURCE": "",
+        "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+    }
     with listen_serve(settings) as base:
         yield base
 

@@ -29,8 +29,15 @@ def ten_paragraphs(articles, changed: int | None = None):
 def test_cold_miss_streams_before_synthesis_ends(config, articles, google):
     ten_paragraphs(articles)
     google.latency = 0.25  # every paragraph takes a while
-    app = create_app({**config, "ENGINES": "gtts", "GTTS_URL": google.url,
-                      "SYNTH_WORKERS": 1, "SYNTH_LOOKAHEAD": 1})  # fmt: skip
+    app = create_app(
+        {
+            **config,
+            "ENGINES": "gtts",
+            "GTTS_URL": google.url,
+            "SYNTH_WORKERS": 1,
+            "SYNTH_LOOKAHEAD": 1,
+        }
+    )
     client = app.test_client()
     response = client.get("/api/articles/ten/audio.mp3", buffered=False)
     assert response.status_code == 200 and response.headers["X-Listen-Stream"] == "partial"
@@ -88,9 +95,14 @@ def test_repeated_text_is_synthesized_once(config, articles):
         title="Twice",
         language="en",
         text="The same sentence, said twice.\nSomething else.\nThe same sentence, said twice.",
-    )  # noqa: E501 fmt: skip
-    write_article(articles, "again", title="Again", language="en",
-                  text="The same sentence, said twice.\nAnother thing entirely.")  # fmt: skip
+    )
+    write_article(
+        articles,
+        "again",
+        title="Again",
+        language="en",
+        text="The same sentence, said twice.\nAnother thing entirely.",
+    )
     app = create_app(config)
     client = app.test_client()
     service = app.extensions["listen"]
@@ -141,15 +153,18 @@ def test_webvtt(config, articles):
     assert lines[3].startswith("00:00:00.0") and " --> 00:00:0" in lines[3]
     assert PARAGRAPHS[9] in lines
     etag = vtt.headers["ETag"]
-    assert client.get("/api/articles/ten/transcript.vtt",
-                      headers={"If-None-Match": etag}).status_code == 304  # fmt: skip
+    assert (
+        client.get("/api/articles/ten/transcript.vtt", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
 
 
 def test_every_engine_failing_before_any_audio_is_503(config, articles, google):
     ten_paragraphs(articles)
     google.mode = "500"
-    client = create_app({**config, "ENGINES": "gtts", "GTTS_URL": google.url,
-                         "GTTS_RETRIES": 0}).test_client()  # fmt: skip
+    client = create_app(
+        {**config, "ENGINES": "gtts", "GTTS_URL": google.url, "GTTS_RETRIES": 0}
+    ).test_client()
     response = client.get("/api/articles/ten/audio.mp3")
     assert response.status_code == 503 and response.get_json()["error"] == "engines_unavailable"
     cache = Path(config["CACHE_DIR"])
@@ -189,8 +204,9 @@ def test_another_process_follows_the_build_in_progress(config, articles, google)
     ten_paragraphs(articles)
     google.latency = 0.3
     settings = {k: v for k, v in config.items() if k != "TESTING"}
-    settings.update({"ENGINES": "gtts", "GTTS_URL": google.url, "SYNTH_WORKERS": 1,
-                     "SYNTH_LOOKAHEAD": 1})  # fmt: skip
+    settings.update(
+        {"ENGINES": "gtts", "GTTS_URL": google.url, "SYNTH_WORKERS": 1, "SYNTH_LOOKAHEAD": 1}
+    )
     ctx = multiprocessing.get_context("spawn")
     started = ctx.Event()
     other = ctx.Process(target=_build_elsewhere, args=(settings, started))

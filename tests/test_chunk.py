@@ -24,25 +24,40 @@ LONG = (
         # sentences that do not fit together go to separate chunks, never cut
         ("A" * 60 + ". " + "B" * 60 + ".", ["A" * 60 + ".", "B" * 60 + "."]),
         # closing quotes stay with their sentence
-        ('He said "no." Then he left the room without another word, slamming the door.'
-         + " " + "x" * 40 + ".",
-         ['He said "no." Then he left the room without another word, slamming the door.',
-          "x" * 40 + "."]),
+        (
+            'He said "no." Then he left the room without another word, slamming the door.'
+            + " "
+            + "x" * 40
+            + ".",
+            [
+                'He said "no." Then he left the room without another word, slamming the door.',
+                "x" * 40 + ".",
+            ],
+        ),
         # a sentence longer than the limit is cut at clause boundaries
-        (LONG, ["The council, which met for nine hours on Tuesday, approved the budget;",
+        (
+            LONG,
+            [
+                "The council, which met for nine hours on Tuesday, approved the budget;",
                 "the mayor said the cuts were painful — but necessary — and promised to revisit "
-                "them in the autumn."]),
+                "them in the autumn.",
+            ],
+        ),
         # a clause still too long: at the dashes
-        (LONG.replace(";", " and") + " Yes.",
-         ["The council, which met for nine hours on Tuesday,",
-          "approved the budget and the mayor said the cuts were painful — but necessary",
-          "— and promised to revisit them in the autumn. Yes."]),
+        (
+            LONG.replace(";", " and") + " Yes.",
+            [
+                "The council, which met for nine hours on Tuesday,",
+                "approved the budget and the mayor said the cuts were painful — but necessary",
+                "— and promised to revisit them in the autumn. Yes.",
+            ],
+        ),
         # no clause boundary either: between words
         (" ".join(["word"] * 30), [" ".join(["word"] * 20), " ".join(["word"] * 10)]),
         # no space at all: cut, never dropped
         ("x" * 250, ["x" * 100, "x" * 100, "x" * 50]),
     ],
-)  # fmt: skip
+)
 def test_chunks(text, expected):
     assert chunks(text) == expected
 

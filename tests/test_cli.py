@@ -181,8 +181,13 @@ def test_cli_and_app_read_the_environment_alike(monkeypatch, tmp_path):
     from listen import create_app
     from listen.cli import load_service
 
-    env = {"LISTEN_GTTS_TIMEOUT": "2.5", "LISTEN_ENGINES": "espeak", "LISTEN_PAUSE_TITLE_MS": "900",
-           "LISTEN_CACHE_DIR": str(tmp_path), "LISTEN_USER_AGENT": "bot/1 (+x)"}  # fmt: skip
+    env = {
+        "LISTEN_GTTS_TIMEOUT": "2.5",
+        "LISTEN_ENGINES": "espeak",
+        "LISTEN_PAUSE_TITLE_MS": "900",
+        "LISTEN_CACHE_DIR": str(tmp_path),
+        "LISTEN_USER_AGENT": "bot/1 (+x)",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert load_service().config == create_app().extensions["listen"].config

@@ -195,8 +195,11 @@ def test_every_engine_ends_at_one_loudness(google):
     from listen.audio import stitch
     from listen.engines.gtts import GTTSEngine
 
-    engines = [resolve_engine("espeak", {}), resolve_engine("piper", {}),
-               GTTSEngine({"GTTS_URL": google.url})]  # fmt: skip
+    engines = [
+        resolve_engine("espeak", {}),
+        resolve_engine("piper", {}),
+        GTTSEngine({"GTTS_URL": google.url}),
+    ]
     raw, leveled = [], []
     for engine, gain in zip(engines, (0.25, 1.0, 2.0), strict=True):
         speech = engine.synthesize(SENTENCE["en"], "en")

@@ -56,12 +56,17 @@ def total(listen: Listen) -> int:
 
 
 def add_reports(articles) -> None:
-    for name, place in (("alpha", "northern bridge"), ("bravo", "southern tunnel"),
-                        ("charlie", "eastern harbour")):  # fmt: skip
+    for name, place in (
+        ("alpha", "northern bridge"),
+        ("bravo", "southern tunnel"),
+        ("charlie", "eastern harbour"),
+    ):
         write_article(
-            articles, name, title=f"The {name} report",
+            articles,
+            name,
+            title=f"The {name} report",
             text=f"The {name} team finished the {place} survey on Monday morning.",
-        )  # fmt: skip
+        )
 
 
 def test_least_recently_played_article_is_evicted(client, listen, articles):
@@ -80,10 +85,15 @@ def test_least_recently_played_article_is_evicted(client, listen, articles):
 
 def add_sharing(articles) -> None:
     shared = "Both stories end with this same closing paragraph about the weather."
-    write_article(articles, "first", title="First story",
-                  text=f"Only the first story says this.\n\n{shared}")  # fmt: skip
-    write_article(articles, "second", title="Second story",
-                  text=f"Only the second story says that.\n\n{shared}")  # fmt: skip
+    write_article(
+        articles, "first", title="First story", text=f"Only the first story says this.\n\n{shared}"
+    )
+    write_article(
+        articles,
+        "second",
+        title="Second story",
+        text=f"Only the second story says that.\n\n{shared}",
+    )
 
 
 def test_shared_segment_survives_and_cli_evicts(client, listen, articles, runner, monkeypatch):

@@ -24,10 +24,19 @@ def figures() -> dict[str, float]:
         pytest.skip(f"the shared corpus and scorer are not at {CORPUS.parent}")
     listen = Path(sys.executable).with_name("listen")
     out = subprocess.run(
-        [sys.executable, str(TOOL), "--corpus", str(CORPUS), "--json",
-         f"{listen} clean --json {{paths}}"],
-        capture_output=True, text=True, timeout=600, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(TOOL),
+            "--corpus",
+            str(CORPUS),
+            "--json",
+            f"{listen} clean --json {{paths}}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 

@@ -13,8 +13,11 @@ from conftest import write_article
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-PUSHED = {"title": "Pushed from the CMS", "text": "A paragraph the CMS pushed on publish.",
-          "language": "en"}  # fmt: skip
+PUSHED = {
+    "title": "Pushed from the CMS",
+    "text": "A paragraph the CMS pushed on publish.",
+    "language": "en",
+}
 
 
 @pytest.fixture
@@ -24,9 +27,13 @@ def admin(config):
 
 @pytest.mark.parametrize(
     "headers, status",
-    [({}, 401), ({"Authorization": "Bearer wrong"}, 403), ({"Authorization": "Basic x"}, 401),
-     ({"Authorization": f"bearer {TOKEN}"}, 202)],
-)  # fmt: skip
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer wrong"}, 403),
+        ({"Authorization": "Basic x"}, 401),
+        ({"Authorization": f"bearer {TOKEN}"}, 202),
+    ],
+)
 def test_token_is_required(admin, headers, status):
     response = admin.put("/api/articles/new-one", json=PUSHED, headers=headers)
     assert response.status_code == status
@@ -72,12 +79,16 @@ def test_a_push_overrides_the_source_and_an_edit_makes_new_audio(admin):
 
 @pytest.mark.parametrize(
     "body, status, error",
-    [(b"{nope", 400, "bad_input"), (b'{"title": "T"}', 422, "unreadable_article"),
-     (b'{"title": "", "text": "!!! ..."}', 422, "nothing_to_speak")],
-)  # fmt: skip
+    [
+        (b"{nope", 400, "bad_input"),
+        (b'{"title": "T"}', 422, "unreadable_article"),
+        (b'{"title": "", "text": "!!! ..."}', 422, "nothing_to_speak"),
+    ],
+)
 def test_bad_pushes_are_refused_and_store_nothing(admin, body, status, error):
-    response = admin.put("/api/articles/bad", data=body, headers=AUTH,
-                         content_type="application/json")  # fmt: skip
+    response = admin.put(
+        "/api/articles/bad", data=body, headers=AUTH, content_type="application/json"
+    )
     assert response.status_code == status and response.get_json()["error"] == error
     assert admin.get("/api/articles/bad").status_code == 404
 

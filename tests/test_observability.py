@@ -188,8 +188,12 @@ def test_multiprocess_mode_adds_up_every_process(tmp_path):
     def run(script: str, *args: str) -> list[Any]:
         done = subprocess.run(
             [sys.executable, "-c", script, *args],
-            env=env, capture_output=True, text=True, timeout=60, check=True,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         return [s for f in text_string_to_metric_families(done.stdout) for s in f.samples]
 
     run(WRITER)
@@ -266,8 +270,12 @@ def test_wsgi_passes_the_log_format(tmp_path: Path):
         "import logging, listen.wsgi; logging.getLogger('listen.test').warning('from %s', 'wsgi')"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=True,
-    )  # fmt: skip
+    )
     line = json.loads(done.stderr.strip().splitlines()[-1])
     assert line["message"] == "from wsgi" and line["logger"] == "listen.test"

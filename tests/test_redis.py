@@ -53,11 +53,25 @@ class Topology:
         self.port = free_port()
         web_log = open(root / "web.log", "ab")  # noqa: SIM115 - the child keeps its own copy
         self.web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--worker-class", "gthread", "--threads", "16", "--timeout", "120",
-             "listen.wsgi:app"],
-            env=self.env, cwd=root, stdout=subprocess.DEVNULL, stderr=web_log,
-        )  # fmt: skip
+            [
+                str(BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "16",
+                "--timeout",
+                "120",
+                "listen.wsgi:app",
+            ],
+            env=self.env,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=web_log,
+        )
         web_log.close()
         self.workers = {name: self.start_worker(name) for name in ("w1", "w2")}
         wait_http(f"{self.base}/healthz")
@@ -68,8 +82,9 @@ class Topology:
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
         log = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
-        proc = subprocess.Popen([str(BIN / "listen"), "worker", "--name", name], env=self.env,
-                                stdout=log, stderr=log)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(BIN / "listen"), "worker", "--name", name], env=self.env, stdout=log, stderr=log
+        )
         log.close()
         return proc
 
@@ -105,8 +120,9 @@ def topology(tmp_path, redis_url, google) -> Iterator[Topology]:
 
 
 def paragraphs(n: int, tag: str) -> str:
-    return "\n".join(f"Paragraph {i} of the {tag} story, spoken by a worker for the readers."
-                     for i in range(n))  # fmt: skip
+    return "\n".join(
+        f"Paragraph {i} of the {tag} story, spoken by a worker for the readers." for i in range(n)
+    )
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -116,12 +132,20 @@ def fetch(url: str) -> tuple[int, bytes]:
 
 def test_jobs_run_on_two_workers(topology):
     for i in range(6):
-        write_article(topology.articles, f"a{i}", title=f"Article {i}", language="en",
-                      text=paragraphs(6, f"number {i}"))  # fmt: skip
+        write_article(
+            topology.articles,
+            f"a{i}",
+            title=f"Article {i}",
+            language="en",
+            text=paragraphs(6, f"number {i}"),
+        )
     result = subprocess.run(
         [str(BIN / "listen"), "prewarm", "--all", "--concurrency", "6", "--json"],
-        env=topology.env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=topology.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["synthesized"] == 6 and report["failed"] == 0
@@ -138,8 +162,13 @@ def test_jobs_run_on_two_workers(topology):
 
 
 def test_thirty_cold_requests_over_two_web_processes_make_one_synthesis(topology, google):
-    write_article(topology.articles, "hot", title="Everyone wants this", language="en",
-                  text=paragraphs(8, "popular"))  # fmt: skip
+    write_article(
+        topology.articles,
+        "hot",
+        title="Everyone wants this",
+        language="en",
+        text=paragraphs(8, "popular"),
+    )
     google.latency = 0.2
     results: list[tuple[int, bytes]] = []
     lock = threading.Lock()
@@ -163,8 +192,9 @@ def test_thirty_cold_requests_over_two_web_processes_make_one_synthesis(topology
 
 
 def test_a_killed_worker_loses_nothing(topology, google):
-    write_article(topology.articles, "long", title="A long one", language="en",
-                  text=paragraphs(20, "long"))  # fmt: skip
+    write_article(
+        topology.articles, "long", title="A long one", language="en", text=paragraphs(20, "long")
+    )
     google.latency = 0.3
     service = topology.service()
     article = service.article("long")

@@ -212,13 +212,16 @@ def test_nginx_sends_the_cached_file_with_the_readme_configuration(config, tmp_p
     conf.write_text(nginx_config(folder, readme_nginx_server(listen_port, nginx_port, cache)))
     listen = subprocess.Popen(
         [str(listen_bin), "serve", "--port", str(listen_port), "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         nginx = subprocess.Popen(
             [str(NGINX), "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(conf)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             direct, front = f"http://127.0.0.1:{listen_port}", f"http://127.0.0.1:{nginx_port}"
             wait_http(f"{direct}/healthz")

@@ -52,10 +52,12 @@ def test_fade_starts_and_ends_at_zero():
 
 
 def test_segments_and_pauses_concatenate_into_one_playable_file(tmp_path):
-    a = stitch.encode_segment(Speech(tone(1000)), engine="e", voice="v", target_dbfs=-20,
-                              bitrate_kbps=48)  # fmt: skip
-    b = stitch.encode_segment(Speech(tone(500, 16000, 2)), engine="e", voice="v",
-                              target_dbfs=-20, bitrate_kbps=48)  # fmt: skip
+    a = stitch.encode_segment(
+        Speech(tone(1000)), engine="e", voice="v", target_dbfs=-20, bitrate_kbps=48
+    )
+    b = stitch.encode_segment(
+        Speech(tone(500, 16000, 2)), engine="e", voice="v", target_dbfs=-20, bitrate_kbps=48
+    )
     pause = stitch.pause_frames(1, 800, 400, 48)
     data = mp3.id3_tag("Año nuevo", "es") + a.frames + pause + b.frames
     path = tmp_path / "x.mp3"
@@ -78,7 +80,8 @@ def test_mp3_frames_are_constant_bitrate():
 
 
 def test_joining_is_linear():
-    seg = stitch.encode_segment(Speech(tone(50)), engine="e", voice="v", target_dbfs=-20,
-                                bitrate_kbps=48)  # fmt: skip
+    seg = stitch.encode_segment(
+        Speech(tone(50)), engine="e", voice="v", target_dbfs=-20, bitrate_kbps=48
+    )
     data = b"".join([seg.frames] * 2000)
     assert mp3.count_frames(data) == 2000 * mp3.count_frames(seg.frames)

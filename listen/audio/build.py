@@ -114,8 +114,15 @@ def segment_key(
     text: str, language: str, engine: str, voice: str, config: Mapping[str, Any]
 ) -> str:
     """A paragraph's audio is keyed by its spoken text, language, engine, voice and version."""
-    material = [SEGMENT_VERSION, text, language, engine, voice,
-                config["LOUDNESS_DBFS"], config["BITRATE"]]  # fmt: skip
+    material = [
+        SEGMENT_VERSION,
+        text,
+        language,
+        engine,
+        voice,
+        config["LOUDNESS_DBFS"],
+        config["BITRATE"],
+    ]
     return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -235,19 +242,25 @@ class Builder:
                     used.setdefault(lang, (segment.engine, segment.voice))
                     keys.append(key)
                     pause = stitch.pause_frames(
-                        index, self.config["PAUSE_TITLE_MS"], self.config["PAUSE_PARAGRAPH_MS"],
+                        index,
+                        self.config["PAUSE_TITLE_MS"],
+                        self.config["PAUSE_PARAGRAPH_MS"],
                         self.bitrate,
-                    )  # fmt: skip
+                    )
                     offset += mp3.duration(mp3.count_frames(pause))
                     start = offset + mp3.ENCODER_DELAY / mp3.SAMPLE_RATE
-                    timings.append({
-                        "kind": kinds[index],
-                        "language": lang,
-                        "start": round(start, 3),
-                        "end": round(start + segment.samples / mp3.SAMPLE_RATE, 3),
-                        "sentences": [[round(start + a, 3), round(start + b, 3)]
-                                      for a, b in segment.sentences],
-                    })  # fmt: skip
+                    timings.append(
+                        {
+                            "kind": kinds[index],
+                            "language": lang,
+                            "start": round(start, 3),
+                            "end": round(start + segment.samples / mp3.SAMPLE_RATE, 3),
+                            "sentences": [
+                                [round(start + a, 3), round(start + b, 3)]
+                                for a, b in segment.sentences
+                            ],
+                        }
+                    )
                     out.write(pause)
                     segment.copy_to(out)  # in blocks: a long paragraph is never held whole
                     out.flush()
@@ -267,8 +280,12 @@ class Builder:
         entry = self.cache.commit(build.key, meta, build.part)
         log.info(
             "built %s (%s, %s, %.1f s of audio) in %.2f s",
-            article.id, article.language, engine, offset, time.monotonic() - started,
-        )  # fmt: skip
+            article.id,
+            article.language,
+            engine,
+            offset,
+            time.monotonic() - started,
+        )
         return entry
 
     def _segment(
@@ -309,9 +326,14 @@ class Builder:
             self.segments.put(
                 key,
                 segment.save,
-                {"samples": segment.samples, "sentences": segment.sentences,
-                 "engine": segment.engine, "voice": segment.voice, "chars": len(text)},
-            )  # fmt: skip
+                {
+                    "samples": segment.samples,
+                    "sentences": segment.sentences,
+                    "engine": segment.engine,
+                    "voice": segment.voice,
+                    "chars": len(text),
+                },
+            )
         except BaseException:
             segment.close()
             raise

@@ -232,8 +232,15 @@ def speak(path: str, output: str, engine: str | None, language: str | None, no_c
     "skipping articles that have audio already.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def prewarm(ids: tuple[str, ...], all_: bool, since: str | None, concurrency: int,
-            dry_run: bool, check: bool, as_json: bool) -> None:  # fmt: skip
+def prewarm(
+    ids: tuple[str, ...],
+    all_: bool,
+    since: str | None,
+    concurrency: int,
+    dry_run: bool,
+    check: bool,
+    as_json: bool,
+) -> None:
     """Synthesize and cache articles ahead of readers.
 
     Resumable: an article that has audio already is skipped without fetching it
@@ -303,8 +310,13 @@ def _dry_run(listen: Listen, wanted: list[str], as_json: bool) -> None:
     """What a prewarm would cost: characters, engine requests, and a time estimate."""
     from listen.engines.gtts.chunk import chunks
 
-    report: dict[str, Any] = {"articles": len(wanted), "cached": 0, "characters": 0,
-                              "engine_requests": 0, "failed": []}  # fmt: skip
+    report: dict[str, Any] = {
+        "articles": len(wanted),
+        "cached": 0,
+        "characters": 0,
+        "engine_requests": 0,
+        "failed": [],
+    }
     for article_id in wanted:
         try:
             article = listen.article(article_id)

@@ -74,8 +74,12 @@ class ArticleStore:
 
     def put(self, raw: RawArticle) -> bool:
         """Store a pushed article; True if it is new or its content changed."""
-        fields = {"title": raw.title, "html": _text(raw.html), "text": raw.text,
-                  "language": raw.language}  # fmt: skip
+        fields = {
+            "title": raw.title,
+            "html": _text(raw.html),
+            "text": raw.text,
+            "language": raw.language,
+        }
         digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
         with closing(self._connect()) as db, db:
             row = db.execute("SELECT digest FROM articles WHERE id = ?", (raw.id,)).fetchone()
@@ -83,9 +87,16 @@ class ArticleStore:
                 return False
             db.execute(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (raw.id, fields["title"], fields["html"], fields["text"], fields["language"],
-                 digest, time.time()),
-            )  # fmt: skip
+                (
+                    raw.id,
+                    fields["title"],
+                    fields["html"],
+                    fields["text"],
+                    fields["language"],
+                    digest,
+                    time.time(),
+                ),
+            )
         return True
 
     def get(self, article_id: str) -> RawArticle | None:
@@ -100,9 +111,13 @@ class ArticleStore:
             return None
         title, html, text, language, updated = row
         return RawArticle(
-            id=article_id, title=title, html=html, text=text, language=language,
+            id=article_id,
+            title=title,
+            html=html,
+            text=text,
+            language=language,
             modified=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
-        )  # fmt: skip
+        )
 
     def ids(self) -> list[str]:
         if not self.path.exists():

@@ -158,16 +158,36 @@ READ_MORE_PREFIXES = {
 
 # Calls to follow the publisher elsewhere: a short block naming a network and one of these.
 SOCIAL_NETWORKS = (
-    "facebook", "twitter", "instagram", "telegram", "whatsapp", "youtube", "tiktok",
-    "linkedin", "google news", "threads", "bluesky", "podcast", "newsletter", "boletín",
-)  # fmt: skip
+    "facebook",
+    "twitter",
+    "instagram",
+    "telegram",
+    "whatsapp",
+    "youtube",
+    "tiktok",
+    "linkedin",
+    "google news",
+    "threads",
+    "bluesky",
+    "podcast",
+    "newsletter",
+    "boletín",
+)
 CALLS_TO_ACTION = {
     "en": ("follow", "join", "subscribe", "sign up", "download", "listen", "watch", "get"),
     "es": (
-        "síguenos", "sigue", "únete", "suscríbete", "descarga", "escucha", "mira",
-        "recibe", "entra", "visita",
+        "síguenos",
+        "sigue",
+        "únete",
+        "suscríbete",
+        "descarga",
+        "escucha",
+        "mira",
+        "recibe",
+        "entra",
+        "visita",
     ),
-}  # fmt: skip
+}
 
 # Pitches for memberships and donations.
 SUPPORT_PREFIXES = {

@@ -74,9 +74,13 @@ def _accepted(article_id: str, **extra: object) -> tuple[Response, int]:
     article = listen.article(article_id)
     key, _ = listen.start(article)
     status_url = url_for("listen.article", article_id=article_id, _external=True)
-    body = {"id": article_id, "status": listen.status(article).state, "status_url": status_url,
-            "audio_url": url_for("listen.audio", article_id=article_id, _external=True),
-            **extra}  # fmt: skip
+    body = {
+        "id": article_id,
+        "status": listen.status(article).state,
+        "status_url": status_url,
+        "audio_url": url_for("listen.audio", article_id=article_id, _external=True),
+        **extra,
+    }
     response = jsonify(body)
     response.headers["Location"] = status_url
     return response, 202

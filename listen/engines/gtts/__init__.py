@@ -185,8 +185,9 @@ class GTTSEngine:
             # A 200 without audio is a bad answer worth one more try; other 4xx are not.
             raise _Failure(f"gTTS failed: {exc}", retry=status == 200, unreachable=False) from exc
         except AssertionError as exc:  # gTTS asserts when a text has nothing to say
-            raise _Failure(f"gTTS found nothing to pronounce in {text[:40]!r}", retry=False,
-                           unreachable=False) from exc  # fmt: skip
+            raise _Failure(
+                f"gTTS found nothing to pronounce in {text[:40]!r}", retry=False, unreachable=False
+            ) from exc
         data = buf.getvalue()
         data = data[mp3.id3_length(data) :]  # many encoders start with a tag: not audio
         if not mp3.count_frames(data):
