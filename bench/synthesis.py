@@ -30,7 +30,7 @@ def run(engine: str, article_ids: list[str]) -> dict[str, object]:
         service = Listen({**DEFAULTS, "ENGINES": engine, "CACHE_DIR": cache})
         articles = [service.article(i) for i in article_ids]
         articles = [a for a in articles if service.speaker.candidates(a.language)]
-        service.speaker.speak(["Warm up."], articles[0].language)  # load models once
+        service.speaker.speak_one("Warm up.", articles[0].language)  # load models once
         started = time.perf_counter()
         audio_s = 0.0
         for article in articles:

@@ -82,12 +82,13 @@ def articles(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def config(tmp_path: Path, articles: Path) -> dict[str, Any]:
-    """Test settings: a private cache, the sample copy, Google never reached."""
+    """Test settings: a private cache, the sample copy, Google never reached, and the
+    fake engine's tones (tests of real speech name their engine and are ``slow``)."""
     return {
         "TESTING": True,
         "CACHE_DIR": str(tmp_path / "cache"),
         "SOURCE": str(articles),
-        "ENGINES": "espeak",
+        "ENGINES": "fake",
         "GTTS_URL": closed_port_url(),
         "GTTS_TIMEOUT": 3.0,
     }

@@ -9,7 +9,8 @@ request/parse code path can be exercised with no internet access.
 
 The audio is real speech: the received text is synthesised with ``espeak-ng``
 and encoded to MP3 by ``ffmpeg`` (mono, 24 kHz, 32 kbit/s, MPEG-2 layer III,
-no ID3/Xing header -- like Google's), so durations track the text.  Results
+no ID3/Xing header -- like Google's), so durations track the text; on a machine
+without espeak-ng, the fake engine's tones stand in for the speech.  Results
 are cached in memory by ``(text, lang, slow)``.
 
 Misbehaviour can be injected at runtime (all thread-safe):
@@ -39,7 +40,7 @@ SIGINT/SIGTERM.  A small control API is available on the same port:
 "retry_after":..}}``) and ``POST /_fake/reset``.
 
 Only the standard library is used (plus the ``espeak-ng``/``ffmpeg``
-executables).
+executables, or ``listen.engines.fake`` without espeak-ng).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import collections
 import http.server
 import json
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -94,6 +96,18 @@ def _espeak_voice(lang: str) -> str:
     return ESPEAK_VOICES.get(base, base or DEFAULT_VOICE)
 
 
+def _tones_wav(text: str, lang: str) -> bytes:
+    """Without espeak-ng (the fast suite on a bare machine): the fake engine's tones."""
+    import io
+
+    from listen.engines.fake import FakeEngine
+
+    out = io.BytesIO()
+    language = "es" if lang.startswith("es") else "en"
+    FakeEngine({}).synthesize(text, language).audio.export(out, format="wav")
+    return out.getvalue()
+
+
 def synthesize_mp3(text: str, lang: str = "en", slow: bool = False) -> bytes:
     """Speak *text* with espeak-ng and return Google-like MP3 bytes.
 
@@ -102,8 +116,8 @@ def synthesize_mp3(text: str, lang: str = "en", slow: bool = False) -> bytes:
     """
     voice = _espeak_voice(lang)
     rate = "120" if slow else "175"
-    wav = b""
-    for v in (voice, DEFAULT_VOICE):
+    wav = b"" if shutil.which("espeak-ng") else _tones_wav(text, lang)
+    for v in (voice, DEFAULT_VOICE) if not wav else ():
         proc = subprocess.run(
             ["espeak-ng", "-v", v, "-s", rate, "--stdin", "--stdout"],
             input=text.encode("utf-8"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from listen import create_app
+from listen import create_app, metrics
 from listen.audio import mp3
 from listen.engines.gtts.chunk import chunks
 
@@ -79,12 +79,12 @@ def test_editing_one_paragraph_resynthesizes_only_that_paragraph(config, article
     ten_paragraphs(articles)
     app = create_app(config)
     client = app.test_client()
-    service = app.extensions["listen"]
+    before = metrics.synthesized()
     first = client.get("/api/articles/ten/audio.mp3").data
-    assert service.builder.synthesized == 11  # title + 10 paragraphs
+    assert metrics.synthesized() - before == 11  # title + 10 paragraphs
     ten_paragraphs(articles, changed=4)
     edited = client.get("/api/articles/ten/audio.mp3").data
-    assert service.builder.synthesized == 12  # one more: the corrected paragraph
+    assert metrics.synthesized() - before == 12  # one more: the corrected paragraph
     assert edited != first
 
 
@@ -105,12 +105,12 @@ def test_repeated_text_is_synthesized_once(config, articles):
     )
     app = create_app(config)
     client = app.test_client()
-    service = app.extensions["listen"]
+    before = metrics.synthesized()
     client.get("/api/articles/twice/audio.mp3")
     # the sanitizer speaks a repeated paragraph once; the other article reuses its audio
-    assert service.builder.synthesized == 3
+    assert metrics.synthesized() - before == 3
     client.get("/api/articles/again/audio.mp3")
-    assert service.builder.synthesized == 5  # its title and its new paragraph only
+    assert metrics.synthesized() - before == 5  # its title and its new paragraph only
 
 
 def test_timings_match_the_audio(config, articles):
@@ -216,6 +216,7 @@ def test_another_process_follows_the_build_in_progress(config, articles, google)
         from listen.cli import load_service
 
         service = load_service(**settings)
+        before = metrics.synthesized()
         article = service.article("ten")
         deadline = time.monotonic() + 30
         while not service.cache.is_locked(service.article_key(article)):
@@ -229,6 +230,6 @@ def test_another_process_follows_the_build_in_progress(config, articles, google)
         assert other.exitcode == 0
         final = service.lookup(article)
         assert final is not None and followed == final.path.read_bytes()
-        assert service.builder.synthesized == 0
+        assert metrics.synthesized() == before
     finally:
         other.join(10)

@@ -76,7 +76,7 @@ def test_clean_bad_inputs_keep_order_and_fail(runner, tmp_path):
 def test_speak_writes_a_tagged_mp3(runner, tmp_path):
     out = tmp_path / "out.mp3"
     result = runner.invoke(
-        main, ["speak", str(SAMPLES / "mercado-central.json"), "-o", str(out), "--engine", "espeak"]
+        main, ["speak", str(SAMPLES / "mercado-central.json"), "-o", str(out), "--engine", "fake"]
     )
     assert result.exit_code == 0, result.output
     audio = decode_mp3(out.read_bytes())

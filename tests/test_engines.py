@@ -31,7 +31,7 @@ def assert_speech_fits(speech, text):
 
 
 def test_registry_resolves_aliases_and_paths():
-    assert set(ENGINES) == {"gtts", "piper", "espeak"}
+    assert set(ENGINES) == {"gtts", "piper", "espeak", "fake"}
     assert resolve_engine("espeak", {}).name == "espeak"
     assert resolve_engine("listen.engines.espeak:EspeakEngine", {}).name == "espeak"
     assert [e.name for e in resolve_engines(" gtts , espeak ", {})] == ["gtts", "espeak"]

@@ -38,7 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "TESTING": True,
         "CACHE_DIR": str(root / "cache"),
         "SOURCE": str(articles),
-        "ENGINES": "espeak",
+        "ENGINES": "fake",
         "GTTS_URL": closed_port_url(),
     }
     client = create_app(config).test_client()

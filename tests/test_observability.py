@@ -56,12 +56,12 @@ def test_readyz_is_ready_in_the_test_config(client):
     assert response.json["status"] == "ready"
     assert set(response.json["checks"]) == {"cache", "redis", "engines"}
     assert all(check["ok"] for check in response.json["checks"].values())
-    assert response.json["checks"]["engines"]["detail"] == "en: espeak, es: espeak"
+    assert response.json["checks"]["engines"]["detail"] == "en: fake, es: fake"
     assert response.json["checks"]["redis"]["detail"] == "not configured"
 
 
 def test_healthz_stays_liveness_only(app, client):
-    app.extensions["listen"].speaker.breaker.open("espeak", 60)
+    app.extensions["listen"].speaker.breaker.open("fake", 60)
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
 
@@ -80,13 +80,13 @@ def test_readyz_fails_when_the_cache_is_not_writable(config, tmp_path):
 
 
 def test_readyz_fails_when_the_only_engine_is_down(app, client):
-    app.extensions["listen"].speaker.breaker.open("espeak", 60)
+    app.extensions["listen"].speaker.breaker.open("fake", 60)
     response = client.get("/readyz")
     assert response.status_code == 503
     engines = response.json["checks"]["engines"]
     assert engines["ok"] is False
-    assert "en: espeak down for 60 s more" in engines["detail"]
-    assert "es: espeak down for 60 s more" in engines["detail"]
+    assert "en: fake down for 60 s more" in engines["detail"]
+    assert "es: fake down for 60 s more" in engines["detail"]
     assert response.json["checks"]["cache"]["ok"] is True
 
 
@@ -104,7 +104,6 @@ def test_readyz_fails_when_redis_does_not_answer(config):
 # ------------------------------------------------------------ /metrics
 
 
-@pytest.mark.slow
 def test_metrics_count_synthesis_builds_cache_and_requests(app, client):
     pieces = len(app.extensions["listen"].article(ARTICLE).pieces)
     before = samples(client)
@@ -125,7 +124,7 @@ def test_metrics_count_synthesis_builds_cache_and_requests(app, client):
     assert built == 1
     assert delta(before, after, "listen_cache_misses_total") == 1
     assert delta(before, after, "listen_cache_hits_total") >= 1
-    assert delta(before, after, "listen_synthesis_total", engine="espeak", status="ok") == pieces
+    assert delta(before, after, "listen_synthesis_total", engine="fake", status="ok") == pieces
     assert delta(before, after, "listen_synthesis_total", status="error") == 0
     assert delta(before, after, "listen_synthesis_seconds_count") == pieces
     assert delta(before, after, "listen_synthesis_seconds_bucket", le="+Inf") == pieces
@@ -137,7 +136,7 @@ def test_metrics_count_synthesis_builds_cache_and_requests(app, client):
 
 
 def test_metrics_count_failed_synthesis_by_engine(app, client):
-    app.extensions["listen"].speaker.breaker.open("espeak", 60)
+    app.extensions["listen"].speaker.breaker.open("fake", 60)
     before = samples(client)
     response = client.get(f"/api/articles/{ARTICLE}/audio.mp3")
     assert response.status_code == 503
@@ -149,7 +148,7 @@ def test_metrics_count_failed_synthesis_by_engine(app, client):
             break
         time.sleep(0.05)
     assert failed == 1
-    assert delta(before, after, "listen_synthesis_total", engine="espeak", status="error") >= 1
+    assert delta(before, after, "listen_synthesis_total", engine="fake", status="error") >= 1
     assert delta(before, after, "listen_synthesis_total", status="ok") == 0
     assert delta(before, after, "listen_http_requests_total", status="503") == 1
 

@@ -35,7 +35,7 @@ def test_article_metadata_before_and_after_synthesis(client):
     assert 300 < words < 400
     assert client.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200
     after = client.get(f"/api/articles/{EN_ID}").get_json()
-    assert after["status"] == "ready" and after["engine"] == "espeak"
+    assert after["status"] == "ready" and after["engine"] == "fake"
     assert after["duration_s"] > 60
     # the estimate given before the audio existed was within a third of the real length
     assert abs(estimated - after["duration_s"]) < after["duration_s"] / 3
@@ -157,10 +157,10 @@ def test_every_engine_failing_is_503_with_retry_after(config, google):
     assert status["status"] == "error" and "429" in status["message"]
 
 
-def test_unreachable_google_falls_back_to_espeak(config):
-    client = create_app({**config, "ENGINES": "gtts,espeak"}).test_client()
+def test_unreachable_google_falls_back_offline(config):
+    client = create_app({**config, "ENGINES": "gtts,fake"}).test_client()
     assert client.get(f"/api/articles/{ES_ID}/audio.mp3").status_code == 200
-    assert client.get(f"/api/articles/{ES_ID}").get_json()["engine"] == "espeak"
+    assert client.get(f"/api/articles/{ES_ID}").get_json()["engine"] == "fake"
 
 
 def test_gtts_end_to_end_through_local_endpoint(config, google):
@@ -259,6 +259,20 @@ def test_transcript_json_and_page(client, articles):
     assert client.get("/transcript/.bad").status_code == 400
 
 
+def test_each_language_of_an_article_has_its_voice(config, articles):
+    mixed_article(articles)
+    client = create_app({**config, "ENGINES": "fake"}).test_client()
+    assert client.get("/api/articles/mixed/audio.mp3").status_code == 200
+    service = client.application.extensions["listen"]
+    entry = service.lookup(service.article("mixed"))
+    assert entry.meta["voices"] == {
+        "en": {"engine": "fake", "voice": "fake:en-tones"},
+        "es": {"engine": "fake", "voice": "fake:es-tones"},
+    }
+    assert [t["language"] for t in entry.meta["timings"]] == ["en", "en", "es", "en"]
+
+
+@pytest.mark.slow
 def test_a_spanish_quote_gets_the_spanish_voice(config, articles):
     mixed_article(articles)
     client = create_app({**config, "ENGINES": "piper,espeak"}).test_client()

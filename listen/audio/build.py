@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 from listen import metrics
 from listen.audio import mp3, pieces, stitch
-from listen.engines.speaker import Speaker
+from listen.engines.speaker import ArticleVoices, Speaker
 from listen.errors import ListenError, StorageFull
 from listen.models import Article
 from listen.storage.cache import AudioCache, Entry
@@ -141,8 +141,6 @@ class Builder:
         self._lock = threading.Lock()
         self._runner = ThreadPoolExecutor(config["SYNTH_BUILDS"], thread_name_prefix="build")
         self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
-        self.synthesized = 0
-        """Segments synthesized by an engine in this process (the rest came from the cache)."""
         self.after_commit: Callable[[str], object] | None = None
         """Called with the key after a build of this process is committed (cache eviction)."""
         self.on_failure: Callable[[str, ListenError], object] | None = None
@@ -207,7 +205,7 @@ class Builder:
         started = time.monotonic()
         items = article.items
         kinds = article.kinds
-        prefer: dict[str, str | None] = {lang: None for lang in article.languages}
+        voices = self.speaker.article()
         used: dict[str, tuple[str, str]] = {}
         keys: list[str] = []  # the paragraph-cache segments this article is made of
         timings = []
@@ -218,7 +216,7 @@ class Builder:
 
         def submit_next() -> bool:
             for _, (text, lang) in upcoming:
-                ahead.append(self._speakers.submit(self._segment, text, lang, prefer))
+                ahead.append(self._speakers.submit(self._segment, text, lang, voices))
                 return True
             return False
 
@@ -238,7 +236,6 @@ class Builder:
                 with segment:
                     while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
                         pass
-                    prefer[lang] = segment.engine  # a fallback engine keeps the rest
                     used.setdefault(lang, (segment.engine, segment.voice))
                     keys.append(key)
                     pause = stitch.pause_frames(
@@ -289,16 +286,11 @@ class Builder:
         return entry
 
     def _segment(
-        self, text: str, language: str, prefer: dict[str, str | None]
+        self, text: str, language: str, voices: ArticleVoices
     ) -> tuple[str, stitch.Segment]:
         """One piece's paragraph-cache key and encoded audio: from the cache, else spoken
         and stored."""
-        candidates = self.speaker.candidates(language)
-        preferred = prefer.get(language) or next(
-            (e.name for e in candidates if not self.speaker.breaker.is_open(e.name)),
-            candidates[0].name if candidates else None,
-        )
-        engine = next((e for e in candidates if e.name == preferred), None)
+        engine = voices.engine(language)
         if engine is not None:
             key = segment_key(text, language, engine.name, engine.voice(language), self.config)
             found = self.segments.get(key)
@@ -309,18 +301,16 @@ class Builder:
                     pass  # evicted since: speak it again
         # Frames go to a file beside the cache's: a long paragraph's frames are not held.
         self.segments.root.mkdir(parents=True, exist_ok=True)
-        with metrics.synthesis(preferred) as timed:
+        with metrics.synthesis(engine.name if engine else None) as timed:
             segment = pieces.speak(
-                self.speaker,
+                voices,
                 text,
                 language,
-                preferred,
                 target_dbfs=self.config["LOUDNESS_DBFS"],
                 bitrate_kbps=self.bitrate,
                 folder=self.segments.root,
             )
             timed.engine = segment.engine
-        self.synthesized += 1
         key = segment_key(text, language, segment.engine, segment.voice, self.config)
         try:
             self.segments.put(

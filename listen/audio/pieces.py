@@ -17,7 +17,7 @@ from listen.audio import stitch
 from listen.engines.gtts.chunk import chunks
 
 if TYPE_CHECKING:
-    from listen.engines.speaker import Speaker
+    from listen.engines.speaker import ArticleVoices
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,16 @@ def pieces(text: str, limit: int | None = None) -> list[str]:
 
 
 def speak(
-    speaker: Speaker,
+    voices: ArticleVoices,
     text: str,
     language: str,
-    prefer: str | None,
     *,
     target_dbfs: float,
     bitrate_kbps: int,
     folder: Path | None = None,
 ) -> stitch.Segment:
-    """Speak a paragraph piece by piece into one segment, with one engine for all pieces.
+    """Speak a paragraph piece by piece into one segment, with the article's engine for
+    ``language`` (``voices`` decides which) speaking all its pieces.
 
     Only one piece's audio exists at a time, and the frames go to a temporary file in
     ``folder`` (see :class:`stitch.SegmentEncoder`). If the engine fails on a later
@@ -60,7 +60,7 @@ def speak(
     """
     first, *rest = pieces(text)
     while True:
-        engine, speech = speaker.speak_one(first, language, prefer=prefer)
+        engine, speech = voices.speak(first, language)
         encoder = stitch.SegmentEncoder(
             engine=engine.name,
             voice=engine.voice(language),
@@ -71,30 +71,28 @@ def speak(
         try:
             encoder.add(speech)
             del speech  # before the next piece is spoken
-            taken_over = _speak_rest(speaker, encoder, rest, language, engine.name)
-            if taken_over is None:
+            if _speak_rest(voices, encoder, rest, language, engine.name):
                 return encoder.finish()
         except BaseException:
             encoder.close()
             raise
         encoder.close()
-        prefer = taken_over
 
 
 def _speak_rest(
-    speaker: Speaker,
+    voices: ArticleVoices,
     encoder: stitch.SegmentEncoder,
     rest: list[str],
     language: str,
     engine: str,
-) -> str | None:
-    """Speak and encode the pieces after the first with ``engine``; the engine that
-    took over if ``engine`` failed on one (None when all were said)."""
+) -> bool:
+    """Speak and encode the pieces after the first; False if ``engine`` failed on one
+    and another took over (it then speaks the paragraph from its start)."""
     for piece in rest:
-        spoken_by, speech = speaker.speak_one(piece, language, prefer=engine)
+        spoken_by, speech = voices.speak(piece, language)
         if spoken_by.name != engine:
             log.info("%s failed in a paragraph; %s speaks all of it", engine, spoken_by.name)
-            return str(spoken_by.name)
+            return False
         encoder.add(speech)
         del speech
-    return None
+    return True

@@ -53,6 +53,7 @@ ENGINES: dict[str, str] = {
     "gtts": "listen.engines.gtts:GTTSEngine",
     "piper": "listen.engines.piper:PiperEngine",
     "espeak": "listen.engines.espeak:EspeakEngine",
+    "fake": "listen.engines.fake:FakeEngine",
 }
 
 

@@ -1,11 +1,12 @@
 """Speech: texts and their language -> what an engine said, with fallback down the chain.
 
 The engines are tried in the configured order. An engine that cannot speak the
-language is skipped; when one fails, the next takes over, and an article build
-keeps using it for the rest of the article. An engine that proved unreachable
-(no network, rate limited, not installed) is skipped by every article for
-``ENGINE_COOLDOWN`` seconds (the circuit breaker), so a dead Google costs one
-failed request, not one per sentence.
+language is skipped; when one fails, the next takes over, and an article keeps
+using it for the rest of the article (:class:`ArticleVoices`). An engine that
+proved unreachable (no network, rate limited, not installed) is skipped by every
+article for ``ENGINE_COOLDOWN`` seconds (the circuit breaker), so a dead Google
+costs one failed request, not one per sentence. This module alone decides which
+engine speaks.
 """
 
 from __future__ import annotations
@@ -14,19 +15,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from listen.engines import Engine, Speech
 from listen.errors import EngineError, EnginesUnavailable
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Spoken:
-    engine: str
-    voice: str
-    segments: list[Speech]
 
 
 class Breaker:
@@ -80,21 +73,25 @@ class Speaker:
         names = [e.name for e in candidates]
         if prefer in names:
             candidates = candidates[names.index(prefer) :]
-        spoken = self._first_working(candidates, [text], language)
-        return spoken[0], spoken[1][0]
+        return self._first_working(candidates, text, language)
 
-    def speak(self, texts: Sequence[str], language: str) -> Spoken:
-        """Speak every text with one engine, falling back down the chain on failure.
+    def choose(self, language: str, prefer: str | None = None) -> Engine | None:
+        """The engine :meth:`speak_one` will try first: ``prefer`` if it speaks
+        ``language``, else the first of the chain that is not down (None: none speaks it)."""
+        candidates = self.candidates(language)
+        for engine in candidates:
+            if engine.name == prefer:
+                return engine
+        up = (e for e in candidates if not self.breaker.is_open(e.name))
+        return next(up, candidates[0] if candidates else None)
 
-        Raises:
-            EnginesUnavailable: no engine could speak all the texts.
-        """
-        engine, segments = self._first_working(self.candidates(language), texts, language)
-        return Spoken(engine.name, engine.voice(language), segments)
+    def article(self) -> ArticleVoices:
+        """The engines of one article: a fallback, once it took over, keeps the rest."""
+        return ArticleVoices(self)
 
     def _first_working(
-        self, candidates: list[Engine], texts: Sequence[str], language: str
-    ) -> tuple[Engine, list[Speech]]:
+        self, candidates: list[Engine], text: str, language: str
+    ) -> tuple[Engine, Speech]:
         if not candidates:
             raise EnginesUnavailable(
                 f"no configured engine speaks {language!r}. Probable cause: LISTEN_ENGINES "
@@ -109,16 +106,53 @@ class Speaker:
                 )
                 continue
             try:
-                segments = [engine.synthesize(text, language) for text in texts]
+                speech = engine.synthesize(text, language)
             except EngineError as exc:
                 log.warning("engine %s failed, trying the next: %s", engine.name, exc.message)
                 reasons.append(f"{engine.name}: {exc.message}")
                 if exc.unreachable:
                     self.breaker.open(engine.name, max(self.cooldown, exc.retry_after or 0))
                 continue
-            return engine, segments
+            return engine, speech
         retry = min((self.breaker.remaining(e.name) for e in candidates), default=0.0)
         raise EnginesUnavailable(
             "every speech engine failed: " + "; ".join(reasons),
             retry_after=max(1, int(retry) if retry else 30),
         )
+
+
+class ArticleVoices:
+    """Which engine speaks each language of one article, shared by its speaking threads.
+
+    Each language starts with the engine :meth:`Speaker.choose` picks; when it fails and
+    another takes over, that one speaks the rest of the article (a fallback only ever
+    moves down the chain, so threads that fail over at once agree).
+    """
+
+    def __init__(self, speaker: Speaker) -> None:
+        self._speaker = speaker
+        self._kept: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def engine(self, language: str) -> Engine | None:
+        """The engine that will speak this article's next text in ``language``."""
+        with self._lock:
+            kept = self._kept.get(language)
+        return self._speaker.choose(language, kept)
+
+    def speak(self, text: str, language: str) -> tuple[Engine, Speech]:
+        """Speak ``text`` with this article's engine for ``language``, or its fallback.
+
+        Raises:
+            EnginesUnavailable: no engine could speak it.
+        """
+        with self._lock:
+            kept = self._kept.get(language)
+        engine, speech = self._speaker.speak_one(text, language, prefer=kept)
+        if engine.name != kept:
+            with self._lock:
+                order = [e.name for e in self._speaker.candidates(language)]
+                now = self._kept.get(language)
+                if now is None or order.index(engine.name) > order.index(now):
+                    self._kept[language] = engine.name
+        return engine, speech
