@@ -9,6 +9,7 @@ import pkgutil
 import pytest
 
 import listen
+from listen import errors
 from listen.errors import CODES, ERRORS, EngineError, ListenError, OriginUnreachable, code_table
 from listen.queue import jobs, rebuild_error
 
@@ -163,3 +164,18 @@ def test_every_error_class_of_the_package_is_in_the_table():
         cls.__qualname__ for cls in defined - set(CODES.values())
     )
     assert all(cls.__module__ == "listen.errors" for cls in defined)
+
+
+def drawn_tree() -> dict[str, list[str]]:
+    """The module docstring's tree (its indented block): each class's name to what follows."""
+    lines = (errors.__doc__ or "").splitlines()
+    rows = [line.strip("│├└─ ").split() for line in lines if line.startswith("    ")]
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_the_module_docstring_draws_every_class_with_its_status_and_codes():
+    drawn = drawn_tree()
+    for cls in ERRORS:
+        other = f" (code {cls.code})" if cls.code != cls.error else ""
+        assert drawn.get(cls.__name__) == f"{cls.status} {cls.error}{other}".split()
+    assert set(drawn) == {cls.__name__ for cls in ERRORS}
