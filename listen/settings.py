@@ -279,6 +279,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Log level (DEBUG, INFO, WARNING…) of the service; the CLI logs warnings only "
         "unless this is set.",
     ),
+    Setting(
+        "HOST",
+        "127.0.0.1",
+        "Address gunicorn listens on, under `listen serve` and in the Docker image alike "
+        "(listen/web/gunicorn_conf.py); 0.0.0.0 for every interface. `listen serve --host` "
+        "overrides it.",
+    ),
+    Setting("PORT", 8000, "TCP port gunicorn listens on; `listen serve --port` overrides it."),
+    Setting("WORKERS", 2, "gunicorn worker processes; `listen serve --workers` overrides it."),
+    Setting(
+        "THREADS",
+        8,
+        "Threads of each gunicorn worker (requests it serves at once); "
+        "`listen serve --threads` overrides it.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
