@@ -29,8 +29,8 @@ def run(engine: str, article_ids: list[str]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as cache:
         service = Listen({**DEFAULTS, "ENGINES": engine, "CACHE_DIR": cache})
         articles = [service.article(i) for i in article_ids]
-        articles = [a for a in articles if service.speaker.candidates(a.language)]
-        service.speaker.speak_one("Warm up.", articles[0].language)  # load models once
+        articles = [a for a in articles if service.voices(a.language)]
+        service.speak("Warm up.", articles[0].language)  # load models once
         started = time.perf_counter()
         audio_s = 0.0
         for article in articles:

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,10 @@ from pydub import AudioSegment
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from listen import create_app  # noqa: E402
+from listen.service import Listen  # noqa: E402
 from listen.sources import SAMPLES  # noqa: E402
+from listen.storage import shapes  # noqa: E402
+from listen.storage.cache import AudioCache  # noqa: E402
 
 from fake_google import FakeGoogle  # noqa: E402
 
@@ -124,6 +128,22 @@ def runner(config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> CliRunner
         if name != "TESTING":
             monkeypatch.setenv(f"LISTEN_{name}", str(value))
     return CliRunner()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The service's cache folder as a test sees it on disk: its articles and segments."""
+
+    articles: AudioCache
+    segments: AudioCache
+
+
+def stored(listen: Listen) -> Stored:
+    """The cache folder of ``listen``, read by caches of the test's own (another process's view)."""
+    root = Path(listen.config["CACHE_DIR"])
+    return Stored(
+        AudioCache(root, shape=shapes.ARTICLE), AudioCache(root / "segments", shape=shapes.SEGMENT)
+    )
 
 
 def decode_mp3(data: bytes) -> AudioSegment:

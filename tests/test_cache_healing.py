@@ -21,7 +21,7 @@ from listen.audio.mp3 import id3_tag, silence
 from listen.storage.cache import AudioCache
 from listen.storage.shapes import ARTICLE, SEGMENT
 
-from conftest import listen_serve, write_article
+from conftest import listen_serve, stored, write_article
 
 SHORT = "short-note"
 OTHER = "other-note"
@@ -191,7 +191,7 @@ def test_truncated_audio_is_not_served_by_a_real_server(client, listen, config):
             rebuilt = r.read()
         with urllib.request.urlopen(f"{base}/audio/{entry.key}.mp3", timeout=10) as r:
             assert r.status == 200 and r.read() == rebuilt
-    assert listen.cache.get(entry.key) is not None
+    assert listen.finished(entry.key) is not None
 
 
 @pytest.mark.parametrize(
@@ -207,14 +207,14 @@ def test_a_bad_paragraph_segment_is_spoken_again(client, listen, damage):
     entry = build(client, listen, SHORT)
     audio = entry.path.read_bytes()
     keys = entry.meta["segments"]
-    segment = listen.segments.get(keys[-1])
+    segment = stored(listen).segments.get(keys[-1])
     damage(segment.path.with_suffix(".json"), segment.path)
     listen.purge([SHORT])
     spoken = metrics.synthesized()
     rebuilt = build(client, listen, SHORT)
     assert metrics.synthesized() == spoken + 1  # that one segment, the rest reused
     assert rebuilt.path.read_bytes() == audio
-    again = listen.segments.get(keys[-1])
+    again = stored(listen).segments.get(keys[-1])
     assert again is not None and SEGMENT.problem(again.meta) is None
 
 

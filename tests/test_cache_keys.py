@@ -44,7 +44,8 @@ def keys_of(service: Listen, sample: str) -> tuple[str, str]:
     segments = [
         segment_key(text, language, engine.name, engine.voice(language), config)
         for text, language in article.items
-        for engine in service.speaker.candidates(language)
+        for engine in service.engines
+        if engine.supports(language)
     ]
     return service.article_key(article), hashlib.sha256("\n".join(segments).encode()).hexdigest()
 

@@ -310,7 +310,7 @@ def test_a_dripping_gtts_answer_hands_over_to_espeak(config, google):
     entry = listen.lookup(listen.article("city-council-budget"))
     assert entry is not None and entry.meta["engine"] == "espeak"
     assert google.count >= 1  # gTTS was asked, and dripped
-    assert listen.speaker.breaker.is_open("gtts")
+    assert listen.engine_is_down("gtts")
     ready = client.get("/readyz").json
     assert ready["checks"]["engines"]["detail"].startswith("en: espeak")
 
@@ -407,7 +407,7 @@ def test_a_stalled_redis_stops_neither_cached_audio_nor_healthz(redis_server_, c
     settings = {
         "LISTEN_SOURCE": config["SOURCE"],
         "LISTEN_CACHE_DIR": config["CACHE_DIR"],
-        "LISTEN_ENGINES": "espeak",
+        "LISTEN_ENGINES": config["ENGINES"],
         "LISTEN_REDIS_URL": url,
         "LISTEN_REDIS_TIMEOUT": "0.5",
         "LISTEN_REDIS_COOLDOWN": "2",

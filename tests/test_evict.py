@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 
+from listen import create_app
 from listen.cli import main
 from listen.service import Listen
 from listen.storage.cache import Entry
-from listen.storage.evict import evict
 
-from conftest import write_article
+from conftest import stored, write_article
 
 
 @pytest.fixture
 def config(config: dict[str, Any]) -> dict[str, Any]:
-    # One build at a time: a no-op submitted after a build runs once its eviction is done.
+    # One build at a time: evictions after builds run in the order the builds finished.
     return {**config, "SYNTH_BUILDS": 1}
 
 
@@ -28,7 +28,7 @@ def listen(app) -> Listen:
 
 def idle(listen: Listen) -> None:
     """Wait until the builds started so far, and the evictions after them, are done."""
-    listen.builder._runner.submit(lambda: None).result(timeout=60)
+    assert listen.wait_idle(60)
 
 
 def play(client, listen: Listen, article_id: str) -> None:
@@ -46,12 +46,12 @@ def size(listen: Listen, article_id: str) -> int:
     found = entry(listen, article_id)
     assert found is not None
     keys = found.meta["segments"]
-    return found.meta["bytes"] + sum(listen.segments.get(k).meta["bytes"] for k in keys)  # type: ignore[union-attr]
+    return found.meta["bytes"] + sum(stored(listen).segments.get(k).meta["bytes"] for k in keys)  # type: ignore[union-attr]
 
 
 def total(listen: Listen) -> int:
-    return sum(e.meta["bytes"] for e in listen.cache.entries()) + sum(
-        e.meta["bytes"] for e in listen.segments.entries()
+    return sum(e.meta["bytes"] for e in stored(listen).articles.entries()) + sum(
+        e.meta["bytes"] for e in stored(listen).segments.entries()
     )
 
 
@@ -69,18 +69,26 @@ def add_reports(articles) -> None:
         )
 
 
-def test_least_recently_played_article_is_evicted(client, listen, articles):
+def limited(config: dict[str, Any], max_bytes: int) -> Any:
+    """A client of the same cache, restarted with LISTEN_CACHE_MAX_BYTES=max_bytes."""
+    return create_app({**config, "CACHE_MAX_BYTES": max_bytes}).test_client()
+
+
+def test_least_recently_played_article_is_evicted(client, listen, articles, config):
     add_reports(articles)
     play(client, listen, "alpha")
     play(client, listen, "bravo")
     play(client, listen, "alpha")  # a hit: alpha is now more recently played than bravo
     meta = entry(listen, "alpha").meta  # type: ignore[union-attr]
-    assert len(meta["segments"]) == 2 and all(listen.segments.get(k) for k in meta["segments"])
-    listen.config["CACHE_MAX_BYTES"] = total(listen) + size(listen, "bravo") // 2
-    play(client, listen, "charlie")  # its build evicts
+    assert len(meta["segments"]) == 2 and all(
+        stored(listen).segments.get(k) for k in meta["segments"]
+    )
+    limit = total(listen) + size(listen, "bravo") // 2
+    bounded = limited(config, limit)
+    play(bounded, bounded.application.extensions["listen"], "charlie")  # its build evicts
     assert entry(listen, "bravo") is None
     assert entry(listen, "alpha") is not None and entry(listen, "charlie") is not None
-    assert total(listen) <= listen.config["CACHE_MAX_BYTES"]
+    assert total(listen) <= limit
 
 
 def add_sharing(articles) -> None:
@@ -110,27 +118,26 @@ def test_shared_segment_survives_and_cli_evicts(client, listen, articles, runner
     assert [a["id"] for a in report["articles"]] == ["first"]
     assert report["segments"] == 2 and report["bytes_after"] <= report["max_bytes"]
     assert entry(listen, "first") is None and entry(listen, "second") is not None
-    assert listen.segments.get(shared) is not None
-    assert all(listen.segments.get(k) is None for k in first if k != shared)
-    assert all(listen.segments.get(k) is not None for k in second)
+    assert stored(listen).segments.get(shared) is not None
+    assert all(stored(listen).segments.get(k) is None for k in first if k != shared)
+    assert all(stored(listen).segments.get(k) is not None for k in second)
     text = runner.invoke(main, ["cache", "evict"])  # fits now: nothing to do
     assert text.exit_code == 0 and "evicted 0 article(s)" in text.output
 
 
-def test_article_being_built_is_never_evicted(client, listen, articles):
+def test_article_being_built_is_never_evicted(client, listen, articles, config):
     add_reports(articles)
     play(client, listen, "alpha")
     play(client, listen, "bravo")
     key = entry(listen, "alpha").key  # type: ignore[union-attr]
-    listen.config["CACHE_MAX_BYTES"] = 1
-    with listen.cache.lock(key):  # as a build of alpha would
-        report = evict(listen)
+    with stored(listen).articles.lock(key):  # as a build of alpha would
+        report = Listen({**config, "CACHE_MAX_BYTES": 1}).evict()
     assert report["kept_building"] == [key]
     assert entry(listen, "alpha") is not None and entry(listen, "bravo") is None
-    assert all(listen.segments.get(k) for k in entry(listen, "alpha").meta["segments"])  # type: ignore[union-attr]
+    assert all(stored(listen).segments.get(k) for k in entry(listen, "alpha").meta["segments"])  # type: ignore[union-attr]
 
 
-def test_articles_without_a_segment_list_keep_every_segment(client, listen, articles):
+def test_articles_without_a_segment_list_keep_every_segment(client, listen, articles, config):
     add_reports(articles)
     play(client, listen, "alpha")
     play(client, listen, "bravo")
@@ -139,17 +146,16 @@ def test_articles_without_a_segment_list_keep_every_segment(client, listen, arti
     meta_path = old.path.with_suffix(".json")
     meta = {k: v for k, v in old.meta.items() if k != "segments"}  # cached before the list
     meta_path.write_text(json.dumps(meta), "utf-8")
-    segments = len(list(listen.segments.entries()))
-    listen.config["CACHE_MAX_BYTES"] = 1
-    report = evict(listen)
+    segments = len(list(stored(listen).segments.entries()))
+    report = Listen({**config, "CACHE_MAX_BYTES": 1}).evict()
     assert len(report["articles"]) == 2 and report["segments"] == 0
-    assert len(list(listen.segments.entries())) == segments
+    assert len(list(stored(listen).segments.entries())) == segments
 
 
 def test_unbounded_by_default(client, listen, articles):
     add_reports(articles)
     play(client, listen, "alpha")
-    report = evict(listen)
+    report = listen.evict()
     assert report["articles"] == [] and report["segments"] == 0
     assert entry(listen, "alpha") is not None
 
@@ -159,7 +165,7 @@ def test_cache_stats_reports_hit_rate(client, listen, runner):
     play(client, listen, article)  # a miss: built
     play(client, listen, article)  # two hits
     play(client, listen, article)
-    listen.hits.flush()  # as every 10 s and at exit
+    listen.flush_stats()  # as every 10 s and at exit
     result = runner.invoke(main, ["cache", "stats", "--json"])
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output)

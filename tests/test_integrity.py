@@ -285,7 +285,7 @@ def test_a_cache_smaller_than_one_article_keeps_the_article_just_built(config, a
 
     def play(article_id: str) -> None:
         assert client.get(f"/api/articles/{article_id}/audio.mp3").status_code == 200
-        listen.builder._runner.submit(lambda: None).result(timeout=60)  # eviction done
+        assert listen.wait_idle(60)  # eviction done
 
     play("alpha")
     assert client.get("/api/articles/alpha").json["status"] == "ready"
@@ -304,7 +304,7 @@ def test_head_on_a_cold_article_starts_nothing(config, articles, app, client):
     assert head.headers["X-Listen-Stream"] == "partial"
     assert head.headers["Content-Type"] == "audio/mpeg"
     assert head.headers["Cache-Control"] == "no-store"
-    listen.builder._runner.submit(lambda: None).result(timeout=60)  # anything started ran
+    assert listen.wait_idle(60)  # anything started ran
     assert metrics.synthesized() == before
     assert listen.status(article).state == "pending"
     assert not list(Path(config["CACHE_DIR"]).glob("**/*.mp3"))
@@ -330,7 +330,7 @@ def test_head_on_a_cold_article_starts_nothing(config, articles, app, client):
 def test_an_article_that_fails_to_prepare_is_prepared_once(
     config, articles, monkeypatch, fields, settings_, status, code
 ):
-    import listen.service as pipeline
+    import listen.text.prepare as pipeline
 
     calls = []
     real = pipeline.sanitize

@@ -31,7 +31,7 @@ from listen.engines.piper import PiperEngine
 from listen.errors import EngineError
 from listen.text import sanitize
 
-from conftest import decode_mp3, write_article
+from conftest import decode_mp3, stored, write_article
 
 WORDS = "council budget bridge river market harbour farmers water school library street".split()
 
@@ -128,7 +128,7 @@ def silences(data: bytes, folder: Path) -> list[tuple[float, float]]:
 
 
 def speakers(app) -> list:
-    return app.extensions["listen"].speaker.engines
+    return app.extensions["listen"].engines
 
 
 def spoken_text(app) -> str:
@@ -239,7 +239,7 @@ def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(
     service = app.extensions["listen"]
     keys = service.lookup(service.article("long")).meta["segments"]
     assert len(keys) == 2
-    segment = service.segments.get(keys[1])
+    segment = stored(service).segments.get(keys[1])
     assert segment.meta["chars"] == len(spoken_text(app)) and segment.meta["engine"] == "espeak"
 
     # its sentences: one per piece here, offset by the pieces before, inside the paragraph
@@ -304,7 +304,7 @@ def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config
     assert " ".join(espeak.texts[1:]) == spoken
     service = app.extensions["listen"]
     keys = service.lookup(service.article("long")).meta["segments"]
-    assert service.segments.get(keys[1]).meta["engine"] == "espeak"
+    assert stored(service).segments.get(keys[1]).meta["engine"] == "espeak"
     paragraph = timings["pieces"][1]
     assert abs((paragraph["end"] - paragraph["start"]) - sum(espeak.seconds[1:])) < 0.002
     assert abs(timings["duration_s"] - len(decode_mp3(data)) / 1000) < 0.05
@@ -467,8 +467,8 @@ def test_the_article_mp3_is_the_bytes_of_frames_joined_in_memory(
     assert entry.meta["duration_s"] == round(mp3.duration(frames), 3)
     # the paragraph cache holds the same frames, and a build from it the same article
     for key, segment in zip(entry.meta["segments"], segments, strict=True):
-        assert service.segments.get(key).path.read_bytes() == segment
-    service.cache.delete(entry.key)
+        assert stored(service).segments.get(key).path.read_bytes() == segment
+    service.purge([article.id])
     again = service.audio(article)
     assert metrics.synthesized() - before == len(texts)  # nothing spoken again
     assert again.path.read_bytes() == expected and again.meta["timings"] == entry.meta["timings"]
@@ -522,8 +522,8 @@ def test_a_long_paragraph_s_frames_are_never_written_or_read_whole(config, artic
     monkeypatch.setattr(io, "open", recording_open)
     before = metrics.synthesized()
     service, article, entry = build_tones(config, articles, long_paragraph(60))
-    paragraph = service.segments.get(entry.meta["segments"][1])
-    service.cache.delete(entry.key)
+    paragraph = stored(service).segments.get(entry.meta["segments"][1])
+    service.purge([article.id])
     again = service.audio(article)  # the paragraphs from the cache
     monkeypatch.undo()
     assert metrics.synthesized() - before == len(article.items)

@@ -61,7 +61,7 @@ def test_readyz_is_ready_in_the_test_config(client):
 
 
 def test_healthz_stays_liveness_only(app, client):
-    app.extensions["listen"].speaker.breaker.open("fake", 60)
+    app.extensions["listen"].engine_down("fake", 60)
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
 
@@ -80,7 +80,7 @@ def test_readyz_fails_when_the_cache_is_not_writable(config, tmp_path):
 
 
 def test_readyz_fails_when_the_only_engine_is_down(app, client):
-    app.extensions["listen"].speaker.breaker.open("fake", 60)
+    app.extensions["listen"].engine_down("fake", 60)
     response = client.get("/readyz")
     assert response.status_code == 503
     engines = response.json["checks"]["engines"]
@@ -136,7 +136,7 @@ def test_metrics_count_synthesis_builds_cache_and_requests(app, client):
 
 
 def test_metrics_count_failed_synthesis_by_engine(app, client):
-    app.extensions["listen"].speaker.breaker.open("fake", 60)
+    app.extensions["listen"].engine_down("fake", 60)
     before = samples(client)
     response = client.get(f"/api/articles/{ARTICLE}/audio.mp3")
     assert response.status_code == 503

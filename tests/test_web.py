@@ -9,7 +9,7 @@ import pytest
 from listen import create_app
 from listen.engines.gtts.chunk import chunks
 
-from conftest import decode_mp3, write_article
+from conftest import decode_mp3, stored, write_article
 
 EN_ID = "city-council-budget"
 ES_ID = "sequia-en-el-valle"
@@ -456,10 +456,10 @@ def test_plays_by_address_count_for_eviction_and_hit_rate(client, app):
     entry = listen.lookup(listen.article(EN_ID))
     from listen.storage.evict import read_counts
 
-    before = listen.cache.played_at(entry)
-    listen.hits.flush()
-    hits = read_counts(listen.cache.root)["hits"]
+    before = stored(listen).articles.played_at(entry)
+    listen.flush_stats()
+    hits = read_counts(listen.cache_root)["hits"]
     client.get(f"/audio/{entry.key}.mp3")
-    listen.hits.flush()
-    assert listen.cache.played_at(listen.cache.get(entry.key)) > before
-    assert read_counts(listen.cache.root)["hits"] == hits + 1
+    listen.flush_stats()
+    assert stored(listen).articles.played_at(listen.finished(entry.key)) > before
+    assert read_counts(listen.cache_root)["hits"] == hits + 1

@@ -46,7 +46,7 @@ def _no_leak(response: Any, *secrets: str) -> str:
 
 
 def _source_ids(client: Any) -> Iterator[str]:
-    return client.application.extensions["listen"].source.ids()
+    return client.application.extensions["listen"].ids()
 
 
 @pytest.fixture

@@ -124,6 +124,9 @@ class Builder:
         self.bitrate = mp3.kbps(config["BITRATE"])
         self._builds: dict[str, Build] = {}
         self._lock = threading.Lock()
+        self._running = 0
+        """Builds submitted and not yet through their after-commit work."""
+        self._idle = threading.Condition(self._lock)
         self._runner = ThreadPoolExecutor(config["SYNTH_BUILDS"], thread_name_prefix="build")
         self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
         self.after_commit: Callable[[str], object] | None = None
@@ -142,10 +145,25 @@ class Builder:
             if build is None:
                 build = self._builds[key] = Build(key, self.cache.part_path(key))
                 metrics.build_started()
+                self._running += 1
                 self._runner.submit(self._run, article, build, meta)
             return build
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every build of this process, its after-commit work included, is
+        over; False if ``timeout`` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
+
     def _run(self, article: Article, build: Build, meta: dict[str, Any]) -> None:
+        try:
+            self._build(article, build, meta)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def _build(self, article: Article, build: Build, meta: dict[str, Any]) -> None:
         started = time.monotonic()
         entry: Entry | None = None
         error: ListenError | None = None

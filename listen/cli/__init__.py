@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 import json
-import logging
-import re
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -239,41 +235,25 @@ def prewarm(
     (one look at the cache), so a run that was stopped picks up where it was.
     Exits 1 if any article failed, listing their IDs and reasons.
     """
+    from listen import prewarm as prewarming
+
     with user_errors():
         listen = load_service()
         if since and not all_:
             fail("--since goes with --all", 2)
-        wanted = list(_listed(listen, since)) if all_ else list(ids)
+        wanted = list(prewarming.listed(listen, since)) if all_ else list(ids)
     if not wanted:
         fail("name article IDs or use --all", 2)
     if dry_run:
-        _dry_run(listen, wanted, as_json)
+        _print_estimate(prewarming.estimate(listen, wanted), as_json)
         return
-    have = set() if check else {e.meta.get("id") for e in listen.cache.entries()}
-    done: dict[str, list[Any]] = {"synthesized": [], "cached": [], "failed": []}
-
-    def one(article_id: str) -> tuple[str, str | None]:
-        if article_id in have:
-            return "cached", None
-        try:
-            article = listen.article(article_id)
-            if listen.lookup(article) is not None:
-                return "cached", None
-            listen.audio(article)  # a queued job on a worker, with LISTEN_REDIS_URL
-            return "synthesized", None
-        except ListenError as exc:
-            return "failed", exc.message
-
     progress: Any = click.progressbar(
         length=len(wanted), label="prewarm", file=sys.stderr, show_eta=True, show_pos=True
     )
-    with ThreadPoolExecutor(concurrency) as pool, progress as bar:
-        futures = {pool.submit(one, article_id): article_id for article_id in wanted}
-        for future in as_completed(futures):
-            outcome, reason = future.result()
-            article_id = futures[future]
-            done[outcome].append({"id": article_id, "reason": reason} if reason else article_id)
-            bar.update(1)
+    with progress as bar:
+        done = prewarming.prewarm(
+            listen, wanted, concurrency=concurrency, check=check, progress=lambda: bar.update(1)
+        )
     summary = {k: len(v) for k, v in done.items()}
     if as_json:
         click.echo(json.dumps({**summary, "failures": done["failed"]}))
@@ -287,43 +267,7 @@ def prewarm(
     sys.exit(1 if done["failed"] else 0)
 
 
-def _listed(listen: Listen, since: str | None) -> Iterator[str]:
-    if since is None:
-        return iter(listen.source.ids())
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:]+)?", since):
-        raise BadInput(f"--since {since!r}: use a date like 2026-01-31")
-    base = getattr(listen.source, "base", listen.source)
-    if "since" not in inspect.signature(base.ids).parameters:
-        raise BadInput(f"{base.describe()} cannot list articles by date (--since)")
-    return iter(listen.source.ids(since=since))
-
-
-def _dry_run(listen: Listen, wanted: list[str], as_json: bool) -> None:
-    """What a prewarm would cost: characters, engine requests, and a time estimate."""
-    from listen.engines.gtts.chunk import chunks
-
-    report: dict[str, Any] = {
-        "articles": len(wanted),
-        "cached": 0,
-        "characters": 0,
-        "engine_requests": 0,
-        "failed": [],
-    }
-    for article_id in wanted:
-        try:
-            article = listen.article(article_id)
-        except ListenError as exc:
-            report["failed"].append({"id": article_id, "reason": exc.message})
-            continue
-        if listen.lookup(article) is not None:
-            report["cached"] += 1
-            continue
-        report["characters"] += article.chars
-        first = listen.speaker.engines[0].name if listen.speaker.engines else ""
-        report["engine_requests"] += sum(
-            len(chunks(text)) if first == "gtts" else 1 for text, _ in article.items
-        )
-    report["estimated_s"] = round(_estimate(listen, report), 1)
+def _print_estimate(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -336,20 +280,6 @@ def _dry_run(listen: Listen, wanted: list[str], as_json: bool) -> None:
         click.echo(f"  {failure['id']}: {failure['reason']}", err=True)
 
 
-REALTIME = {"piper": 20.0, "espeak": 300.0}
-"""Seconds of speech an engine makes per second on one core (bench/synthesis)."""
-
-
-def _estimate(listen: Listen, report: dict[str, Any]) -> float:
-    first = listen.speaker.engines[0].name if listen.speaker.engines else "espeak"
-    if first == "gtts":
-        rate = listen.config["GTTS_RATE"] or 1000.0
-        per_second = min(rate, listen.config["GTTS_CONCURRENCY"] / 0.25)
-        return float(report["engine_requests"] / per_second)
-    speech_seconds = report["characters"] / 15.0  # ~15 characters of text per second spoken
-    return speech_seconds / REALTIME.get(first, 20.0)
-
-
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--name", default=None, help="Worker name (default: host and process ID).")
@@ -360,7 +290,7 @@ def worker(burst: bool, name: str | None) -> None:
 
     from rq.worker import SimpleWorker
 
-    from listen.queue import JobQueue, jobs
+    from listen.queue import JobQueue, jobs, reaper
 
     with user_errors():
         listen = jobs.service()
@@ -368,19 +298,8 @@ def worker(burst: bool, name: str | None) -> None:
             fail("listen worker needs LISTEN_REDIS_URL (a Redis to take jobs from)", 2)
         listen.redis.ping()
     stop = threading.Event()
-    grace = listen.config["LOCK_TTL"]  # on top of the lock's own time to live
-
-    def reaper() -> None:
-        # Jobs of workers that died (kill -9) go back to the queue once their lock expires.
-        queue = JobQueue(listen.redis, listen.config["QUEUE"])
-        unlocked: dict[str, float] = {}
-        while not stop.wait(1.0):
-            try:
-                jobs.reap(listen, grace, queue, unlocked)
-            except Exception as exc:  # noqa: BLE001 - keep reaping
-                logging.getLogger(__name__).warning("reaper: %r", exc)
-
-    threading.Thread(target=reaper, daemon=True, name="reaper").start()
+    # Jobs of workers that died (kill -9) go back to the queue once their lock expires.
+    reaper.start(listen, JobQueue(listen.redis, listen.config["QUEUE"]), stop)
     # SimpleWorker runs jobs in this process: the voices stay loaded between jobs.
     rq_worker = SimpleWorker(
         [listen.config["QUEUE"]], connection=listen.redis, name=name or f"listen-{os.getpid()}"
@@ -400,10 +319,8 @@ def cache() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def cache_stats(as_json: bool) -> None:
     """Entries, bytes (articles, segments, total), audio duration and hit rate."""
-    from listen.storage.evict import stats as cache_stats_of
-
     with user_errors():
-        stats = cache_stats_of(load_service())
+        stats = load_service().cache_stats()
     if as_json:
         click.echo(json.dumps(stats))
     else:
@@ -415,10 +332,8 @@ def cache_stats(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def cache_evict(as_json: bool) -> None:
     """Remove least recently played audio until the cache fits LISTEN_CACHE_MAX_BYTES."""
-    from listen.storage.evict import evict
-
     with user_errors():
-        report = evict(load_service())
+        report = load_service().evict()
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -439,7 +354,7 @@ def cache_purge(ids: tuple[str, ...], yes: bool) -> None:
     with user_errors():
         listen = load_service()
         if not ids and not yes:
-            click.confirm(f"Drop all cached audio in {listen.cache.root}?", abort=True)
+            click.confirm(f"Drop all cached audio in {listen.cache_root}?", abort=True)
         removed = listen.purge(list(ids) if ids else None)
     click.echo(f"removed {removed} cached audio file(s)")
 

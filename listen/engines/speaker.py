@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from listen.engines import Engine, Speech
 from listen.errors import EngineError, EnginesUnavailable
@@ -60,6 +60,26 @@ class Speaker:
     def candidates(self, language: str) -> list[Engine]:
         """Engines that can speak ``language``, in order of preference."""
         return [e for e in self.engines if e.supports(language)]
+
+    def readiness(self, languages: Iterable[str]) -> tuple[bool, str]:
+        """Whether every language has an engine whose circuit breaker is closed, and a
+        line saying which speaks each (or why none can)."""
+        ready, missing = [], []
+        for language in languages:
+            candidates = self.candidates(language)
+            usable = [e.name for e in candidates if not self.breaker.is_open(e.name)]
+            if usable:
+                ready.append(f"{language}: {usable[0]}")
+                continue
+            down = ", ".join(
+                f"{e.name} down for {self.breaker.remaining(e.name):.0f} s more" for e in candidates
+            )
+            missing.append(
+                f"{language}: " + (down or "no configured engine speaks it (LISTEN_ENGINES)")
+            )
+        if missing:
+            return False, "no engine can speak " + "; ".join(missing)
+        return True, ", ".join(ready)
 
     def speak_one(
         self, text: str, language: str, prefer: str | None = None

@@ -167,6 +167,19 @@ class JobQueue:
         return len(self.queue) + self.queue.started_job_registry.count
 
 
+def readiness(client: Redis | None) -> tuple[bool, str]:
+    """Whether Redis answers a PING, when one is configured (through the service's own
+    client, so its short timeout and circuit breaker apply: an open breaker is not
+    ready), and a line saying so."""
+    if client is None:
+        return True, "not configured"
+    try:
+        client.ping()
+    except (redis_errors.RedisError, OSError) as exc:
+        return False, f"Redis does not answer (LISTEN_REDIS_URL): {exc}"
+    return True, "answers PING"
+
+
 def _last_line(job: Job) -> str:
     result = job.latest_result()
     text = (result.exc_string if result is not None else None) or "unknown error"

@@ -67,7 +67,7 @@ def reap(listen: Any, grace: float, queue_: Any, unlocked: dict[str, float]) -> 
         del unlocked[gone]
     expired = 0
     for job_id, execution_id in running:
-        if listen.cache.remote.is_held(job_id.removeprefix("build-")):
+        if listen.is_building(job_id.removeprefix("build-")):
             unlocked.pop(job_id, None)
             continue
         since = unlocked.setdefault(job_id, now)

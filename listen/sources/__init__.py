@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from listen.errors import ConfigError, InvalidArticleId
+from listen.errors import BadInput, ConfigError, InvalidArticleId
 from listen.models import RawArticle
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
@@ -46,13 +46,29 @@ class Source(Protocol):
         """
         ...
 
-    def ids(self) -> Iterable[str]:
-        """Every article ID the source can list, for the home page and prewarming."""
+    def ids(self, since: str | None = None) -> Iterable[str]:
+        """Every article ID the source can list, for the home page and prewarming.
+
+        With ``since`` (an ISO 8601 date or time), only articles modified after it.
+
+        Raises:
+            BadInput: ``since`` was given and the source cannot tell (:func:`undated`).
+        """
         ...
 
     def describe(self) -> str:
         """A short human description, e.g. ``files:/srv/articles``."""
         ...
+
+
+def undated(source: Source, since: str | None) -> None:
+    """Refuse ``since`` for a source that cannot list its articles by date.
+
+    Raises:
+        BadInput: ``since`` is set.
+    """
+    if since is not None:
+        raise BadInput(f"{source.describe()} cannot list articles by date (--since)")
 
 
 SOURCES: dict[str, str] = {

@@ -25,7 +25,7 @@ from listen.errors import (
     NotARegularFile,
 )
 from listen.models import RawArticle
-from listen.sources import ID_PATTERN
+from listen.sources import ID_PATTERN, undated
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,8 @@ class FilesSource:
             "read: no symlinks, FIFOs or devices)"
         )
 
-    def ids(self) -> Iterator[str]:
+    def ids(self, since: str | None = None) -> Iterator[str]:
+        undated(self, since)
         seen = set()
         with os.scandir(self.root) as entries:
             names = sorted(

@@ -193,7 +193,7 @@ class OverlaySource:
         for article_id in self.store.ids():
             seen.add(article_id)
             yield article_id
-        listed = self.base.ids(since=since) if since else self.base.ids()  # type: ignore[call-arg]
+        listed = self.base.ids(since=since) if since else self.base.ids()
         for article_id in listed:
             if article_id not in seen:
                 yield article_id

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from listen.errors import ConfigError
 from listen.models import RawArticle
+from listen.sources import undated
 from listen.sources.fetch import Fetcher, origin_of
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,9 @@ class URLSource:
             )
         return RawArticle(id=article_id, html=page.body, modified=modified)
 
-    def ids(self) -> Iterator[str]:
+    def ids(self, since: str | None = None) -> Iterator[str]:
         """Nothing: a URL template cannot list its articles."""
+        undated(self, since)
         return iter(())
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from listen.audio import mp3
+from listen.errors import StorageFull
 from listen.storage.shapes import ANY, Shape
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,19 @@ class AudioCache:
         with tempfile.TemporaryFile(dir=self.root, buffering=0) as probe:
             probe.write(bytes(PROBE_BYTES))
             os.fsync(probe.fileno())
+
+    def readiness(self) -> tuple[bool, str]:
+        """Whether the folder takes real bytes (a full disk still lets empty files be
+        made), and a line saying so."""
+        try:
+            self.probe()
+        except OSError as exc:
+            if StorageFull.from_os_error(exc) is not None:
+                return False, f"the disk of the cache folder {self.root} is full (LISTEN_CACHE_DIR)"
+            return False, (
+                f"cannot write to the cache folder {self.root} (LISTEN_CACHE_DIR): {exc.strerror}"
+            )
+        return True, f"{self.root} is writable"
 
     def writable(self) -> bool:
         """True when :meth:`probe` succeeds."""

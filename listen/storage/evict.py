@@ -24,12 +24,9 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from listen.storage.cache import Entry, _write_atomic
-
-if TYPE_CHECKING:
-    from listen.service import Listen
+from listen.storage.cache import AudioCache, Entry, _write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +62,19 @@ def references(articles: Iterable[Entry]) -> Counter[str] | None:
     return refs
 
 
-def evict(listen: Listen, keep: Collection[str] = ()) -> dict[str, Any]:
-    """Remove least recently played articles (and segments only they used) until
-    articles plus segments fit in ``LISTEN_CACHE_MAX_BYTES``; what was removed.
+def evict(
+    cache: AudioCache, segments_cache: AudioCache, limit: int, keep: Collection[str] = ()
+) -> dict[str, Any]:
+    """Remove least recently played articles of ``cache`` (and the segments of
+    ``segments_cache`` only they used) until both fit in ``limit`` bytes
+    (``LISTEN_CACHE_MAX_BYTES``; 0 is no limit); what was removed.
 
     Articles whose keys are in ``keep`` (the one a build just made) stay, whatever
     the limit: a build never undoes itself.
     """
-    limit = int(listen.config["CACHE_MAX_BYTES"])
-    with _flocked(listen.cache.root, "evict"):
-        articles = list(listen.cache.entries())
-        segments = {e.key: e for e in listen.segments.entries()}
+    with _flocked(cache.root, "evict"):
+        articles = list(cache.entries())
+        segments = {e.key: e for e in segments_cache.entries()}
         total = sum(map(_size, articles)) + sum(map(_size, segments.values()))
         report: dict[str, Any] = {
             "max_bytes": limit,
@@ -86,7 +85,9 @@ def evict(listen: Listen, keep: Collection[str] = ()) -> dict[str, Any]:
             "kept_new": [],
         }
         if limit > 0 and total > limit:
-            total -= _evict(listen, limit, total, articles, segments, report, set(keep))
+            total -= _evict(
+                cache, segments_cache, limit, total, articles, segments, report, set(keep)
+            )
         report["bytes_after"] = total
     if report["articles"] or report["segments"]:
         log.info(
@@ -100,7 +101,8 @@ def evict(listen: Listen, keep: Collection[str] = ()) -> dict[str, Any]:
 
 
 def _evict(
-    listen: Listen,
+    cache: AudioCache,
+    segments_cache: AudioCache,
     limit: int,
     total: int,
     articles: list[Entry],
@@ -116,22 +118,22 @@ def _evict(
         nonlocal freed
         for key in keys:
             entry = segments.pop(key, None)
-            if entry is not None and listen.segments.delete(key):
+            if entry is not None and segments_cache.delete(key):
                 freed += _size(entry)
                 report["segments"] += 1
 
     if refs is not None:  # segments no article uses go first
         drop_segments([key for key in segments if not refs[key]])
-    for entry in sorted(articles, key=listen.cache.played_at):
+    for entry in sorted(articles, key=cache.played_at):
         if total - freed <= limit:
             break
         if entry.key in keep:
             report["kept_new"].append(entry.key)
             continue
-        if listen.cache.is_locked(entry.key):
+        if cache.is_locked(entry.key):
             report["kept_building"].append(entry.key)
             continue
-        if not listen.cache.delete(entry.key):
+        if not cache.delete(entry.key):
             continue
         freed += _size(entry)
         report["articles"].append(
@@ -193,12 +195,12 @@ def read_counts(root: Path) -> dict[str, int]:
     return {name: int(data.get(name) or 0) for name in ("hits", "misses")}
 
 
-def stats(listen: Listen) -> dict[str, Any]:
+def stats(cache: AudioCache, segments_cache: AudioCache, limit: int) -> dict[str, Any]:
     """Entries, bytes (articles, segments, total), duration and hit rate of the cache."""
-    base = listen.cache.stats()
-    segments = list(listen.segments.entries())
+    base = cache.stats()
+    segments = list(segments_cache.entries())
     segment_bytes = sum(map(_size, segments))
-    counts = read_counts(listen.cache.root)
+    counts = read_counts(cache.root)
     served = counts["hits"] + counts["misses"]
     return {
         "path": base["path"],
@@ -207,7 +209,7 @@ def stats(listen: Listen) -> dict[str, Any]:
         "article_bytes": base["bytes"],
         "segment_bytes": segment_bytes,
         "bytes": base["bytes"] + segment_bytes,
-        "max_bytes": listen.config["CACHE_MAX_BYTES"],
+        "max_bytes": limit,
         "duration_s": base["duration_s"],
         **counts,
         "hit_rate": round(counts["hits"] / served, 4) if served else None,

@@ -25,7 +25,6 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from listen import metrics
 from listen.errors import (
     ArticleNotFound,
     AudioPending,
@@ -225,15 +224,13 @@ def audio(article_id: str) -> Response:
         # A HEAD never starts work: the headers a GET would stream with, and no build.
         response = _stream(iter(()), listen.article_key(article))
         return _as_download(response, article) if download else response
-    metrics.cache_lookup(hit=entry is not None)
-    listen.hits.record(hit=entry is not None)
+    listen.played(entry.key if entry else listen.article_key(article), hit=entry is not None)
     if entry is None:
         key, build = listen.first_audio(article)
-        entry = listen.cache.get(key)
+        entry = listen.finished(key)
         if entry is None:
             response = _stream(listen.follow(key, build), key)
             return _as_download(response, article) if download else response
-    listen.cache.touch(entry.key)  # last played: what eviction keeps (listen/evict.py)
     response = _send(entry, listen.config["AUDIO_MAX_AGE"])
     return _as_download(response, article) if download else response
 
@@ -277,7 +274,7 @@ def _offload(entry: Entry, max_age: int, header: str) -> Response:
     if header == "X-Sendfile":
         response.headers[header] = str(entry.path)
     else:
-        relative = entry.path.relative_to(service().cache.root).as_posix()
+        relative = entry.path.relative_to(service().cache_root).as_posix()
         response.headers[header] = service().config["ACCEL_PREFIX"] + quote(relative)
     return response
 
@@ -312,7 +309,7 @@ def index() -> str:
     listen = service()
     articles = []
     # A WordPress archive lists thousands of posts: the home page shows the first ones.
-    for article_id in itertools.islice(listen.source.ids(), INDEX_LIMIT):
+    for article_id in itertools.islice(listen.ids(), INDEX_LIMIT):
         try:
             a = listen.article(article_id)
         except ListenError as exc:
@@ -322,7 +319,7 @@ def index() -> str:
     return render_template(
         "index.html",
         articles=articles,
-        source=_public_description(listen.source.describe()),
+        source=_public_description(listen.describe_source()),
         embed_js_url=url_for("listen.embed_js", _external=True),
     )
 
@@ -410,9 +407,7 @@ def feed_xml() -> Response:
     language = request.args.get("language") or None
     if language is not None and language not in SUPPORTED:
         raise BadInput(f"language {language!r}: use one of {', '.join(SUPPORTED)}")
-    entries = feed.latest_per_article(listen.cache.entries(), language)[
-        : listen.config["FEED_ITEMS"]
-    ]
+    entries = feed.latest_per_article(listen.entries(), language)[: listen.config["FEED_ITEMS"]]
     body = feed.rss(
         entries,
         title=listen.config["FEED_TITLE"],

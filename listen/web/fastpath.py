@@ -85,7 +85,7 @@ class AudioFastPath:
         key = match.group(1)
         try:
             # A stat call for a file checked before; a bad entry is no file (the app's 404).
-            found = self.listen.cache.audio_file(key)
+            found = self.listen.path_of(key)
             if found is None:
                 return self.app(environ, start_response)
             path, size = found
@@ -97,9 +97,7 @@ class AudioFastPath:
             log.exception("serving /audio/%s.mp3", key)
             error = ListenError("internal error; the server log has details")
             return _send(environ, start_response, Answer(500, error=error), key, None)
-        metrics.cache_lookup(hit=True)
-        self.listen.hits.record(hit=True)
-        self.listen.cache.touch(key)  # last played: what cache eviction goes by
+        self.listen.played(key, hit=True)  # last played: what cache eviction goes by
         return _send(environ, start_response, answer, key, handle)
 
 

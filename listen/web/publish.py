@@ -85,7 +85,7 @@ def push(article_id: str) -> tuple[Response, int]:
     raw = parse_json(data, article_id)
     listen = service()
     listen.prepare(raw)  # refuse what could never be spoken (422/413) before storing it
-    changed = listen.store.put(raw)
+    changed = listen.push(raw)
     log.info("article %s pushed (%s)", article_id, "changed" if changed else "unchanged")
     return _accepted(article_id, changed=changed)
 
