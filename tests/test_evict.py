@@ -9,6 +9,7 @@ import pytest
 
 from listen.cli import main
 from listen.service import Listen
+from listen.settings import load
 from listen.storage.cache import Entry
 from listen.storage.evict import evict
 
@@ -29,6 +30,11 @@ def listen(app) -> Listen:
 def idle(listen: Listen) -> None:
     """Wait until the builds started so far, and the evictions after them, are done."""
     listen.builder._runner.submit(lambda: None).result(timeout=60)
+
+
+def bound(listen: Listen, max_bytes: int) -> None:
+    """Set the service's LISTEN_CACHE_MAX_BYTES (settings are frozen: a new copy)."""
+    listen.config = load({**listen.config, "CACHE_MAX_BYTES": max_bytes})
 
 
 def play(client, listen: Listen, article_id: str) -> None:
@@ -76,7 +82,7 @@ def test_least_recently_played_article_is_evicted(client, listen, articles):
     play(client, listen, "alpha")  # a hit: alpha is now more recently played than bravo
     meta = entry(listen, "alpha").meta  # type: ignore[union-attr]
     assert len(meta["segments"]) == 2 and all(listen.segments.get(k) for k in meta["segments"])
-    listen.config["CACHE_MAX_BYTES"] = total(listen) + size(listen, "bravo") // 2
+    bound(listen, total(listen) + size(listen, "bravo") // 2)
     play(client, listen, "charlie")  # its build evicts
     assert entry(listen, "bravo") is None
     assert entry(listen, "alpha") is not None and entry(listen, "charlie") is not None
@@ -122,7 +128,7 @@ def test_article_being_built_is_never_evicted(client, listen, articles):
     play(client, listen, "alpha")
     play(client, listen, "bravo")
     key = entry(listen, "alpha").key  # type: ignore[union-attr]
-    listen.config["CACHE_MAX_BYTES"] = 1
+    bound(listen, 1)
     with listen.cache.lock(key):  # as a build of alpha would
         report = evict(listen)
     assert report["kept_building"] == [key]
@@ -140,7 +146,7 @@ def test_articles_without_a_segment_list_keep_every_segment(client, listen, arti
     meta = {k: v for k, v in old.meta.items() if k != "segments"}  # cached before the list
     meta_path.write_text(json.dumps(meta), "utf-8")
     segments = len(list(listen.segments.entries()))
-    listen.config["CACHE_MAX_BYTES"] = 1
+    bound(listen, 1)
     report = evict(listen)
     assert len(report["articles"]) == 2 and report["segments"] == 0
     assert len(list(listen.segments.entries())) == segments
