@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 from listen.audio import mp3
@@ -80,6 +80,7 @@ def bitrate(value: str) -> str | None:
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+"""The :mod:`logging` levels an error message suggests (any level name is accepted)."""
 
 
 def log_level(value: str) -> str | None:
@@ -466,7 +467,8 @@ def shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _declared(f: Any, hint: Any) -> Setting:
+def _declared(f: Field[Any], hint: Any) -> Setting:
+    """A field of :class:`Settings` as a :class:`Setting`; a ``Literal`` type gives choices."""
     literal = get_origin(hint) is Literal
     return Setting(
         f.name,
@@ -505,8 +507,8 @@ def load(
     Entry points pass ``environ=os.environ``; without it no environment is read, so
     ``load({"GTTS_URL": url})`` is the defaults and that one value. Keys of ``values`` that
     are not settings (Flask's ``TESTING``) are ignored, and a None value leaves its setting
-    as the environment or the default has it.
-    Loading a :class:`Settings` gives it back as it is.
+    as the environment or the default has it. Loading a :class:`Settings` gives it back as
+    it is: engines and sources call ``load(config)`` on what they are given, at no cost.
 
     Raises:
         ConfigError: a value of the wrong type or against a rule, in one line naming the
