@@ -16,8 +16,11 @@ RUN pip install --no-cache-dir . \
     && chown listen /data/audio_cache /data/listen_data
 
 # Audio is cache (it can always be made again); pushed articles are data (back them up).
+# gunicorn listens on every interface of the container, on the port EXPOSEd below.
 ENV LISTEN_CACHE_DIR=/data/audio_cache \
     LISTEN_DATA_DIR=/data/listen_data \
+    LISTEN_HOST=0.0.0.0 \
+    LISTEN_PORT=8000 \
     PYTHONUNBUFFERED=1
 VOLUME ["/data/audio_cache", "/data/listen_data"]
 USER listen
@@ -26,6 +29,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 
-# The same server as `listen serve` (listen/cli.py): tests/test_deploy.py compares the two.
-# docker-compose.yml publishes only nginx in front of it.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "listen.web.server.JSONWorker", "--workers", "2", "--threads", "8", "--timeout", "300", "--access-logfile", "-", "listen.wsgi:app"]
+# The same server as `listen serve`: both take it from listen/web/gunicorn_conf.py (JSON
+# error worker, workers and threads from LISTEN_*, multiprocess metrics hooks);
+# tests/test_deploy.py compares the two. docker-compose.yml publishes only nginx in front of it.
+CMD ["gunicorn", "-c", "python:listen.web.gunicorn_conf", "listen.wsgi:app"]

@@ -1,20 +1,73 @@
-"""Errors that carry their HTTP status and say the probable cause."""
+"""Errors that carry their HTTP status and say the probable cause.
+
+Every error the service reports is defined here, each class once::
+
+    ListenError                      500 internal_error
+    ├── ConfigError                  500 bad_configuration
+    ├── InvalidArticleId             400 invalid_id
+    ├── BadInput                     400 bad_input
+    ├── Unauthorized                 401 unauthorized
+    ├── Forbidden                    403 forbidden (code publish_forbidden)
+    ├── ArticleForbidden             403 forbidden
+    │   └── NotARegularFile          403 forbidden (code not_a_regular_file)
+    ├── DownloadDisabled             403 download_disabled
+    ├── ArticleNotFound              404 not_found
+    ├── AudioPending                 409 audio_pending
+    ├── PreconditionFailed           412 precondition_failed
+    ├── ArticleTooLarge              413 too_large
+    ├── RangeNotSatisfiable          416 range_not_satisfiable
+    ├── ArticleUnreadable            422 unreadable_article
+    ├── NothingToSpeak               422 nothing_to_speak
+    ├── UnsupportedLanguage          422 unsupported_language
+    ├── FormatNotImplemented         501 not_implemented
+    ├── SourceUnavailable            502 source_unavailable
+    │   └── OriginUnreachable        502 source_unavailable (code origin_unreachable)
+    ├── EngineError                  503 engine_failed
+    ├── EnginesUnavailable           503 engines_unavailable
+    ├── StorageFull                  503 storage_full
+    ├── BuildAbandoned               503 build_abandoned
+    └── StoreUnavailable             503 store_unavailable
+
+Each class has two names: ``error``, the code a client reads in the JSON body (the
+README's table; a refinement keeps its parent's, so clients see one code a meaning), and
+``code``, unique to the class (the same as ``error`` unless the class says otherwise).
+:data:`CODES` maps each ``code`` to its class; errors cross processes (a worker's result
+through Redis, a failure recorded beside the cache entry) as :meth:`ListenError.to_record`
+and come back as the same class with :meth:`ListenError.from_dict`.
+"""
 
 from __future__ import annotations
 
 import errno
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 
 class ListenError(Exception):
     """Base of every error the service reports to a user.
 
-    ``status`` is the HTTP status it maps to and ``error`` a short stable code;
-    the message says what went wrong and, where we can tell, the probable cause.
+    ``status`` is the HTTP status it maps to, ``error`` the short stable code clients
+    read and ``code`` the class's own code (see the module docstring); the message says
+    what went wrong and, where we can tell, the probable cause. ``FIELDS`` names the
+    constructor's other keyword arguments (and their types) that a record carries.
     """
 
     status = 500
     error = "internal_error"
+    code = "internal_error"
+    FIELDS: ClassVar[Mapping[str, type]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give a class that sets ``error`` but no ``code`` its ``error`` as ``code``.
+
+        A class that sets neither would silently share its parent's code: refused.
+        """
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            return
+        if "error" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} sets neither `error` nor `code`: name its code")
+        cls.code = cls.error
 
     def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
@@ -22,24 +75,48 @@ class ListenError(Exception):
         self.retry_after = retry_after
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON body a client gets: ``{"error", "message"}``."""
         return {"error": self.error, "message": self.message}
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything :meth:`from_dict` needs to rebuild this error in another process."""
+        fields = {name: getattr(self, name) for name in self.FIELDS}
+        return {
+            **self.to_dict(),
+            "code": self.code,
+            "retry_after": self.retry_after,
+            **fields,
+        }
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ListenError:
-        """The error :meth:`to_dict` described (as a worker reports it through Redis)."""
-        found: type[ListenError] = ListenError
-        pending = list(ListenError.__subclasses__())
-        while pending:
-            sub = pending.pop()
-            if sub.error == data.get("error"):
-                found = sub
-                break
-            pending.extend(sub.__subclasses__())
-        error = found.__new__(found)
-        ListenError.__init__(
-            error, str(data.get("message", "")), retry_after=data.get("retry_after")
-        )
-        return error
+    def from_dict(cls, data: Mapping[str, Any]) -> ListenError:
+        """The error a :meth:`to_record` (or a :meth:`to_dict`) described.
+
+        The class is looked up in :data:`CODES` by ``code``, else by ``error`` (a record
+        an older version wrote), else it is a plain :class:`ListenError` (500) with the
+        message. A field of the wrong type is left out: the class's default applies.
+        """
+        found = _class_of(data)
+        kwargs: dict[str, Any] = {}
+        retry_after = data.get("retry_after")
+        if "retry_after" in data and (retry_after is None or _is_int(retry_after)):
+            kwargs["retry_after"] = retry_after
+        for name, kind in found.FIELDS.items():
+            if isinstance(data.get(name), kind):
+                kwargs[name] = data[name]
+        return found(str(data.get("message", "")), **kwargs)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _class_of(data: Mapping[str, Any]) -> type[ListenError]:
+    for key in ("code", "error"):
+        name = data.get(key)
+        if isinstance(name, str) and name in CODES:
+            return CODES[name]
+    return ListenError
 
 
 class ConfigError(ListenError):
@@ -57,11 +134,40 @@ class BadInput(ListenError):
     error = "bad_input"
 
 
-class ArticleUnreadable(ListenError):
-    """The source has the article but its content cannot be parsed."""
+class Unauthorized(ListenError):
+    """A publish call without the admin token (``Authorization: Bearer …``)."""
 
-    status = 422
-    error = "unreadable_article"
+    status = 401
+    error = "unauthorized"
+
+
+class Forbidden(ListenError):
+    """A publish call with a wrong admin token, or while publish hooks are disabled.
+
+    Clients read the same ``forbidden`` as for :class:`ArticleForbidden`.
+    """
+
+    status = 403
+    error = "forbidden"
+    code = "publish_forbidden"
+
+
+class ArticleForbidden(ListenError):
+    """The source has the article but will not hand it over (password-protected, private)."""
+
+    status = 403
+    error = "forbidden"
+
+
+class NotARegularFile(ArticleForbidden):
+    """The article's name in the folder is a symlink, FIFO, device or folder."""
+
+    code = "not_a_regular_file"
+
+
+class DownloadDisabled(ListenError):
+    status = 403
+    error = "download_disabled"
 
 
 class ArticleNotFound(ListenError):
@@ -69,9 +175,40 @@ class ArticleNotFound(ListenError):
     error = "not_found"
 
 
+class AudioPending(ListenError):
+    """Asked for something that exists once the audio is complete (timings)."""
+
+    status = 409
+    error = "audio_pending"
+
+    def __init__(self, message: str, *, retry_after: int | None = 2) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
+class PreconditionFailed(ListenError):
+    """``If-Match`` names another version than the one at this address."""
+
+    status = 412
+    error = "precondition_failed"
+
+
 class ArticleTooLarge(ListenError):
     status = 413
     error = "too_large"
+
+
+class RangeNotSatisfiable(ListenError):
+    """No byte of the file is in the range asked for."""
+
+    status = 416
+    error = "range_not_satisfiable"
+
+
+class ArticleUnreadable(ListenError):
+    """The source has the article but its content cannot be parsed."""
+
+    status = 422
+    error = "unreadable_article"
 
 
 class NothingToSpeak(ListenError):
@@ -84,9 +221,23 @@ class UnsupportedLanguage(ListenError):
     error = "unsupported_language"
 
 
+class FormatNotImplemented(ListenError):
+    status = 501
+    error = "not_implemented"
+
+
 class SourceUnavailable(ListenError):
     status = 502
     error = "source_unavailable"
+
+
+class OriginUnreachable(SourceUnavailable):
+    """No usable answer from the origin (network error, timeout, 429, 5xx).
+
+    The one failure for which a stored copy of the page is served instead.
+    """
+
+    code = "origin_unreachable"
 
 
 class EngineError(ListenError):
@@ -98,6 +249,7 @@ class EngineError(ListenError):
 
     status = 503
     error = "engine_failed"
+    FIELDS: ClassVar[Mapping[str, type]] = {"unreachable": bool}
 
     def __init__(
         self,
@@ -140,28 +292,72 @@ class StorageFull(ListenError):
         )
 
 
-class ArticleForbidden(ListenError):
-    """The source has the article but will not hand it over (password-protected, private)."""
+class BuildAbandoned(ListenError):
+    """The build a response was streaming from died (its worker was killed)."""
 
-    status = 403
-    error = "forbidden"
+    status = 503
+    error = "build_abandoned"
 
-
-class AudioPending(ListenError):
-    """Asked for something that exists once the audio is complete (timings)."""
-
-    status = 409
-    error = "audio_pending"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retry_after=2)
+    def __init__(self, message: str = "", *, retry_after: int | None = 2) -> None:
+        super().__init__(
+            message
+            or "the build of this article died before it was complete (its process was "
+            "killed or crashed); ask again to build it anew",
+            retry_after=retry_after,
+        )
 
 
-class DownloadDisabled(ListenError):
-    status = 403
-    error = "download_disabled"
+class StoreUnavailable(ListenError):
+    """The data folder (LISTEN_DATA_DIR) holding pushed articles cannot be written."""
+
+    status = 503
+    error = "store_unavailable"
 
 
-class FormatNotImplemented(ListenError):
-    status = 501
-    error = "not_implemented"
+def code_table(classes: Iterable[type[ListenError]]) -> dict[str, type[ListenError]]:
+    """``{code: class}`` for ``classes``.
+
+    Raises:
+        TypeError: two classes share a code (the second would shadow the first).
+    """
+    table: dict[str, type[ListenError]] = {}
+    for cls in classes:
+        if cls.code in table:
+            raise TypeError(
+                f"{cls.__name__} and {table[cls.code].__name__} share the code {cls.code!r}"
+            )
+        table[cls.code] = cls
+    return table
+
+
+ERRORS: tuple[type[ListenError], ...] = (
+    ListenError,
+    ConfigError,
+    InvalidArticleId,
+    BadInput,
+    Unauthorized,
+    Forbidden,
+    ArticleForbidden,
+    NotARegularFile,
+    DownloadDisabled,
+    ArticleNotFound,
+    AudioPending,
+    PreconditionFailed,
+    ArticleTooLarge,
+    RangeNotSatisfiable,
+    ArticleUnreadable,
+    NothingToSpeak,
+    UnsupportedLanguage,
+    FormatNotImplemented,
+    SourceUnavailable,
+    OriginUnreachable,
+    EngineError,
+    EnginesUnavailable,
+    StorageFull,
+    BuildAbandoned,
+    StoreUnavailable,
+)
+"""Every error class, in the order of the module docstring's tree."""
+
+CODES: dict[str, type[ListenError]] = code_table(ERRORS)
+"""Each error class by its unique ``code``: how an error that crossed processes is rebuilt."""

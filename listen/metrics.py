@@ -7,9 +7,10 @@ gunicorn runs several worker processes, each with its own counters. When the
 environment variable ``PROMETHEUS_MULTIPROC_DIR`` names a folder (set before the
 service starts, emptied at each start), prometheus-client keeps every process's
 values in files there, and :func:`render` adds up all processes' files, so any worker
-answers for the whole server. :func:`child_exit` is the gunicorn hook that drops a
-dead worker's live gauge (``listen serve`` installs it). Without the variable, the
-default registry of this process is shown.
+answers for the whole server. :func:`clear_multiproc_dir` and :func:`child_exit` are what
+gunicorn's hooks call (:mod:`listen.web.gunicorn_conf` installs them): the folder emptied
+at start, a dead worker's live gauge dropped. Without the variable, the default registry
+of this process is shown.
 """
 
 from __future__ import annotations

@@ -423,7 +423,7 @@ class Listen:
             self._errors[key] = (time.monotonic(), error)
         if not shared:
             return
-        record = {**error.to_dict(), "retry_after": error.retry_after, "time": time.time()}
+        record = {**error.to_record(), "time": time.time()}
         try:
             self.cache.record_error(key, record)
         except OSError as exc:  # a full disk, say: this process still knows

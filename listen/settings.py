@@ -65,6 +65,15 @@ def at_most(high: float) -> Rule:
     return rule
 
 
+def between(low: int, high: int) -> Rule:
+    """The rule: the value is from ``low`` to ``high``, both included."""
+
+    def rule(value: int) -> str | None:
+        return None if low <= value <= high else f"use {low} to {high}"
+
+    return rule
+
+
 def slashed(value: str) -> str | None:
     """A URL path prefix: starts and ends with "/"."""
     return None if value.startswith("/") and value.endswith("/") else "must start and end with '/'"
@@ -89,12 +98,14 @@ def log_level(value: str) -> str | None:
     return None if known else "use one of " + ", ".join(LOG_LEVELS)
 
 
-def setting(default: T, help: str, *rules: Rule, secret: bool = False) -> T:
+def setting(default: T, help: str, *rules: Rule, flag: str = "", secret: bool = False) -> T:
     """A field of :class:`Settings`: its default, help text and rules beyond its type.
 
-    A ``secret`` one is left out of the object's ``repr`` (tracebacks, logs).
+    ``flag`` names the command-line option that sets it too (its errors mention it); a
+    ``secret`` one is left out of the object's ``repr`` (tracebacks, logs).
     """
-    return field(default=default, repr=not secret, metadata={"help": help, "rules": rules})
+    metadata = {"help": help, "rules": rules, "flag": flag}
+    return field(default=default, repr=not secret, metadata=metadata)
 
 
 # ---------------------------------------------------------------- the settings
@@ -352,6 +363,32 @@ class Settings(Mapping[str, Any]):
         "warnings only unless this is set.",
         log_level,
     )
+    HOST: str = setting(
+        "127.0.0.1",
+        "Address gunicorn listens on, under `listen serve` and in the Docker image alike "
+        "(listen/web/gunicorn_conf.py); 0.0.0.0 for every interface. `listen serve --host` "
+        "overrides it.",
+        flag="listen serve --host",
+    )
+    PORT: int = setting(
+        8000,
+        "TCP port gunicorn listens on (1 to 65535); `listen serve --port` overrides it.",
+        between(1, 65535),
+        flag="listen serve --port",
+    )
+    WORKERS: int = setting(
+        2,
+        "gunicorn worker processes (1 to 64); `listen serve --workers` overrides it.",
+        between(1, 64),
+        flag="listen serve --workers",
+    )
+    THREADS: int = setting(
+        8,
+        "Threads of each gunicorn worker, the requests it serves at once (1 to 256); "
+        "`listen serve --threads` overrides it.",
+        between(1, 256),
+        flag="listen serve --threads",
+    )
 
     def __getitem__(self, name: str) -> Any:
         if name not in _INDEX:
@@ -435,6 +472,8 @@ class Setting:
     choices: tuple[str, ...] = ()
     """The values allowed, when they are a fixed few (a ``Literal`` field)."""
     rules: tuple[Rule, ...] = ()
+    flag: str = ""
+    """The command-line option that sets it too, if any ("listen serve --port")."""
 
     @property
     def env(self) -> str:
@@ -444,21 +483,25 @@ class Setting:
         """``value`` as this setting's type, checked.
 
         Raises:
-            ConfigError: one line, ``LISTEN_<NAME>=<value>: why``.
+            ConfigError: one line, ``LISTEN_<NAME>=<value>: why``: the value as given when
+                it is not of the type, else as understood (``LISTEN_WORKERS=0``).
         """
         convert, wrong_type = TYPES[self.type]
         try:
             typed = convert(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{self.env}={shown(value)}: {wrong_type}") from None
+            raise self.error(value, wrong_type) from None
         if self.choices and typed not in self.choices:
-            raise ConfigError(
-                f"{self.env}={shown(value)}: use one of " + ", ".join(map(repr, self.choices))
-            )
+            raise self.error(typed, "use one of " + ", ".join(map(repr, self.choices)))
         for rule in self.rules:
             if (problem := rule(typed)) is not None:
-                raise ConfigError(f"{self.env}={shown(value)}: {problem}")
+                raise self.error(typed, problem)
         return typed
+
+    def error(self, value: Any, why: str) -> ConfigError:
+        """The one-line error for a bad ``value`` of this setting."""
+        flag = f" ({self.flag})" if self.flag else ""
+        return ConfigError(f"{self.env}={shown(value)}{flag}: {why}")
 
 
 def shown(value: Any, limit: int = 80) -> str:
@@ -477,6 +520,7 @@ def _declared(f: Field[Any], hint: Any) -> Setting:
         type=str if literal else hint,
         choices=get_args(hint) if literal else (),
         rules=f.metadata["rules"],
+        flag=f.metadata["flag"],
     )
 
 

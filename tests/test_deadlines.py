@@ -28,9 +28,8 @@ from listen.audio import mp3
 from listen.engines import resolve_engines
 from listen.engines.gtts import GTTSEngine
 from listen.engines.speaker import Speaker
-from listen.errors import EngineError
+from listen.errors import EngineError, OriginUnreachable
 from listen.queue import RedisDown, connect
-from listen.sources.fetch import OriginUnreachable
 from listen.sources.url import URLSource
 
 from conftest import decode_mp3, free_port, listen_serve, redis_server

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 from listen import metrics
 from listen.audio import mp3, pieces, stitch
 from listen.engines.speaker import ArticleVoices, Speaker
-from listen.errors import ListenError, StorageFull
+from listen.errors import BuildAbandoned, ListenError, StorageFull
 from listen.models import Article
 from listen.storage.cache import AudioCache, Entry
 
@@ -44,21 +44,6 @@ SEGMENT_VERSION = "2"
 READ_SIZE = 64 * 1024
 POLL = 0.05
 """Seconds between looks at a file another process is writing."""
-
-
-class BuildAbandoned(ListenError):
-    """The build a response was streaming from died (its worker was killed)."""
-
-    status = 503
-    error = "build_abandoned"
-
-    def __init__(self, message: str = "", *, retry_after: int | None = 2) -> None:
-        super().__init__(
-            message
-            or "the build of this article died before it was complete (its process was "
-            "killed or crashed); ask again to build it anew",
-            retry_after=retry_after,
-        )
 
 
 def build_error(exc: Exception, article_id: str) -> ListenError:

@@ -17,11 +17,10 @@ from typing import Any, TypeVar
 
 import click
 
-from listen import metrics
 from listen.errors import BadInput, ListenError
 from listen.logs import configure_logging
 from listen.service import Listen
-from listen.settings import SETTINGS, Settings, load
+from listen.settings import DEFAULTS, SETTINGS, Settings, load
 from listen.sources.files import parse_bytes, read_path
 
 T = TypeVar("T")
@@ -77,38 +76,37 @@ def main(log_level: str | None) -> None:
     configure_logging(log_level or default_level, settings.LOG_FORMAT)
 
 
-WORKER_CLASS = "listen.web.server.JSONWorker"
-"""gunicorn's threaded worker, answering gunicorn's own errors (414, 431, 400) in JSON."""
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+def setting_help(text: str, name: str) -> str:
+    """A flag's help: what it sets, and the setting it overrides with that setting's default."""
+    return f"{text} [default: LISTEN_{name}, else {DEFAULTS[name]}]"
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default=None, help=setting_help("Address to listen on.", "HOST"))
+@click.option("--port", default=None, type=int, help=setting_help("TCP port.", "PORT"))
 @click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="gunicorn worker processes.",
+    "--workers", default=None, type=int, help=setting_help("gunicorn worker processes.", "WORKERS")
 )
 @click.option(
-    "--threads",
-    default=8,
-    show_default=True,
-    type=click.IntRange(1, 256),
-    help="Threads per worker.",
+    "--threads", default=None, type=int, help=setting_help("Threads per worker.", "THREADS")
 )
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the API, audio and player with gunicorn."""
+def serve(host: str | None, port: int | None, workers: int | None, threads: int | None) -> None:
+    """Serve the API, audio and player with gunicorn (listen/web/gunicorn_conf.py)."""
     from gunicorn.app.base import BaseApplication
 
     from listen.web import hosts
 
     with user_errors():
-        listen = load_service()  # fail fast, with a clear message, on bad settings
+        # fail fast, with a clear message, on bad settings
+        listen = load_service(HOST=host, PORT=port, WORKERS=workers, THREADS=threads)
+        from listen.web import gunicorn_conf
+
+        options = gunicorn_conf.settings(listen.config)
         public, trusted = hosts.from_config(listen.config)
-    if public is None and not trusted and host not in LOOPBACK:
+    if public is None and not trusted and listen.config["HOST"] not in LOOPBACK:
         click.echo(
             "Warning: LISTEN_PUBLIC_URL and LISTEN_TRUSTED_HOSTS are unset: absolute URLs "
             "(feed, oEmbed, API) follow each request's Host header. Set them in production.",
@@ -117,21 +115,15 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", WORKER_CLASS)
-            self.cfg.set("timeout", 300)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("child_exit", metrics.child_exit)  # PROMETHEUS_MULTIPROC_DIR
+            for name, value in options.items():
+                self.cfg.set(name, value)
 
         def load(self) -> Any:
             from listen.wsgi import app
 
             return app
 
-    click.echo(f"listen serving on http://{host}:{port}", err=True)
-    metrics.clear_multiproc_dir()
+    click.echo(f"listen serving on http://{options['bind'][0]}", err=True)
     Server().run()
 
 

@@ -174,5 +174,5 @@ def _last_line(job: Job) -> str:
 
 
 def rebuild_error(result: dict[str, Any]) -> ListenError:
-    """A ListenError as a worker reported it (errors cross Redis as plain data)."""
+    """The ListenError a worker reported (errors cross Redis as records): same class and fields."""
     return ListenError.from_dict(result)

@@ -43,7 +43,7 @@ def build_article(article_id: str, key: str | None = None) -> dict[str, Any]:
         entry = listen.audio(article)
     except ListenError as exc:
         log.warning("job for %s: %s", article_id, exc.message)
-        return {"error": exc.error, "message": exc.message, "retry_after": exc.retry_after}
+        return exc.to_record()
     if key and entry.key != key:
         log.info("article %s changed since it was queued; built its current text", article_id)
     return {"key": entry.key, "duration_s": entry.meta.get("duration_s")}

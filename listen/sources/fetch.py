@@ -34,6 +34,7 @@ from listen.errors import (
     ArticleNotFound,
     ArticleTooLarge,
     ArticleUnreadable,
+    OriginUnreachable,
     SourceUnavailable,
 )
 from listen.settings import DEFAULTS, load
@@ -62,13 +63,6 @@ def revalidating() -> Iterator[None]:
         yield
     finally:
         _revalidate.reset(token)
-
-
-class OriginUnreachable(SourceUnavailable):
-    """No usable answer from the origin (network error, timeout, 429, 5xx).
-
-    The one failure for which a stored copy of the page is served instead.
-    """
 
 
 @dataclass(frozen=True)

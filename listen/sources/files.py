@@ -17,7 +17,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from listen.errors import ArticleForbidden, ArticleNotFound, ArticleUnreadable, ConfigError
+from listen.errors import (
+    ArticleForbidden,
+    ArticleNotFound,
+    ArticleUnreadable,
+    ConfigError,
+    NotARegularFile,
+)
 from listen.models import RawArticle
 from listen.sources import ID_PATTERN
 
@@ -38,10 +44,6 @@ KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 """What a name that is not a regular file is, for the refusal's message."""
-
-
-class NotARegularFile(ArticleForbidden):
-    """The article's name in the folder is a symlink, FIFO, device or folder."""
 
 
 class FilesSource:

@@ -23,7 +23,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from listen.errors import ListenError
+from listen.errors import StoreUnavailable
 from listen.models import RawArticle
 from listen.sources import Source
 
@@ -34,11 +34,6 @@ DATA_FOLDER = "listen_data"
 """The default data folder's name, beside the cache folder."""
 SIDE_FILES = ("", "-wal", "-shm")
 """A SQLite database in WAL mode is up to three files."""
-
-
-class StoreUnavailable(ListenError):
-    status = 503
-    error = "store_unavailable"
 
 
 SCHEMA = """

@@ -5,5 +5,6 @@ podcast feed, the publish API and the ops endpoints. :mod:`.app` is the app fact
 :mod:`.api` the article routes and player pages, :mod:`.feed` the podcast feed,
 :mod:`.publish` the CMS push API, :mod:`.ops` health, readiness and metrics, :mod:`.fastpath`
 finished audio served before Flask, :mod:`.hosts` the public URL, :mod:`.server` the gunicorn
-worker whose own errors are JSON. Templates and static files live beside them.
+worker whose own errors are JSON, :mod:`.gunicorn_conf` gunicorn's configuration (``listen
+serve`` and the Docker image alike). Templates and static files live beside them.
 """

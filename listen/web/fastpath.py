@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from listen import metrics
-from listen.errors import ListenError
+from listen.errors import ListenError, PreconditionFailed, RangeNotSatisfiable
 
 if TYPE_CHECKING:
     from listen.service import Listen
@@ -45,20 +45,6 @@ RANGE_SPEC = re.compile(r"([0-9]+)-([0-9]*)|-([0-9]+)", re.ASCII)
 ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class RangeNotSatisfiable(ListenError):
-    """No byte of the file is in the range asked for."""
-
-    status = 416
-    error = "range_not_satisfiable"
-
-
-class PreconditionFailed(ListenError):
-    """``If-Match`` names another version than the one at this address."""
-
-    status = 412
-    error = "precondition_failed"
 
 
 STATUS = {

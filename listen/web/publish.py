@@ -20,7 +20,7 @@ import logging
 
 from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
-from listen.errors import ArticleTooLarge, BadInput, ListenError
+from listen.errors import ArticleTooLarge, BadInput, Forbidden, Unauthorized
 from listen.sources import validate_id
 from listen.sources.fetch import revalidating
 from listen.sources.files import parse_json
@@ -45,16 +45,6 @@ def _server_errors() -> tuple[type[Exception], ...]:
 
 
 BODY_ERRORS = _server_errors()
-
-
-class Unauthorized(ListenError):
-    status = 401
-    error = "unauthorized"
-
-
-class Forbidden(ListenError):
-    status = 403
-    error = "forbidden"
 
 
 def authorize() -> None:

@@ -1,10 +1,10 @@
-"""The gunicorn worker of ``listen serve``: gunicorn's own errors answered in JSON.
+"""The gunicorn worker of ``listen serve`` and the Docker image: gunicorn's own errors in JSON.
 
 gunicorn refuses some requests before the app sees them (a request line over
 ``limit_request_line``, too many or too large headers, a request that is not HTTP) and
 answers them with an HTML page. :class:`JSONWorker` answers them as the app answers
-everything else: ``{"error", "message"}`` with the right status. Use it with
-``gunicorn --worker-class listen.web.server.JSONWorker``.
+everything else: ``{"error", "message"}`` with the right status. :mod:`.gunicorn_conf`
+sets it (``--worker-class listen.web.server.JSONWorker`` on gunicorn's command line).
 """
 
 from __future__ import annotations
