@@ -362,6 +362,7 @@ class Settings(Mapping[str, Any]):
         "Log level (DEBUG, INFO, WARNING, ERROR or CRITICAL) of the service; the CLI logs "
         "warnings only unless this is set.",
         log_level,
+        flag="listen --log-level",
     )
     HOST: str = setting(
         "127.0.0.1",

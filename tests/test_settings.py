@@ -162,8 +162,18 @@ def test_the_console_script_reports_a_bad_value_without_a_traceback(tmp_path):
     )
     assert proc.returncode != 0 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        "Error: LISTEN_LOG_LEVEL='loud': use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+        "Error: LISTEN_LOG_LEVEL='loud' (listen --log-level): use one of DEBUG, INFO, WARNING, "
+        "ERROR, CRITICAL"
     ]
+
+
+def test_the_log_level_flag_is_checked_like_the_setting(runner):
+    result = runner.invoke(main, ["--log-level", "loud", "settings"])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith("Error: LISTEN_LOG_LEVEL='loud' (listen --log-level): ")
+    assert result.output.count("\n") == 1
+    result = runner.invoke(main, ["--log-level", "debug", "settings"])
+    assert result.exit_code == 0, result.output
 
 
 # ---------------------------------------------------------------- loading

@@ -71,9 +71,9 @@ def main(log_level: str | None) -> None:
     import os
 
     with user_errors():  # every command stops on a bad setting, before doing anything
-        settings = load_settings()
-    default_level = settings.LOG_LEVEL if "LISTEN_LOG_LEVEL" in os.environ else "WARNING"
-    configure_logging(log_level or default_level, settings.LOG_FORMAT)
+        settings = load_settings(LOG_LEVEL=log_level)
+    chosen = log_level is not None or "LISTEN_LOG_LEVEL" in os.environ
+    configure_logging(settings.LOG_LEVEL if chosen else "WARNING", settings.LOG_FORMAT)
 
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
