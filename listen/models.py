@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+Language = Literal["en", "es"]
+"""A language listen speaks (``LISTEN_LANGUAGE``; what detection settles on)."""
+BlockKind = Literal["standfirst", "heading", "paragraph", "item"]
+"""What a block of an article's text is."""
+PieceKind = Literal["title", BlockKind]
+"""What a spoken piece of an article is: its title, or one of its blocks."""
+State = Literal["ready", "pending", "error"]
+"""Where an article's audio stands: in the cache, being built, or failed lately."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class RawArticle:
 class Block:
     """One piece of text found in an article: a paragraph, heading or list item."""
 
-    kind: str  # "title", "standfirst", "heading", "paragraph", "item"
+    kind: BlockKind
     text: str
     link_ratio: float = 0.0
     """Share of the text that is link text: 1.0 for a block that is only a link."""
@@ -39,7 +49,7 @@ class Paragraph:
     text: str
     """As displayed on the page."""
     language: str
-    kind: str = "paragraph"
+    kind: BlockKind = "paragraph"
     spoken: str = ""
     """As it is pronounced (numbers, abbreviations… written out); empty means ``text``."""
 
@@ -79,9 +89,10 @@ class Article:
         return self.title_spoken or self.title
 
     @property
-    def kinds(self) -> list[str]:
+    def kinds(self) -> list[PieceKind]:
         """The kind of each piece, title first ("title", "standfirst", "paragraph"…)."""
-        return (["title"] if self.title else []) + [p.kind for p in self.paragraphs]
+        head: list[PieceKind] = ["title"] if self.title else []
+        return head + [p.kind for p in self.paragraphs]
 
     @property
     def items(self) -> list[tuple[str, str]]:

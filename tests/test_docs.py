@@ -23,6 +23,13 @@ def test_every_setting_is_documented_with_its_default(setting):
     assert row.split("|")[2].strip() == default
 
 
+@pytest.mark.parametrize("setting", [s for s in SETTINGS if s.choices], ids=lambda s: s.env)
+def test_fixed_choices_are_documented(setting):
+    row = next(line for line in README.splitlines() if line.startswith(f"| `{setting.env}` |"))
+    for choice in setting.choices:
+        assert choice == "" or f"`{choice}`" in row.split("|", 3)[3], choice
+
+
 def test_no_undeclared_setting_is_documented():
     import re
 

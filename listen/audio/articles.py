@@ -17,12 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from listen.audio.build import POLL, Build, Builder, follow
 from listen.engines.speaker import Speaker
 from listen.errors import ListenError
-from listen.models import Article
+from listen.models import Article, State
 from listen.storage.cache import AudioCache, Entry
 
 if TYPE_CHECKING:
@@ -35,8 +35,6 @@ PIPELINE_VERSION = "2"
 
 FIRST_BYTES = 1024
 """A .part file this long holds the ID3 tag and the start of the title's audio."""
-
-State = Literal["ready", "pending", "error"]
 
 
 @dataclass(frozen=True)

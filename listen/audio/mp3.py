@@ -23,14 +23,17 @@ ISO639_2 = {"en": "eng", "es": "spa"}
 
 # MPEG-2 Layer III bitrates (kbit/s) by header index.
 _BITRATES = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0)
+BITRATES = _BITRATES[1:-1]
+"""The bitrates (kbit/s) a frame can have; ``LISTEN_BITRATE`` is checked against them."""
 
 
 def kbps(bitrate: str) -> int:
-    """ "48k" / "48" -> 48, checked against what MPEG-2 Layer III allows."""
-    value = int(str(bitrate).lower().rstrip("k"))
-    if value not in _BITRATES[1:-1]:
-        raise ValueError(f"bitrate {bitrate!r}: use one of {', '.join(map(str, _BITRATES[1:-1]))}k")
-    return value
+    """ "48k" / "48" -> 48 (a number only: :mod:`listen.settings` checks it is allowed).
+
+    Raises:
+        ValueError: not a number of kbit/s.
+    """
+    return int(str(bitrate).lower().removesuffix("k"))
 
 
 def encode(pcm: bytes, bitrate_kbps: int) -> bytes:

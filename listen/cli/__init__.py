@@ -16,19 +16,27 @@ import click
 from listen.errors import BadInput, ListenError
 from listen.logs import configure_logging
 from listen.service import Listen
-from listen.settings import DEFAULTS, SETTINGS, from_env
+from listen.settings import DEFAULTS, SETTINGS, Settings, load
 from listen.sources.files import parse_bytes, read_path
 
 T = TypeVar("T")
 
 
-def load_service(**overrides: Any) -> Listen:
-    """The service configured from the environment, as the web app would be (without Flask)."""
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment, as the web app and the worker load them, with
+    ``overrides`` (CLI options; None leaves a setting as it is) on top.
+
+    Raises:
+        ConfigError: a bad setting, in one line naming its variable.
+    """
     import os
 
-    config = {**DEFAULTS, **from_env(os.environ)}
-    config.update({k: v for k, v in overrides.items() if v is not None})
-    return Listen(config)
+    return load(overrides, environ=os.environ)
+
+
+def load_service(**overrides: Any) -> Listen:
+    """The service configured from the environment, as the web app would be (without Flask)."""
+    return Listen(load_settings(**overrides))
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -58,10 +66,10 @@ def main(log_level: str | None) -> None:
     """listen: turn news articles into speech, cache it, and serve an embeddable player."""
     import os
 
-    configure_logging(
-        log_level or os.environ.get("LISTEN_LOG_LEVEL", "WARNING"),
-        os.environ.get("LISTEN_LOG_FORMAT", "text"),
-    )
+    with user_errors():  # every command stops on a bad setting, before doing anything
+        settings = load_settings(LOG_LEVEL=log_level)
+    chosen = log_level is not None or "LISTEN_LOG_LEVEL" in os.environ
+    configure_logging(settings.LOG_LEVEL if chosen else "WARNING", settings.LOG_FORMAT)
 
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -60,7 +60,9 @@ ENGINES: dict[str, str] = {
 def resolve_engine(spec: str, config: Mapping[str, Any]) -> Engine:
     """Build the engine named by an alias from :data:`ENGINES` or a ``module:Class`` path.
 
-    The class is called with the settings mapping (``cls(config)``).
+    The class is called with the settings (``cls(config)``): a read-only mapping, usually
+    the loaded :class:`~listen.settings.Settings`; ``listen.settings.load(config)`` gives
+    an engine typed values with their defaults, whatever it was handed.
     """
     path = ENGINES.get(spec.strip().lower(), spec.strip())
     module_name, _, class_name = path.partition(":")

@@ -12,6 +12,7 @@ from pydub import AudioSegment
 
 from listen.engines import Speech
 from listen.errors import EngineError
+from listen.settings import load
 
 TIMEOUT = 120.0
 """Seconds one espeak-ng run may take; it speaks about 100x faster than real time."""
@@ -21,10 +22,8 @@ class EspeakEngine:
     name = "espeak"
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        self.voices = {
-            "en": str(config.get("ESPEAK_VOICE_EN") or "en-us"),
-            "es": str(config.get("ESPEAK_VOICE_ES") or "es-419"),
-        }
+        settings = load(config)
+        self.voices = {"en": settings.ESPEAK_VOICE_EN, "es": settings.ESPEAK_VOICE_ES}
         self.binary = shutil.which("espeak-ng") or shutil.which("espeak")
 
     def supports(self, language: str) -> bool:

@@ -12,6 +12,7 @@ from pydub import AudioSegment
 
 from listen.engines import Speech
 from listen.errors import EngineError
+from listen.settings import load
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class PiperEngine:
     name = "piper"
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        self.model_setting = str(config.get("PIPER_MODEL") or "")
+        self.model_setting = load(config).PIPER_MODEL
         self._voice: Any = None
         self._lock = threading.Lock()
         # piper phonemizes through the espeak-ng C library, which is not thread-safe; and

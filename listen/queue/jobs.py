@@ -29,9 +29,9 @@ def service() -> Any:
     with _service_lock:
         if _service is None:
             from listen.service import Listen
-            from listen.settings import DEFAULTS, from_env
+            from listen.settings import load
 
-            _service = Listen({**DEFAULTS, **from_env(os.environ)}, in_worker=True)
+            _service = Listen(load(environ=os.environ), in_worker=True)
     return _service
 
 

@@ -34,11 +34,10 @@ from listen.errors import (
     ArticleNotFound,
     ArticleTooLarge,
     ArticleUnreadable,
-    ConfigError,
     OriginUnreachable,
     SourceUnavailable,
 )
-from listen.settings import DEFAULTS, coerce
+from listen.settings import DEFAULTS, load
 
 log = logging.getLogger(__name__)
 
@@ -178,26 +177,19 @@ class Fetcher:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, origin: str | None = None) -> Fetcher:
-        """A fetcher set up from the settings mapping (keys without ``LISTEN_``).
+        """A fetcher set up from the settings (:func:`listen.settings.load` checks them).
 
         Raises:
             ConfigError: a fetch setting has a bad value.
         """
-        settings = coerce(config)
-        if settings["FETCH_TIMEOUT"] <= 0:
-            raise ConfigError(f"LISTEN_FETCH_TIMEOUT={settings['FETCH_TIMEOUT']} must be > 0")
-        if settings["FETCH_MAX_BYTES"] <= 0:
-            raise ConfigError(f"LISTEN_FETCH_MAX_BYTES={settings['FETCH_MAX_BYTES']} must be > 0")
-        if settings["FETCH_FRESH"] < 0:
-            raise ConfigError(f"LISTEN_FETCH_FRESH={settings['FETCH_FRESH']} must be >= 0")
-        cache_dir = settings["CACHE_DIR"]
+        settings = load(config)
         return cls(
-            timeout=settings["FETCH_TIMEOUT"],
-            max_bytes=settings["FETCH_MAX_BYTES"],
-            user_agent=settings["USER_AGENT"],
-            cache_dir=Path(cache_dir) / "pages" if cache_dir else None,
+            timeout=settings.FETCH_TIMEOUT,
+            max_bytes=settings.FETCH_MAX_BYTES,
+            user_agent=settings.USER_AGENT,
+            cache_dir=Path(settings.CACHE_DIR) / "pages" if settings.CACHE_DIR else None,
             origin=origin,
-            fresh=settings["FETCH_FRESH"],
+            fresh=settings.FETCH_FRESH,
         )
 
     # ------------------------------------------------------------ fetching

@@ -22,7 +22,7 @@ import lxml.etree
 import lxml.html
 
 from listen.errors import ArticleTooLarge, ArticleUnreadable
-from listen.models import Block
+from listen.models import Block, BlockKind
 from listen.text import phrases
 from listen.text.decoding import decode
 from listen.text.textutil import clean_space, is_sentence, key
@@ -467,7 +467,7 @@ def walk(root: lxml.html.HtmlElement, skip: set[int]) -> Iterable[Block]:
     directly inside a <div> between two <p>s is kept as its own block.
     """
     buffer: list[tuple[str, bool]] = []  # (text, inside a link)
-    kinds: list[str] = []
+    kinds: list[BlockKind] = []
     containers: list[str] = []
     skipping = 0
     in_link = 0
@@ -525,7 +525,7 @@ def _signature(el: lxml.html.HtmlElement) -> str:
     return "/".join(parts)
 
 
-def _kind(tag: str) -> str:
+def _kind(tag: str) -> BlockKind:
     if tag in HEADING_TAGS:
         return "heading"
     if tag in ("li", "dt", "dd"):

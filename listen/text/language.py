@@ -12,15 +12,18 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
+from typing import get_args
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from listen.errors import UnsupportedLanguage
+from listen.models import Language
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = ("en", "es")
+SUPPORTED: tuple[str, ...] = get_args(Language)
+"""The languages listen speaks, in the order they are tried."""
 MIN_LETTERS = 20
 """Texts with fewer letters than this are not judged: detection on them is a coin toss."""
 MIN_CONFIDENCE = 0.70

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from listen.settings import DEFAULTS, PREFIX
+from listen import settings
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create the app: defaults, then ``LISTEN_*`` environment variables, then ``test_config``."""
+    """Create the app: defaults, then ``LISTEN_*`` environment variables, then ``test_config``.
+
+    The settings are loaded and checked once (:func:`listen.settings.load`); ``app.config``
+    holds them too, beside the Flask keys of ``test_config`` (``TESTING``).
+
+    Raises:
+        ConfigError: a bad setting, in one line naming its variable.
+    """
+    config = settings.load(test_config, environ=os.environ)
     app = Flask(__name__, template_folder="templates")
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env(PREFIX.rstrip("_"))
-    if test_config is not None:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(test_config or {})
+    app.config.from_mapping(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from listen.service import Listen
@@ -25,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from listen.web import publish as hooks
     from listen.web.fastpath import AudioFastPath
 
-    listen = Listen(app.config)
+    listen = Listen(config)
     public, trusted = hosts.from_config(listen.config)
     # Flask reads a TRUSTED_HOSTS key of its own (a list): HostGuard checks instead, the
     # same way for the fast path, and lets the health probes through.

@@ -20,8 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from listen import metrics
-from listen.errors import ConfigError
-from listen.settings import coerce, from_env
+from listen.settings import load
 
 WORKER_CLASS = "listen.web.server.JSONWorker"
 """gunicorn's threaded worker, answering gunicorn's own errors (414, 431, 400) in JSON."""
@@ -29,8 +28,6 @@ TIMEOUT = 300
 """Seconds a worker may stay silent before gunicorn's master kills it and starts another."""
 ACCESS_LOG = "-"
 """gunicorn's access log: one line a request, on stdout."""
-LIMITS: dict[str, tuple[int, int]] = {"PORT": (1, 65535), "WORKERS": (1, 64), "THREADS": (1, 256)}
-"""The range each numeric server setting must fall in, bounds included."""
 
 
 def address(host: str, port: int) -> str:
@@ -51,22 +48,17 @@ def child_exit(server: Any, worker: Any) -> None:
 def settings(config: Mapping[str, Any]) -> dict[str, Any]:
     """gunicorn's settings for these listen settings (names without ``LISTEN_``).
 
-    Settings missing from ``config`` take their defaults.
+    Settings missing from ``config`` take their defaults (:func:`listen.settings.load`,
+    which also checks the ranges of ``LISTEN_PORT``, ``LISTEN_WORKERS``, ``LISTEN_THREADS``).
 
     Raises:
-        ConfigError: a server setting of the wrong type or out of its range.
+        ConfigError: a setting of the wrong type or out of its range.
     """
-    values = coerce(config)
-    for name, (low, high) in LIMITS.items():
-        if not low <= values[name] <= high:
-            raise ConfigError(
-                f"LISTEN_{name}={values[name]!r} (listen serve --{name.lower()}): "
-                f"use {low} to {high}"
-            )
+    values = load(config)
     return {
-        "bind": [address(values["HOST"], values["PORT"])],
-        "workers": values["WORKERS"],
-        "threads": values["THREADS"],
+        "bind": [address(values.HOST, values.PORT)],
+        "workers": values.WORKERS,
+        "threads": values.THREADS,
         "worker_class": WORKER_CLASS,
         "timeout": TIMEOUT,
         "accesslog": ACCESS_LOG,
@@ -76,7 +68,7 @@ def settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # What gunicorn reads when it loads this module as its config (-c python:...): these names.
-_current = settings(from_env(os.environ))
+_current = settings(load(environ=os.environ))
 bind: list[str] = _current["bind"]
 workers: int = _current["workers"]
 threads: int = _current["threads"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -127,6 +127,6 @@ def _untrusted(start_response: StartResponse) -> list[bytes]:
     return [body]
 
 
-def from_config(config: dict[str, Any]) -> tuple[PublicAddress | None, list[str]]:
-    """The public address and trusted hosts of the (coerced) settings, validated."""
+def from_config(config: Mapping[str, Any]) -> tuple[PublicAddress | None, list[str]]:
+    """The public address and trusted hosts of the (loaded) settings, validated."""
     return parse_public_url(config["PUBLIC_URL"]), parse_trusted_hosts(config["TRUSTED_HOSTS"])

@@ -38,6 +38,7 @@ from listen.audio import mp3
 from listen.engines import Speech
 from listen.engines.gtts import chunk, ratelimit
 from listen.errors import EngineError
+from listen.settings import load
 
 log = logging.getLogger(__name__)
 
@@ -137,16 +138,13 @@ class GTTSEngine:
     name = "gtts"
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        self.endpoint = str(config.get("GTTS_URL") or "")
-        self.timeout = float(config.get("GTTS_TIMEOUT") or 5.0)
-        self.concurrency = max(1, int(config.get("GTTS_CONCURRENCY") or 8))
-        self.retries = max(0, int(config.get("GTTS_RETRIES", 3)))
-        rate = float(config.get("GTTS_RATE") or 0)
-        self.budget = ratelimit.bucket("gtts", rate, burst=self.concurrency)
-        self.tlds = {
-            "en": str(config.get("GTTS_TLD_EN") or "com"),
-            "es": str(config.get("GTTS_TLD_ES") or "com.mx"),
-        }
+        settings = load(config)
+        self.endpoint = settings.GTTS_URL
+        self.timeout = settings.GTTS_TIMEOUT
+        self.concurrency = settings.GTTS_CONCURRENCY
+        self.retries = settings.GTTS_RETRIES
+        self.budget = ratelimit.bucket("gtts", settings.GTTS_RATE, burst=self.concurrency)
+        self.tlds = {"en": settings.GTTS_TLD_EN, "es": settings.GTTS_TLD_ES}
 
     def supports(self, language: str) -> bool:
         return language in self.tlds
