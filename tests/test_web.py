@@ -259,12 +259,17 @@ def test_transcript_json_and_page(client, articles):
     assert client.get("/transcript/.bad").status_code == 400
 
 
-def test_each_language_of_an_article_has_its_voice(config, articles):
+def built_mixed(config, articles, engines: str):
+    """The cached audio of the English article with a Spanish quote, spoken by ``engines``."""
     mixed_article(articles)
-    client = create_app({**config, "ENGINES": "fake"}).test_client()
+    client = create_app({**config, "ENGINES": engines}).test_client()
     assert client.get("/api/articles/mixed/audio.mp3").status_code == 200
     service = client.application.extensions["listen"]
-    entry = service.lookup(service.article("mixed"))
+    return service.lookup(service.article("mixed"))
+
+
+def test_each_language_of_an_article_has_its_voice(config, articles):
+    entry = built_mixed(config, articles, "fake")
     assert entry.meta["voices"] == {
         "en": {"engine": "fake", "voice": "fake:en-tones"},
         "es": {"engine": "fake", "voice": "fake:es-tones"},
@@ -274,11 +279,7 @@ def test_each_language_of_an_article_has_its_voice(config, articles):
 
 @pytest.mark.slow
 def test_a_spanish_quote_gets_the_spanish_voice(config, articles):
-    mixed_article(articles)
-    client = create_app({**config, "ENGINES": "piper,espeak"}).test_client()
-    assert client.get("/api/articles/mixed/audio.mp3").status_code == 200
-    service = client.application.extensions["listen"]
-    entry = service.lookup(service.article("mixed"))
+    entry = built_mixed(config, articles, "piper,espeak")
     assert entry.meta["engine"] == "piper"
     assert entry.meta["voices"] == {
         "en": {"engine": "piper", "voice": "piper:en_US-joe-medium"},
