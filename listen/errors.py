@@ -142,7 +142,7 @@ class Unauthorized(ListenError):
 
 
 class Forbidden(ListenError):
-    """A publish call with a wrong admin token, or while publish hooks are disabled.
+    """A publish call with a wrong admin token, or while the publish API is disabled.
 
     Clients read the same ``forbidden`` as for :class:`ArticleForbidden`.
     """

@@ -50,12 +50,12 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"}
 
 SYNTHESIS = Counter(
     "listen_synthesis",
-    "Segments (title, paragraphs) an engine was asked to speak, by engine and outcome.",
+    "Pieces (the title, each paragraph) an engine was asked to speak, by engine and outcome.",
     ["engine", "status"],
 )
 SYNTHESIS_SECONDS = Histogram(
     "listen_synthesis_seconds",
-    "Seconds an engine took to speak one segment (successful ones).",
+    "Seconds an engine took to speak one piece (successful ones).",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 BUILDS = Counter("listen_builds", "Whole-article builds finished, by outcome.", ["status"])
@@ -83,14 +83,14 @@ HTTP_REQUESTS = Counter(
 
 @dataclass
 class Synthesis:
-    """One timed segment synthesis: set ``engine`` to who spoke it."""
+    """One timed synthesis of a piece: set ``engine`` to who spoke it."""
 
     engine: str
 
 
 @contextmanager
 def synthesis(engine: str | None) -> Iterator[Synthesis]:
-    """Time and count one segment's synthesis; an exception counts as an error of ``engine``."""
+    """Time and count one piece's synthesis; an exception counts as an error of ``engine``."""
     record = Synthesis(engine or "none")
     started = time.monotonic()
     try:
@@ -103,7 +103,7 @@ def synthesis(engine: str | None) -> Iterator[Synthesis]:
 
 
 def synthesized() -> int:
-    """Segments an engine spoke in this process so far (the rest came from the cache)."""
+    """Pieces an engine spoke in this process so far (the rest came from the cache)."""
     return int(
         sum(
             sample.value

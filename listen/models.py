@@ -1,4 +1,9 @@
-"""The data that flows through the pipeline: raw articles in, clean articles out."""
+"""The data that flows through the pipeline: raw articles in, clean articles out.
+
+A :class:`Block` is a run of text found in a page; a *piece* is what a listener hears as
+one unit (the title or one :class:`Paragraph`); the audio stage cuts a long piece into
+*passages*, gTTS sends *chunks*, and a piece's encoded audio is a *segment*.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ class RawArticle:
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of text found in an article: a paragraph, heading or list item."""
+    """One block of text found in a page: a paragraph, heading or list item."""
 
     kind: BlockKind
     text: str
@@ -95,8 +100,8 @@ class Article:
         return head + [p.kind for p in self.paragraphs]
 
     @property
-    def items(self) -> list[tuple[str, str]]:
-        """What the engines speak: (spoken text, language) of the title and each paragraph."""
+    def spoken_pieces(self) -> list[tuple[str, str]]:
+        """What the engines speak: (spoken text, language) of each piece, title first."""
         head = [(self.title_speech, self.language)] if self.title else []
         return head + [(p.speech, p.language) for p in self.paragraphs]
 
@@ -118,12 +123,12 @@ class Article:
     @property
     def spoken_words(self) -> int:
         """Words the engines say (numbers and symbols written out)."""
-        return sum(len(t.split()) for t, _ in self.items)
+        return sum(len(t.split()) for t, _ in self.spoken_pieces)
 
     @property
     def spoken_chars(self) -> int:
         """Characters the engines say: what ``LISTEN_MAX_CHARS`` bounds after normalizing."""
-        return sum(len(t) for t, _ in self.items)
+        return sum(len(t) for t, _ in self.spoken_pieces)
 
     def to_dict(self, *, spoken: bool = False) -> dict[str, object]:
         return {

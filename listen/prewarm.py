@@ -100,7 +100,7 @@ def estimate(listen: Listen, ids: Iterable[str]) -> dict[str, Any]:
             continue
         report["characters"] += article.chars
         report["engine_requests"] += sum(
-            len(chunks(text)) if first == "gtts" else 1 for text, _ in article.items
+            len(chunks(text)) if first == "gtts" else 1 for text, _ in article.spoken_pieces
         )
     report["estimated_s"] = round(_seconds(listen, first or "espeak", report), 1)
     return report

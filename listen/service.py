@@ -23,6 +23,7 @@ from listen.queue import readiness as redis_readiness
 from listen.settings import Settings, load
 from listen.sources import Source, validate_id
 from listen.storage import evict as eviction
+from listen.storage import stats as hit_stats
 from listen.storage.cache import Entry
 from listen.text import language
 from listen.text.prepare import LONGEST_WORD, PREPARED_ARTICLES, pronounceable
@@ -160,7 +161,7 @@ class Listen:
     def cache_stats(self) -> dict[str, Any]:
         """Entries, bytes, duration and hit rate of the cache (``listen cache stats``)."""
         parts = self._parts
-        return eviction.stats(parts.cache, parts.segments, self.config["CACHE_MAX_BYTES"])
+        return hit_stats.stats(parts.cache, parts.segments, self.config["CACHE_MAX_BYTES"])
 
     def flush_stats(self) -> None:
         """Add this process's hit counts to the cache's ``stats.json`` now."""

@@ -341,8 +341,8 @@ class Settings(Mapping[str, Any]):
     )
     ADMIN_TOKEN: str = setting(
         "",
-        "Bearer token of the publish hooks (PUT /api/articles/<id>, refresh, DELETE audio). "
-        "Empty disables them.",
+        "Bearer token of the publish API (PUT /api/articles/<id>, refresh, DELETE audio). "
+        "Empty disables it.",
         secret=True,
     )
     LOG_FORMAT: LogFormat = setting(

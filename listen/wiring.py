@@ -21,7 +21,8 @@ from listen.sources import Source, resolve_source
 from listen.sources.store import ArticleStore, OverlaySource, open_store
 from listen.storage import shapes
 from listen.storage.cache import AudioCache
-from listen.storage.evict import HitCounter, evict
+from listen.storage.evict import evict
+from listen.storage.stats import HitCounter
 from listen.text.prepare import Preparer
 
 if TYPE_CHECKING:

@@ -198,7 +198,7 @@ def test_control_characters_reach_neither_title_nor_speech(tmp_path):
         text="The\x00 council\x07 met\x1b on\x7f Tuesday\x9b.\tIt voted.",
     )
     article = service(tmp_path).prepare(raw)
-    spoken = " ".join(text for text, _ in article.items)
+    spoken = " ".join(text for text, _ in article.spoken_pieces)
     shown = " ".join(article.pieces)
     for ch in "\x00\x07\x1b\x7f\x9b":
         assert ch not in spoken and ch not in shown

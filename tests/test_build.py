@@ -72,7 +72,7 @@ def test_two_listeners_share_one_stream(config, articles, google):
         t.join()
     assert len(bodies) == 2 and bodies[0] == bodies[1]
     article = app.extensions["listen"].article("ten")
-    assert google.count == sum(len(chunks(text)) for text, _ in article.items)
+    assert google.count == sum(len(chunks(text)) for text, _ in article.spoken_pieces)
 
 
 def test_editing_one_paragraph_resynthesizes_only_that_paragraph(config, articles):

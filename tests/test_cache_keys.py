@@ -43,7 +43,7 @@ def keys_of(service: Listen, sample: str) -> tuple[str, str]:
     config: dict[str, Any] = service.config
     segments = [
         segment_key(text, language, engine.name, engine.voice(language), config)
-        for text, language in article.items
+        for text, language in article.spoken_pieces
         for engine in service.engines
         if engine.supports(language)
     ]

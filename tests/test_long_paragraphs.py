@@ -1,4 +1,4 @@
-"""Long paragraphs: spoken in bounded pieces, heard and timed as one paragraph.
+"""Long paragraphs: spoken in bounded passages, heard and timed as one paragraph.
 
 A paragraph used to be synthesized, leveled and encoded as one array of PCM, so
 memory grew with the longest paragraph (a 150 KB one took 6 GB). These tests
@@ -23,7 +23,7 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from listen import create_app, metrics
-from listen.audio import mp3, pieces, stitch
+from listen.audio import mp3, passages, stitch
 from listen.engines import Speech
 from listen.engines.espeak import EspeakEngine
 from listen.engines.gtts.chunk import sentences
@@ -133,7 +133,7 @@ def speakers(app) -> list:
 
 def spoken_text(app) -> str:
     """The paragraph as the engines are given it (after normalization)."""
-    return app.extensions["listen"].article("long").items[1][0]
+    return app.extensions["listen"].article("long").spoken_pieces[1][0]
 
 
 CUTS = [
@@ -153,16 +153,16 @@ CUTS = [
 
 
 @pytest.mark.parametrize(("text", "limit", "expected"), CUTS)
-def test_pieces_cut_at_sentences_then_clauses_then_words(text, limit, expected):
-    assert pieces.pieces(text, limit) == expected
+def test_passages_cut_at_sentences_then_clauses_then_words(text, limit, expected):
+    assert passages.passages(text, limit) == expected
 
 
-def test_pieces_of_a_long_paragraph_keep_every_word_in_order():
+def test_passages_of_a_long_paragraph_keep_every_word_in_order():
     text = long_paragraph(200)
-    cut = pieces.pieces(text)
-    assert len(cut) > 10 and all(len(p) <= pieces.PIECE_CHARS for p in cut)
+    cut = passages.passages(text)
+    assert len(cut) > 10 and all(len(p) <= passages.PASSAGE_CHARS for p in cut)
     assert " ".join(cut).split() == text.split()
-    # whole sentences: every piece ends where a sentence ends
+    # whole sentences: every passage ends where a sentence ends
     assert all(p.endswith("changed.") for p in cut)
 
 
@@ -174,8 +174,8 @@ PATHOLOGICAL = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(PATHOLOGICAL)
-def test_pieces_are_bounded_and_lose_nothing_whatever_the_text(text):
-    cut = pieces.pieces(text, 1000)
+def test_passages_are_bounded_and_lose_nothing_whatever_the_text(text):
+    cut = passages.passages(text, 1000)
     assert all(len(p) <= 1000 for p in cut)
     if len(text) > 1000:
         assert "".join("".join(cut).split()) == "".join(text.split())
@@ -183,7 +183,7 @@ def test_pieces_are_bounded_and_lose_nothing_whatever_the_text(text):
         assert " ".join(cut).split() == text.split() or max(map(len, text.split())) > 1000
 
 
-def test_segment_encoder_joins_pieces_into_one_run_of_frames():
+def test_segment_encoder_joins_passages_into_one_run_of_frames():
     def speech(ms: int, freq: int) -> Speech:
         audio = Sine(freq, sample_rate=22050).to_audio_segment(ms).apply_gain(-10)
         return Speech(audio, [(0.0, ms / 2000), (ms / 2000, ms / 1000)])
@@ -196,16 +196,16 @@ def test_segment_encoder_joins_pieces_into_one_run_of_frames():
     flat = [t for span in segment.sentences for t in span]
     assert flat == pytest.approx([0.0, 0.5, 0.5, 1.0, 1.0, 1.3, 1.3, 1.6])
     decoded = decode_mp3(segment.frames)
-    # one encoder delay and padding for the segment, not one per piece
+    # one encoder delay and padding for the segment, not one per passage
     assert 1.6 < len(decoded) / 1000 < 1.6 + (mp3.ENCODER_DELAY + 2 * 576) / 22050
-    # each piece leveled on its own: the same loudness for both
+    # each passage leveled on its own: the same loudness for both
     samples = np.array(decoded.get_array_of_samples(), dtype=np.float64)
     delay = mp3.ENCODER_DELAY
     first, second = samples[delay + 2205 : delay + 19845], samples[delay + 24255 : delay + 33075]
     assert abs(20 * np.log10(np.std(first) / np.std(second))) < 0.5
 
 
-def test_one_piece_is_encoded_exactly_as_before():
+def test_one_passage_is_encoded_exactly_as_before():
     audio = Sine(300, sample_rate=22050).to_audio_segment(700).apply_gain(-6)
     segment = stitch.encode_segment(
         Speech(audio), engine="e", voice="v", target_dbfs=-20.0, bitrate_kbps=48
@@ -216,18 +216,18 @@ def test_one_piece_is_encoded_exactly_as_before():
 
 
 @pytest.mark.slow
-def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(
+def test_a_long_paragraph_is_spoken_in_bounded_passages_as_one_paragraph(
     config, articles, monkeypatch
 ):
-    monkeypatch.setattr(pieces, "PIECE_CHARS", 600)
+    monkeypatch.setattr(passages, "PASSAGE_CHARS", 600)
     text = long_paragraph(26)  # about 4.8 times the bound, and one block (see one_block)
     assert one_block(text)
     app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
     (engine,) = speakers(app)
     title, *parts = engine.texts
     assert title == "A long paragraph"
-    # what espeak-ng was given: bounded pieces, whole sentences, the paragraph in order
-    assert len(parts) >= 4 and max(len(p) for p in parts) <= pieces.PIECE_CHARS
+    # what espeak-ng was given: bounded passages, whole sentences, the paragraph in order
+    assert len(parts) >= 4 and max(len(p) for p in parts) <= passages.PASSAGE_CHARS
     assert " ".join(parts) == spoken_text(app)
     assert all(p.endswith("changed.") for p in parts)
 
@@ -242,7 +242,7 @@ def test_a_long_paragraph_is_spoken_in_bounded_pieces_as_one_paragraph(
     segment = stored(service).segments.get(keys[1])
     assert segment.meta["chars"] == len(spoken_text(app)) and segment.meta["engine"] == "espeak"
 
-    # its sentences: one per piece here, offset by the pieces before, inside the paragraph
+    # its sentences: one per passage here, offset by the passages before, inside the paragraph
     spans = paragraph["sentences"]
     assert len(spans) == len(parts)
     assert spans[0][0] == start and abs(spans[-1][1] - end) < 0.002
@@ -267,7 +267,7 @@ def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
     joins = list(start + np.cumsum(engine.seconds[1:-1]))
     assert len(joins) >= 2
 
-    monkeypatch.setattr(pieces, "PIECE_CHARS", 10**6)  # the same paragraph, unsplit
+    monkeypatch.setattr(passages, "PASSAGE_CHARS", 10**6)  # the same paragraph, unsplit
     before = metrics.synthesized()
     whole, whole_data, whole_timings = build(
         {**config, "CACHE_DIR": str(tmp_path / "whole")}, articles, text, "espeak"
@@ -297,7 +297,7 @@ def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config
     app, data, timings = build(config, articles, text, chain)
     flaky, espeak = speakers(app)
     spoken = spoken_text(app)
-    # flaky said the title and the first piece, then failed on the second piece, which
+    # flaky said the title and the first passage, then failed on the second passage, which
     # espeak-ng said in its place; then espeak-ng said the whole paragraph from its start
     assert flaky.texts[0] == "A long paragraph" and len(flaky.texts) == 3
     assert espeak.texts[0] == flaky.texts[2]
@@ -311,10 +311,10 @@ def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config
 
 
 @pytest.mark.slow
-def test_piper_sentence_timings_stay_in_order_across_pieces(config, articles, monkeypatch):
-    monkeypatch.setattr(pieces, "PIECE_CHARS", 250)  # a short paragraph, several pieces
+def test_piper_sentence_timings_stay_in_order_across_passages(config, articles, monkeypatch):
+    monkeypatch.setattr(passages, "PASSAGE_CHARS", 250)  # a short paragraph, several passages
     text = long_paragraph(8)
-    assert len(pieces.pieces(text)) >= 4
+    assert len(passages.passages(text)) >= 4
     app, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingPiper")
     (engine,) = speakers(app)
     assert len(engine.texts) >= 5 and max(len(t) for t in engine.texts) <= 250
@@ -358,7 +358,7 @@ TONE = "test_long_paragraphs:ToneEngine"
 
 
 def loudness_at_once(pcm: np.ndarray) -> float | None:
-    """stitch.loudness as it was, on a whole piece of floats at once."""
+    """stitch.loudness as it was, on a whole array of floats at once."""
     samples = pcm.astype(np.float64) / 32768.0
     size = mp3.SAMPLE_RATE // 50
     usable = len(samples) // size * size
@@ -371,7 +371,7 @@ def loudness_at_once(pcm: np.ndarray) -> float | None:
 
 
 def level_at_once(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
-    """stitch.level as it was, on a whole piece of floats at once."""
+    """stitch.level as it was, on a whole array of floats at once."""
     measured = loudness_at_once(pcm)
     if measured is None:
         return pcm
@@ -387,7 +387,7 @@ def level_at_once(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
 
 
 def fade_at_once(pcm: np.ndarray, ms: int = 8) -> np.ndarray:
-    """stitch.fade as it was, on a whole piece of floats at once."""
+    """stitch.fade as it was, on a whole array of floats at once."""
     n = min(len(pcm) // 2, int(mp3.SAMPLE_RATE * ms / 1000))
     if n <= 0:
         return pcm
@@ -417,11 +417,11 @@ def test_leveling_chunk_by_chunk_is_leveling_at_once(length, amplitude, target, 
 
 def frames_in_memory(engine: ToneEngine, text: str, config) -> bytes:
     """A paragraph's frames as they were encoded before they went to a file: every
-    piece leveled and faded at once, fed to one encoder, all of it joined in memory."""
+    passage leveled and faded at once, fed to one encoder, all of it joined in memory."""
     encoder = mp3.encoder_for(mp3.kbps(config["BITRATE"]))
     frames = bytearray()
-    for piece in pieces.pieces(text):
-        audio = stitch.conform(engine.synthesize(piece, "en").audio)
+    for passage in passages.passages(text):
+        audio = stitch.conform(engine.synthesize(passage, "en").audio)
         pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
         leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_DBFS"]))
         frames += encoder.encode(leveled.tobytes())
@@ -440,11 +440,11 @@ def build_tones(config, articles: Path, text: str):
 def test_the_article_mp3_is_the_bytes_of_frames_joined_in_memory(
     config, articles, monkeypatch, sentences
 ):
-    monkeypatch.setattr(pieces, "PIECE_CHARS", 200)  # the long one: some 15 pieces
+    monkeypatch.setattr(passages, "PASSAGE_CHARS", 200)  # the long one: some 15 passages
     before = metrics.synthesized()
     service, article, entry = build_tones(config, articles, long_paragraph(sentences))
-    texts = [text for text, _ in article.items]
-    longest = max(len(pieces.pieces(text)) for text in texts)
+    texts = [text for text, _ in article.spoken_pieces]
+    longest = max(len(passages.passages(text)) for text in texts)
     assert longest == 1 if sentences == 1 else longest >= 10
     cfg = service.config
     reference = ToneEngine(cfg)
@@ -508,7 +508,7 @@ def test_a_long_paragraph_s_frames_are_never_written_or_read_whole(config, artic
     """Every block of audio that goes to or comes from a file of the cache (the article
     being written, the paragraph cache, on a miss and on a hit) is at most one BLOCK,
     while the paragraph's frames are many blocks."""
-    monkeypatch.setattr(pieces, "PIECE_CHARS", 200)  # pieces of 8 s: 48 KB of frames each
+    monkeypatch.setattr(passages, "PASSAGE_CHARS", 200)  # passages of 8 s: 48 KB of frames each
     sizes: list[int] = []
     real_open = io.open
     root = Path(config["CACHE_DIR"]).absolute()
@@ -526,7 +526,7 @@ def test_a_long_paragraph_s_frames_are_never_written_or_read_whole(config, artic
     service.purge([article.id])
     again = service.audio(article)  # the paragraphs from the cache
     monkeypatch.undo()
-    assert metrics.synthesized() - before == len(article.items)
+    assert metrics.synthesized() - before == len(article.spoken_pieces)
     assert paragraph.path.stat().st_size > 10 * stitch.BLOCK
     assert again.path.read_bytes() == entry.path.read_bytes()
     assert sizes and max(sizes) <= stitch.BLOCK

@@ -796,7 +796,7 @@ def _old_say_number(token: str, language: str) -> str:
     parts = re.split(r"([.,\u00a0\u202f\u2009 ])", token)
     out = numbers.say_integer(parts[0], language)
     for mark, digits in zip(parts[1::2], parts[2::2], strict=True):
-        out += spoken_data.PIECE_JOINER[language].get(mark, " ") + numbers.say_integer(
+        out += spoken_data.GROUP_JOINER[language].get(mark, " ") + numbers.say_integer(
             digits, language
         )
     return out

@@ -188,7 +188,7 @@ def test_thirty_cold_requests_over_two_web_processes_make_one_synthesis(topology
     service = topology.service()
     article = service.article("hot")
     assert service.lookup(article).path.read_bytes() == results[0][1]
-    assert google.count == sum(len(chunks(text)) for text, _ in article.items)
+    assert google.count == sum(len(chunks(text)) for text, _ in article.spoken_pieces)
 
 
 def test_a_killed_worker_loses_nothing(topology, google):

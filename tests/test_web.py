@@ -192,7 +192,7 @@ def test_concurrent_requests_cause_one_synthesis(config, google):
     assert len({r.data for r in results}) == 1
     # eight listeners cost exactly one synthesis: one request per chunk, no more
     article = app.extensions["listen"].article(EN_ID)
-    assert google.count == sum(len(chunks(text)) for text, _ in article.items)
+    assert google.count == sum(len(chunks(text)) for text, _ in article.spoken_pieces)
 
 
 def test_pages_and_embed(client):
@@ -455,7 +455,7 @@ def test_plays_by_address_count_for_eviction_and_hit_rate(client, app):
     client.get(f"/api/articles/{EN_ID}/audio.mp3")
     listen = app.extensions["listen"]
     entry = listen.lookup(listen.article(EN_ID))
-    from listen.storage.evict import read_counts
+    from listen.storage.stats import read_counts
 
     before = stored(listen).articles.played_at(entry)
     listen.flush_stats()

@@ -78,7 +78,7 @@ class ArticleAudio:
         material = [
             PIPELINE_VERSION,
             article.language,
-            article.items,
+            article.spoken_pieces,
             chain,
             self.config["PAUSE_TITLE_MS"],
             self.config["PAUSE_PARAGRAPH_MS"],

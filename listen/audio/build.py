@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from listen import metrics
-from listen.audio import mp3, pieces, stitch
+from listen.audio import mp3, passages, stitch
 from listen.engines.speaker import ArticleVoices, Speaker
 from listen.errors import BuildAbandoned, ListenError, StorageFull
 from listen.models import Article
@@ -206,7 +206,7 @@ class Builder:
 
     def _write(self, article: Article, build: Build, meta: dict[str, Any]) -> Entry:
         started = time.monotonic()
-        items = article.items
+        items = article.spoken_pieces
         kinds = article.kinds
         voices = self.speaker.article()
         used: dict[str, tuple[str, str]] = {}
@@ -305,7 +305,7 @@ class Builder:
         # Frames go to a file beside the cache's: a long paragraph's frames are not held.
         self.segments.root.mkdir(parents=True, exist_ok=True)
         with metrics.synthesis(engine.name if engine else None) as timed:
-            segment = pieces.speak(
+            segment = passages.speak(
                 voices,
                 text,
                 language,

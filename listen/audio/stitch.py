@@ -6,7 +6,7 @@ louder than the piper voice around it), faded in and out over a few milliseconds
 (no clicks at joins), and encoded once with one bitrate. An article is an ID3 tag
 followed by its segments' frames with silence between them: joining is copying
 bytes, in time linear in the article's length. A long paragraph is spoken and
-encoded in bounded pieces (:class:`SegmentEncoder`), so no more than one piece's
+encoded in bounded passages (:class:`SegmentEncoder`), so no more than one passage's
 PCM is held in memory, however long the paragraph; its frames go to a file as they
 are encoded, and are copied from file to file in blocks of :data:`BLOCK` bytes.
 """
@@ -96,10 +96,10 @@ def level(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
 
     Voices differ in how far their peaks stand above their loudness (piper's reach
     full scale): peaks the gain lifts over -1 dBFS are bent smoothly under full scale
-    (a soft limiter) rather than lowering the whole piece, so every engine ends at the
+    (a soft limiter) rather than lowering the whole passage, so every engine ends at the
     same loudness. The gain is capped where that bending would go past 6 dB. Done
     :data:`CHUNK` samples at a time (every sample on its own: the same result as all
-    at once), so a piece's floats, eight bytes a sample, are never all made.
+    at once), so a passage's floats, eight bytes a sample, are never all made.
     """
     measured = loudness(pcm)
     if measured is None:
@@ -235,12 +235,12 @@ def encode_segment(
 
 
 class SegmentEncoder:
-    """One segment encoded from consecutive pieces of speech, one piece's PCM at a time.
+    """One segment encoded from consecutive passages of speech, one passage's PCM at a time.
 
-    A long paragraph is spoken in pieces; each is conformed, leveled and faded on its
-    own (so every piece has the same loudness, as paragraphs do, and the joins fall
+    A long paragraph is spoken in passages; each is conformed, leveled and faded on its
+    own (so every passage has the same loudness, as paragraphs do, and the joins fall
     on zero), then fed to one MP3 encoder. The paragraph is one continuous run of
-    frames: no encoder delay or padding between its pieces, and sentence timings
+    frames: no encoder delay or padding between its passages, and sentence timings
     offset by the samples before them. The frames go to a temporary file in
     ``folder`` as they are encoded (in memory without one: short speech, tests), so
     memory does not grow with the paragraph. The file has no name: it is gone when
@@ -270,7 +270,7 @@ class SegmentEncoder:
         self._sentences: list[tuple[float, float]] = []
 
     def add(self, speech: Speech) -> None:
-        """Append one piece of speech (its PCM is not kept)."""
+        """Append one passage of speech (its PCM is not kept)."""
         audio = conform(speech.audio)
         pcm = fade(level(np.frombuffer(audio.raw_data, dtype=np.int16), self.target_dbfs))
         offset = self._samples / mp3.SAMPLE_RATE
@@ -283,7 +283,7 @@ class SegmentEncoder:
         self._frames.write(frames)
 
     def finish(self) -> Segment:
-        """The segment: every piece's frames and the encoder's last ones."""
+        """The segment: every passage's frames and the encoder's last ones."""
         self._write(self._encoder.flush())
         self._frames.flush()
         return Segment(

@@ -18,7 +18,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ from listen.errors import (
     SourceUnavailable,
 )
 from listen.settings import DEFAULTS, load
+from listen.storage.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -418,14 +418,7 @@ class Fetcher:
         meta = {"url": page.url, "status": page.status, "headers": dict(page.headers)}
         head = json.dumps({**meta, "stored": time.time()}).encode("utf-8")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".page")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(head + b"\n" + page.body)
-                os.replace(tmp, path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            write_atomic(path, head + b"\n" + page.body)
         except OSError as exc:
             # A read-only or full cache costs revalidation, not the article.
             log.warning("could not store %s in %s: %s", page.url, self.cache_dir, exc)

@@ -11,11 +11,9 @@ article. A store an older version kept in the cache folder is moved there on sta
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from typing import Any
 from listen.errors import StoreUnavailable
 from listen.models import RawArticle
 from listen.sources import Source
+from listen.storage.files import atomic_path, flocked
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +145,7 @@ def open_store(data_dir: str, cache_dir: str) -> ArticleStore:
 def _move(legacy: Path, new: Path) -> None:
     """Copy the database with SQLite's backup (consistent, across file systems), then drop
     the old files; under a lock, as every worker process starts at once."""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    with open(new.parent / f".{FILENAME}.move.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with flocked(new.parent / f".{FILENAME}.move.lock"):
         if not legacy.exists():
             return  # another process moved it while this one waited
         if new.exists():
@@ -159,12 +156,10 @@ def _move(legacy: Path, new: Path) -> None:
                 new,
             )
             return
-        moving = new.with_name(f"{new.name}.moving")
-        moving.unlink(missing_ok=True)
-        with closing(sqlite3.connect(legacy, timeout=30)) as src:
-            with closing(sqlite3.connect(moving)) as dst:
-                src.backup(dst)
-        os.replace(moving, new)
+        with atomic_path(new) as moving:
+            with closing(sqlite3.connect(legacy, timeout=30)) as src:
+                with closing(sqlite3.connect(moving)) as dst:
+                    src.backup(dst)
         for suffix in SIDE_FILES:
             legacy.with_name(legacy.name + suffix).unlink(missing_ok=True)
     log.info("moved pushed articles from %s to %s (LISTEN_DATA_DIR)", legacy, new)

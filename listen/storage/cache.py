@@ -2,14 +2,18 @@
 
 Layout: ``<root>/<key[:2]>/<key>.mp3`` plus ``<key>.json`` (metadata). The JSON
 is written last, so an entry exists only once its audio is complete; both files
-are written to a temporary name and renamed, so a crash never leaves a partial
-file that is served. :meth:`AudioCache.lock` gives single-flight across threads
-(a lock per name) and across processes (``flock`` on a lock file).
+are written to a temporary name and renamed (:mod:`.files`), so a crash never leaves
+a partial file that is served. While an entry is built, its audio grows in
+``<key>.part`` (``<key>.<holder>.part`` with cross-host locks), which listeners follow.
+A build that failed leaves ``<key>.error`` (why, for every process) until the next try.
+Every entry's metadata is checked against the cache's :class:`~.shapes.Shape` when it
+is read, and a bad entry is removed. :meth:`AudioCache.lock` gives single-flight across
+threads (a lock per name), across processes (``flock`` on a lock file) and, given a
+``remote`` (:class:`listen.queue.locks.RedisLocks`), across hosts.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -24,6 +28,14 @@ from typing import Any
 
 from listen.audio import mp3
 from listen.errors import StorageFull
+from listen.storage.files import (
+    atomic_path,
+    flocked,
+    is_flocked,
+    lock_path,
+    write_atomic,
+    write_bytes,
+)
 from listen.storage.shapes import ANY, Shape
 
 log = logging.getLogger(__name__)
@@ -157,19 +169,12 @@ class AudioCache:
     def put(self, key: str, write_audio: Callable[[Path], object], meta: dict[str, Any]) -> Entry:
         """Store an entry: ``write_audio(path)`` writes the MP3 to a temporary path."""
         audio, meta_path = self._paths(key)
-        audio.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _temp_path(audio.parent, ".mp3")
-        tmp_meta = _temp_path(audio.parent, ".json")
-        try:
+        # Both written before either is renamed (a full disk leaves nothing behind); the
+        # audio is renamed first, the metadata that makes it an entry last.
+        with atomic_path(meta_path) as tmp_meta, atomic_path(audio) as tmp:
             write_audio(tmp)
             meta = {**meta, "key": key, "bytes": tmp.stat().st_size}
-            # Both written before either is renamed: a full disk leaves nothing behind.
-            tmp_meta.write_bytes(json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
-            os.replace(tmp, audio)
-            os.replace(tmp_meta, meta_path)
-        finally:
-            tmp.unlink(missing_ok=True)
-            tmp_meta.unlink(missing_ok=True)
+            write_bytes(tmp_meta, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return Entry(key, audio, meta)
 
     def part_path(self, key: str, holder: str | None = None) -> Path:
@@ -206,13 +211,10 @@ class AudioCache:
             os.fsync(written.fileno())
             size = os.fstat(written.fileno()).st_size
         meta = {**meta, "key": key, "bytes": size}
-        tmp = _temp_path(meta_path.parent, meta_path.suffix)
-        try:
-            _write_synced(tmp, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        with atomic_path(meta_path) as tmp:
+            data = json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8")
+            write_bytes(tmp, data, sync=True)
             os.replace(part, audio)
-            os.replace(tmp, meta_path)
-        finally:
-            tmp.unlink(missing_ok=True)
         return Entry(key, audio, meta)
 
     def _error_path(self, key: str) -> Path:
@@ -224,9 +226,7 @@ class AudioCache:
         Raises:
             OSError: it could not be written (the disk is full, say).
         """
-        path = self._error_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        write_atomic(self._error_path(key), json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
     def recorded_error(self, key: str) -> dict[str, Any] | None:
         """What :meth:`record_error` noted for ``key`` (None if nothing, or unreadable)."""
@@ -243,7 +243,7 @@ class AudioCache:
         """Every sound entry (a bad one is skipped, and removed as by :meth:`get`)."""
         for meta in sorted(self.root.glob("??/*.json")):
             if meta.name.startswith("."):
-                continue  # a metadata file being written (see _write_atomic)
+                continue  # a metadata file being written (see files.atomic_path)
             entry = self.get(meta.stem)
             if entry is not None:
                 yield entry
@@ -324,19 +324,12 @@ class AudioCache:
             lock, users = self._locks.get(name, (threading.Lock(), 0))
             self._locks[name] = (lock, users + 1)
         try:
-            with lock:
-                path = self.root / ".locks" / f"{name}.lock"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "a+b") as handle:
-                    fcntl.flock(handle, fcntl.LOCK_EX)
-                    try:
-                        if self.remote is not None:
-                            with self.remote.hold(name) as token:
-                                yield token
-                        else:
-                            yield None
-                    finally:
-                        fcntl.flock(handle, fcntl.LOCK_UN)
+            with lock, flocked(lock_path(self.root, name)):
+                if self.remote is not None:
+                    with self.remote.hold(name) as token:
+                        yield token
+                else:
+                    yield None
         finally:
             with self._registry:
                 lock, users = self._locks[name]
@@ -352,16 +345,7 @@ class AudioCache:
                 return True
         if self.remote is not None and self.remote.is_held(name):
             return True
-        path = self.root / ".locks" / f"{name}.lock"
-        if not path.exists():
-            return False
-        with open(path, "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
+        return is_flocked(lock_path(self.root, name))
 
 
 def _signature(stat: os.stat_result) -> tuple[int, int, int]:
@@ -374,25 +358,3 @@ def _starts_with_frames(audio: Path) -> bool:
         tag = mp3.tag_length(handle.read(mp3.ID3_HEADER))
         handle.seek(tag)
         return mp3.starts_with_frames(handle.read(mp3.FRAMES_PROBE))
-
-
-def _temp_path(folder: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
-    os.close(fd)
-    return Path(name)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = _temp_path(path.parent, path.suffix)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())

@@ -7,47 +7,23 @@ segment goes once no remaining article is made of it (each article lists its
 segments in its metadata). Articles cached before that list existed make every
 segment count as used. An article whose lock is held (being built) is never
 removed. It runs after every build this process commits, and as ``listen cache evict``.
-
-:class:`HitCounter` counts audio requests served from the cache and built, in
-memory, and adds them to ``<cache>/stats.json`` at most every few seconds and at exit.
 """
 
 from __future__ import annotations
 
-import atexit
-import fcntl
-import json
 import logging
-import threading
-import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from listen.storage.cache import AudioCache, Entry, _write_atomic
+from listen.storage.cache import AudioCache, Entry
+from listen.storage.files import flocked, lock_path
 
 log = logging.getLogger(__name__)
 
-FLUSH_EVERY = 10.0
-"""Seconds between writes of a process's hit counts to ``stats.json``."""
 
-
-@contextmanager
-def _flocked(root: Path, name: str) -> Iterator[None]:
-    """Hold ``<root>/.locks/<name>.lock`` (exclusive, across processes)."""
-    path = root / ".locks" / f"{name}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _size(entry: Entry) -> int:
+def size(entry: Entry) -> int:
+    """The bytes of an entry's audio, as its metadata says."""
     return int(entry.meta.get("bytes") or 0)
 
 
@@ -72,10 +48,10 @@ def evict(
     Articles whose keys are in ``keep`` (the one a build just made) stay, whatever
     the limit: a build never undoes itself.
     """
-    with _flocked(cache.root, "evict"):
+    with flocked(lock_path(cache.root, "evict")):
         articles = list(cache.entries())
         segments = {e.key: e for e in segments_cache.entries()}
-        total = sum(map(_size, articles)) + sum(map(_size, segments.values()))
+        total = sum(map(size, articles)) + sum(map(size, segments.values()))
         report: dict[str, Any] = {
             "max_bytes": limit,
             "bytes_before": total,
@@ -119,7 +95,7 @@ def _evict(
         for key in keys:
             entry = segments.pop(key, None)
             if entry is not None and segments_cache.delete(key):
-                freed += _size(entry)
+                freed += size(entry)
                 report["segments"] += 1
 
     if refs is not None:  # segments no article uses go first
@@ -135,9 +111,9 @@ def _evict(
             continue
         if not cache.delete(entry.key):
             continue
-        freed += _size(entry)
+        freed += size(entry)
         report["articles"].append(
-            {"key": entry.key, "id": entry.meta.get("id"), "bytes": _size(entry)}
+            {"key": entry.key, "id": entry.meta.get("id"), "bytes": size(entry)}
         )
         if refs is not None:
             unused = []
@@ -147,70 +123,3 @@ def _evict(
                     unused.append(key)
             drop_segments(unused)
     return freed
-
-
-class HitCounter:
-    """Audio requests served from the cache (hits) and built (misses) by this process,
-    added to ``<cache>/stats.json`` every :data:`FLUSH_EVERY` seconds and at exit."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._counts = {"hits": 0, "misses": 0}
-        self._lock = threading.Lock()
-        self._flushed = 0.0
-        self._registered = False
-
-    def record(self, hit: bool) -> None:
-        with self._lock:
-            self._counts["hits" if hit else "misses"] += 1
-            if not self._registered:
-                self._registered = True
-                atexit.register(self.flush)
-            due = time.monotonic() - self._flushed >= FLUSH_EVERY
-        if due:
-            self.flush()
-
-    def flush(self) -> None:
-        """Add the counts so far to ``stats.json`` (read-modify-write under a file lock)."""
-        with self._lock:
-            counts, self._counts = self._counts, {"hits": 0, "misses": 0}
-            self._flushed = time.monotonic()
-        if not any(counts.values()):
-            return
-        try:
-            with _flocked(self.root, "stats"):
-                saved = read_counts(self.root)
-                data = {name: saved[name] + counts[name] for name in counts}
-                _write_atomic(self.root / "stats.json", json.dumps(data).encode("utf-8"))
-        except OSError as exc:  # e.g. the cache folder is gone (at exit)
-            log.warning("could not save cache hit counts: %r", exc)
-
-
-def read_counts(root: Path) -> dict[str, int]:
-    """The hits and misses saved in ``<root>/stats.json`` (zeros if none)."""
-    try:
-        data = json.loads((root / "stats.json").read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
-        data = {}
-    return {name: int(data.get(name) or 0) for name in ("hits", "misses")}
-
-
-def stats(cache: AudioCache, segments_cache: AudioCache, limit: int) -> dict[str, Any]:
-    """Entries, bytes (articles, segments, total), duration and hit rate of the cache."""
-    base = cache.stats()
-    segments = list(segments_cache.entries())
-    segment_bytes = sum(map(_size, segments))
-    counts = read_counts(cache.root)
-    served = counts["hits"] + counts["misses"]
-    return {
-        "path": base["path"],
-        "entries": base["entries"],
-        "segments": len(segments),
-        "article_bytes": base["bytes"],
-        "segment_bytes": segment_bytes,
-        "bytes": base["bytes"] + segment_bytes,
-        "max_bytes": limit,
-        "duration_s": base["duration_s"],
-        **counts,
-        "hit_rate": round(counts["hits"] / served, 4) if served else None,
-    }

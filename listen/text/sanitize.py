@@ -280,11 +280,11 @@ RULES: tuple[Rule, ...] = (
 
 
 MAX_BLOCK_CHARS = 3_000
-"""Longest block the rules see; a longer one is cut into pieces at sentence ends or spaces.
+"""Longest block the rules see; a longer one is cut into parts at sentence ends or spaces.
 
 Four times a long news paragraph (~750 characters), so a real paragraph is never cut,
 and 30 requests of speech. It bounds what one rule, one normalizer step and one
-synthesized piece handle, whatever a page holds in one element."""
+synthesized paragraph handle, whatever a page holds in one element."""
 _SENTENCE_ENDS = (". ", "! ", "? ", "… ", '." ', ".” ", "; ")
 
 
@@ -307,15 +307,15 @@ def _cut_point(text: str, limit: int) -> int:
 
 
 def split_long(text: str, limit: int = MAX_BLOCK_CHARS) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters, besides words longer than that."""
-    pieces = []
+    """``text`` in parts of at most ``limit`` characters, besides words longer than that."""
+    parts = []
     while len(text) > limit:
         cut = _cut_point(text, limit)
-        pieces.append(text[:cut].strip())
+        parts.append(text[:cut].strip())
         text = text[cut:].strip()
     if text:
-        pieces.append(text)
-    return [p for p in pieces if p]
+        parts.append(text)
+    return [p for p in parts if p]
 
 
 def bounded(blocks: Iterable[Block]) -> list[Block]:
@@ -325,7 +325,7 @@ def bounded(blocks: Iterable[Block]) -> list[Block]:
         if len(b.text) <= MAX_BLOCK_CHARS:
             out.append(b)
         else:
-            out.extend(replace(b, text=piece) for piece in split_long(b.text))
+            out.extend(replace(b, text=part) for part in split_long(b.text))
     return out
 
 

@@ -93,7 +93,7 @@ def split_sub(pattern: re.Pattern[str], text: str, say: Callable[..., str], lang
 
 
 def joined_split(parts: list[Any], width: int, spoken: Iterable[str]) -> str:
-    """``pattern.split`` pieces (text, then ``width`` groups per match) with each match said."""
+    """``pattern.split`` parts (text, then ``width`` groups per match) with each match said."""
     texts = parts[0 :: width + 1]
     out: list[str] = [""] * (2 * len(texts) - 1)
     out[0::2] = texts

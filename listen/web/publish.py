@@ -1,4 +1,4 @@
-"""Publish hooks: a CMS pushes, refreshes and drops articles (Bearer LISTEN_ADMIN_TOKEN).
+"""The publish API: a CMS pushes, refreshes and drops articles (Bearer LISTEN_ADMIN_TOKEN).
 
 - ``PUT /api/articles/<id>`` stores ``{"title", "html" or "text", "language"?}`` and
   starts its synthesis: 202 with the URL to follow its status.
@@ -8,7 +8,7 @@
 
 Without the header: 401; with a wrong token: 403 (compared in constant time).
 A body over 10 MiB is a 413 whether it says its length or comes chunked (read in bounded
-pieces, never buffered past the limit); a body that is not UTF-8 JSON, is nested too deep,
+parts, never buffered past the limit); a body that is not UTF-8 JSON, is nested too deep,
 holds a lone surrogate or is cut off (a bad chunk) is a 400.
 """
 
@@ -28,9 +28,9 @@ from listen.web.api import service
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("hooks", __name__)
+bp = Blueprint("publish", __name__)
 MAX_BODY = 10 * 1024 * 1024
-PIECE = 64 * 1024
+READ_SIZE = 64 * 1024
 """Bytes read from the client at a time."""
 
 
@@ -50,7 +50,7 @@ BODY_ERRORS = _server_errors()
 def authorize() -> None:
     token = service().config["ADMIN_TOKEN"]
     if not token:
-        raise Forbidden("publish hooks are disabled: set LISTEN_ADMIN_TOKEN to enable them")
+        raise Forbidden("the publish API is disabled: set LISTEN_ADMIN_TOKEN to enable it")
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
@@ -91,7 +91,7 @@ def push(article_id: str) -> tuple[Response, int]:
 
 
 def read_body(limit: int) -> bytearray:
-    """The request body, at most ``limit`` bytes, read ``PIECE`` bytes at a time.
+    """The request body, at most ``limit`` bytes, read ``READ_SIZE`` bytes at a time.
 
     Raises:
         ArticleTooLarge: the body is longer (413), told by Content-Length or once read.
@@ -104,13 +104,13 @@ def read_body(limit: int) -> bytearray:
     stream = request.stream
     body = bytearray()
     try:
-        while piece := stream.read(PIECE):
-            body += piece
+        while part := stream.read(READ_SIZE):
+            body += part
             if len(body) > limit:
                 raise too_large
     except BODY_ERRORS as exc:
         raise BadInput(f"the request body could not be read: {exc}") from exc
-    return body  # not copied into bytes: the limit plus one piece is all it ever holds
+    return body  # not copied into bytes: the limit plus one read is all it ever holds
 
 
 def check_json(data: bytes | bytearray) -> None:

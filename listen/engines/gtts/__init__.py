@@ -223,13 +223,13 @@ class GTTSEngine:
     # ------------------------------------------------------------ a whole text
 
     def synthesize(self, text: str, language: str) -> Speech:
-        pieces = chunk.chunks(text)
-        if not pieces:
+        chunks = chunk.chunks(text)
+        if not chunks:
             raise EngineError("gTTS: nothing to pronounce")
         stop = threading.Event()
         futures = [
-            _pool(self.concurrency).submit(self._with_retries, piece, language, stop)
-            for piece in pieces
+            _pool(self.concurrency).submit(self._with_retries, text_chunk, language, stop)
+            for text_chunk in chunks
         ]
         parts: list[bytes] = []
         failures: list[_Failure] = []

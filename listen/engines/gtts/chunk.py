@@ -1,4 +1,4 @@
-"""Chunk: a paragraph's spoken text -> pieces short enough for one gTTS request.
+"""Chunk: a passage's spoken text -> chunks short enough for one gTTS request each.
 
 Google's endpoint takes about 100 characters a request. gTTS's own tokenizer cuts
 wherever the limit falls, which is heard as a pause in the middle of a sentence.
@@ -26,9 +26,9 @@ def sentences(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        piece = text[start:end].strip()
-        if piece:
-            parts.append(piece)
+        sentence = text[start:end].strip()
+        if sentence:
+            parts.append(sentence)
         start = end
     tail = text[start:].strip()
     if tail:
@@ -53,14 +53,14 @@ def _split_long(sentence: str, limit: int) -> list[str]:
     return _pack(out, limit)
 
 
-def _pack(pieces: list[str], limit: int) -> list[str]:
-    """Join consecutive pieces while they fit in the limit."""
+def _pack(parts: list[str], limit: int) -> list[str]:
+    """Join consecutive parts while they fit in the limit."""
     packed: list[str] = []
-    for piece in pieces:
-        if packed and len(packed[-1]) + 1 + len(piece) <= limit:
-            packed[-1] = f"{packed[-1]} {piece}"
+    for part in parts:
+        if packed and len(packed[-1]) + 1 + len(part) <= limit:
+            packed[-1] = f"{packed[-1]} {part}"
         else:
-            packed.append(piece)
+            packed.append(part)
     return packed
 
 
@@ -71,9 +71,9 @@ def chunks(text: str, limit: int = LIMIT) -> list[str]:
         return []
     if len(text) <= limit:
         return [text]
-    pieces: list[str] = []
+    parts: list[str] = []
     for sentence in sentences(text):
-        pieces.extend([sentence] if len(sentence) <= limit else _split_long(sentence, limit))
+        parts.extend([sentence] if len(sentence) <= limit else _split_long(sentence, limit))
     # Whole sentences are packed together; a cut sentence's parts are not mixed
     # with its neighbours beyond what fits.
-    return _pack(pieces, limit)
+    return _pack(parts, limit)

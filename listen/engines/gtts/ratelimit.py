@@ -54,7 +54,11 @@ _buckets_lock = threading.Lock()
 
 
 def bucket(name: str, rate: float, burst: float) -> TokenBucket:
-    """The process's bucket called ``name`` (created with the first caller's rate)."""
+    """The process's bucket called ``name``, shared by every caller with the same rate.
+
+    A caller with another ``rate`` or ``burst`` (settings changed, as in tests) gets a new
+    bucket under that name, which replaces the old one for everyone from then on.
+    """
     with _buckets_lock:
         found = _buckets.get(name)
         if found is None or (found.rate, found.burst) != (rate, max(1.0, burst)):

@@ -30,8 +30,8 @@ DECIMAL_WORD = {
     "en": {".": "point", ",": "point"},
     "es": {".": "punto", ",": "coma"},
 }
-# How the pieces of a string of digits that is no valid number ("3.11.7", "1,2,3") are joined.
-PIECE_JOINER = {
+# How the digit groups of a string that is no valid number ("3.11.7", "1,2,3") are joined.
+GROUP_JOINER = {
     "en": {".": " dot ", ",": ", "},
     "es": {".": " punto ", ",": ", "},
 }

@@ -177,17 +177,17 @@ def say_amount(amount: Amount, language: str) -> str:
 
 
 def say_number(token: str, language: str) -> str:
-    """Any digit string: a number if it parses as one, else its pieces ("three dot eleven")."""
+    """Any digit string: a number if it parses as one, else its groups ("three dot eleven")."""
     amount = parse_amount(token, language)
     if amount is not None:
         return say_amount(amount, language)
     parts = _SEPARATOR.split(token)
     groups, marks = parts[0::2], parts[1::2]
-    # Each distinct piece said once and one join: a token of a few hundred thousand pieces
-    # ("1,1,1,…") costs a dictionary look-up per piece, not a copy of the words so far.
+    # Each distinct group said once and one join: a token of a few hundred thousand groups
+    # ("1,1,1,…") costs a dictionary look-up per group, not a copy of the words so far.
     words = {digits: say_integer(digits, language) for digits in set(groups)}
     parts[0::2] = map(words.__getitem__, groups)
-    parts[1::2] = map(data.PIECE_JOINER[language].get, marks, repeat(" "))
+    parts[1::2] = map(data.GROUP_JOINER[language].get, marks, repeat(" "))
     return "".join(parts)
 
 

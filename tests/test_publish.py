@@ -1,4 +1,4 @@
-"""Publish hooks (Bearer token), the pushed-article store, and prewarm."""
+"""The publish API (Bearer token), the pushed-article store, and prewarm."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_token_is_required(admin, headers, status):
         assert response.get_json()["error"] in ("unauthorized", "forbidden")
 
 
-def test_hooks_are_off_without_a_token(client):
+def test_publish_api_is_off_without_a_token(client):
     response = client.put("/api/articles/x", json=PUSHED, headers=AUTH)
     assert response.status_code == 403 and "LISTEN_ADMIN_TOKEN" in response.get_json()["message"]
 
