@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import Field, dataclass, field, fields
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 from listen.audio import mp3
 from listen.errors import ConfigError
@@ -86,6 +88,46 @@ def bitrate(value: str) -> str | None:
     except ValueError:
         allowed = False
     return None if allowed else "use one of " + ", ".join(f"{b}k" for b in mp3.BITRATES)
+
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+"""The schemes a public address may have, and the port each implies."""
+HOST_NAME = re.compile(r"\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
+"""A host name (a leading dot: it and its subdomains) or a bracketed IPv6 address."""
+
+
+def origin(value: str) -> str | None:
+    """Empty, or an http(s) origin: ``https://host[:port]``, nothing after it."""
+    if not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    checks = (
+        (parts.scheme not in DEFAULT_PORTS, "use http:// or https://"),
+        (not parts.hostname, "it names no host"),
+        (port == -1, "the port is not a number from 1 to 65535"),
+        (parts.username is not None, "no user name or password"),
+        (parts.path not in ("", "/"), "no path: the player finds the API at the origin"),
+        (bool(parts.query or parts.fragment), "no query or fragment"),
+    )
+    for failed, problem in checks:
+        if failed:
+            return f"{problem} (https://host[:port], e.g. https://listen.example.com)"
+    return None
+
+
+def host_names(value: str) -> str | None:
+    """Comma-separated host names (``listen.example.com``, ``.example.com``), or empty."""
+    for host in (h.strip() for h in value.split(",")):
+        if host and not HOST_NAME.fullmatch(host):
+            return (
+                f"{host[:80]!r} is not a host name; give names like listen.example.com or "
+                ".example.com, comma-separated, without ports"
+            )
+    return None
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -287,12 +329,14 @@ class Settings(Mapping[str, Any]):
         "The service's public address, e.g. https://listen.example.com: every absolute URL "
         "(API, feed, oEmbed, player snippets) is built from it, never from the request's Host "
         "header. Empty uses the Host header (fine locally; set this in production).",
+        origin,
     )
     TRUSTED_HOSTS: str = setting(
         "",
         "Comma-separated Host names the service answers to (listen.example.com; "
         ".example.com for it and its subdomains); any other Host gets 400. /healthz, /readyz "
         "and /metrics answer any Host. Empty accepts every Host.",
+        host_names,
     )
     FEED_TITLE: str = setting("listen", "Title of the podcast feed (/feed.xml).")
     FEED_DESCRIPTION: str = setting(

@@ -59,6 +59,12 @@ BAD = [
     ("PORT", "http", "not a whole number"),
     ("WORKERS", "0", "use 1 to 64"),
     ("THREADS", "257", "use 1 to 256"),
+    ("PUBLIC_URL", "https://listen.example.com/sub/", "no path"),
+    ("PUBLIC_URL", "https://listen.example.com:99999", "the port is not a number"),
+    ("PUBLIC_URL", "https://user@listen.example.com", "no user name or password"),
+    ("PUBLIC_URL", "https://listen.example.com/?a=1", "no query or fragment"),
+    ("TRUSTED_HOSTS", "listen.example.com, bad host", "'bad host' is not a host name"),
+    ("TRUSTED_HOSTS", "listen.example.com:443", "without ports"),
 ]
 """A bad value of every checked setting, and the end of the message it gets."""
 

@@ -22,6 +22,7 @@ import pytest
 from listen import create_app
 from listen.cli import main
 from listen.errors import ConfigError
+from listen.settings import load
 
 from conftest import closed_port_url, listen_serve, write_article
 
@@ -236,6 +237,9 @@ def test_untrusted_hosts_get_400_json(guarded, host, path, status):
 def test_bad_public_url_settings_stop_start_up(config, name, value):
     with pytest.raises(ConfigError, match=f"LISTEN_{name}"):
         create_app({**config, name: value})
+    # checked where every setting is: the CLI and the worker refuse it alike
+    with pytest.raises(ConfigError, match=f"^LISTEN_{name}="):
+        load({name: value})
 
 
 # ------------------------------------------------- pushed articles are data, not cache

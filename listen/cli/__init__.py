@@ -1,4 +1,9 @@
-"""CLI: ``listen serve | clean | speak | prewarm | cache | settings``."""
+"""CLI: ``listen serve | clean | speak | prewarm | worker | cache stats|evict|purge | settings``.
+
+Argument handling only: every command loads the settings as the web app does, calls the
+service (or :mod:`listen.prewarm`, :mod:`listen.queue.reaper`) and turns a
+:class:`~listen.errors.ListenError` into one line on stderr and a non-zero exit.
+"""
 
 from __future__ import annotations
 

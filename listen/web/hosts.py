@@ -11,7 +11,6 @@ for another host is a 400. Neither set: the Host header is used (local use).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,15 +18,13 @@ from urllib.parse import urlsplit
 
 from werkzeug.sansio.utils import host_is_trusted
 
-from listen.errors import ConfigError
+from listen.settings import DEFAULT_PORTS, load
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 """Probed by orchestrators by address, whatever the Host: no URL is built there."""
-HOST_PATTERN = re.compile(r"\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
-DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 @dataclass(frozen=True)
@@ -41,33 +38,13 @@ class PublicAddress:
 
 
 def parse_public_url(value: str) -> PublicAddress | None:
-    """``LISTEN_PUBLIC_URL`` -> its scheme and host; None when empty.
-
-    Raises:
-        ConfigError: not an http(s) origin (no host, a path, a query, a user name).
-    """
-    value = (value or "").strip()
+    """``LISTEN_PUBLIC_URL`` (checked by :func:`listen.settings.origin` when the settings
+    were loaded) -> its scheme and host; None when empty."""
+    value = value.strip()
     if not value:
         return None
     parts = urlsplit(value)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    checks = (
-        (parts.scheme not in DEFAULT_PORTS, "use http:// or https://"),
-        (not parts.hostname, "it names no host"),
-        (port == -1, "the port is not a number from 1 to 65535"),
-        (parts.username is not None, "no user name or password"),
-        (parts.path not in ("", "/"), "no path: the player finds the API at the origin"),
-        (bool(parts.query or parts.fragment), "no query or fragment"),
-    )
-    for failed, problem in checks:
-        if failed:
-            raise ConfigError(
-                f"LISTEN_PUBLIC_URL={value!r}: {problem} (https://host[:port], e.g. "
-                "https://listen.example.com)"
-            )
+    port = parts.port
     return PublicAddress(
         scheme=parts.scheme,
         netloc=parts.netloc.lower(),
@@ -77,19 +54,9 @@ def parse_public_url(value: str) -> PublicAddress | None:
 
 
 def parse_trusted_hosts(value: str) -> list[str]:
-    """``LISTEN_TRUSTED_HOSTS`` -> host names (a leading dot matches every subdomain).
-
-    Raises:
-        ConfigError: an entry is not a host name.
-    """
-    hosts = [h.strip().lower() for h in (value or "").split(",") if h.strip()]
-    for host in hosts:
-        if not HOST_PATTERN.fullmatch(host):
-            raise ConfigError(
-                f"LISTEN_TRUSTED_HOSTS: {host[:80]!r} is not a host name; give names like "
-                "listen.example.com or .example.com, comma-separated, without ports"
-            )
-    return hosts
+    """``LISTEN_TRUSTED_HOSTS`` (checked by :func:`listen.settings.host_names`) -> host
+    names (a leading dot matches every subdomain)."""
+    return [h.strip().lower() for h in value.split(",") if h.strip()]
 
 
 class HostGuard:
@@ -128,5 +95,6 @@ def _untrusted(start_response: StartResponse) -> list[bytes]:
 
 
 def from_config(config: Mapping[str, Any]) -> tuple[PublicAddress | None, list[str]]:
-    """The public address and trusted hosts of the (loaded) settings, validated."""
-    return parse_public_url(config["PUBLIC_URL"]), parse_trusted_hosts(config["TRUSTED_HOSTS"])
+    """The public address and trusted hosts of the settings (validated as they load)."""
+    settings = load(config)
+    return parse_public_url(settings.PUBLIC_URL), parse_trusted_hosts(settings.TRUSTED_HOSTS)
