@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import IO, Literal, get_args
+from typing import IO, Literal
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LogFormat = Literal["text", "json"]
 """Values of ``LISTEN_LOG_FORMAT``."""
-FORMATS: tuple[LogFormat, ...] = get_args(LogFormat)
 HANDLER_NAME = "listen"
 """Name of the handler :func:`configure_logging` installs (and a later call replaces)."""
 

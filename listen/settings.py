@@ -608,11 +608,3 @@ def load(
     given: dict[str, Any] = from_env(environ) if environ is not None else {}
     given.update((k, v) for k, v in (values or {}).items() if v is not None)
     return Settings(**{name: s.parse(given[name]) for name, s in _INDEX.items() if name in given})
-
-
-def coerce(config: Mapping[str, Any]) -> Settings:
-    """The settings of ``config`` (:func:`load` without the environment).
-
-    Kept for callers of the old name until they call :func:`load`.
-    """
-    return load(config)

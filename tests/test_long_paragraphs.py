@@ -31,7 +31,7 @@ from listen.engines.piper import PiperEngine
 from listen.errors import EngineError
 from listen.text import sanitize
 
-from conftest import decode_mp3, stored, write_article
+from conftest import decode_mp3, encode_segment, stored, write_article
 
 WORDS = "council budget bridge river market harbour farmers water school library street".split()
 
@@ -207,9 +207,7 @@ def test_segment_encoder_joins_passages_into_one_run_of_frames():
 
 def test_one_passage_is_encoded_exactly_as_before():
     audio = Sine(300, sample_rate=22050).to_audio_segment(700).apply_gain(-6)
-    segment = stitch.encode_segment(
-        Speech(audio), engine="e", voice="v", target_dbfs=-20.0, bitrate_kbps=48
-    )
+    segment = encode_segment(Speech(audio), target_dbfs=-20.0)
     pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
     expected = mp3.encode(stitch.fade(stitch.level(pcm, -20.0)).tobytes(), 48)
     assert segment.frames == expected and segment.samples == len(pcm)

@@ -13,7 +13,7 @@ import pytest
 
 from listen.cli import load_service, main
 from listen.errors import ConfigError
-from listen.settings import DEFAULTS, SETTINGS, TYPES, Settings, coerce, from_env, load
+from listen.settings import DEFAULTS, SETTINGS, TYPES, Settings, from_env, load
 from listen.web.app import create_app
 
 BAD = [
@@ -252,7 +252,6 @@ def test_loading_settings_again_gives_them_back():
     settings = load({"QUEUE": "jobs"}, environ={"LISTEN_GTTS_RATE": "5"})
     assert load(settings) is settings
     assert load(settings, environ={"LISTEN_QUEUE": "other"}) is settings
-    assert coerce(settings) is settings
     assert load(dict(settings)) == settings
 
 

@@ -10,7 +10,7 @@ from pydub.generators import Sine
 from listen.audio import mp3, stitch
 from listen.engines import Speech
 
-from conftest import decode_mp3
+from conftest import decode_mp3, encode_segment
 
 
 def tone(ms: int, rate: int = 24000, channels: int = 1, gain: float = 0.0) -> AudioSegment:
@@ -52,12 +52,8 @@ def test_fade_starts_and_ends_at_zero():
 
 
 def test_segments_and_pauses_concatenate_into_one_playable_file(tmp_path):
-    a = stitch.encode_segment(
-        Speech(tone(1000)), engine="e", voice="v", target_dbfs=-20, bitrate_kbps=48
-    )
-    b = stitch.encode_segment(
-        Speech(tone(500, 16000, 2)), engine="e", voice="v", target_dbfs=-20, bitrate_kbps=48
-    )
+    a = encode_segment(Speech(tone(1000)), target_dbfs=-20)
+    b = encode_segment(Speech(tone(500, 16000, 2)), target_dbfs=-20)
     pause = stitch.pause_frames(1, 800, 400, 48)
     data = mp3.id3_tag("Año nuevo", "es") + a.frames + pause + b.frames
     path = tmp_path / "x.mp3"
@@ -80,8 +76,6 @@ def test_mp3_frames_are_constant_bitrate():
 
 
 def test_joining_is_linear():
-    seg = stitch.encode_segment(
-        Speech(tone(50)), engine="e", voice="v", target_dbfs=-20, bitrate_kbps=48
-    )
+    seg = encode_segment(Speech(tone(50)), target_dbfs=-20)
     data = b"".join([seg.frames] * 2000)
     assert mp3.count_frames(data) == 2000 * mp3.count_frames(seg.frames)

@@ -222,18 +222,6 @@ class Segment:
         self.close()
 
 
-def encode_segment(
-    speech: Speech, *, engine: str, voice: str, target_dbfs: float, bitrate_kbps: int
-) -> Segment:
-    """Level, fade and encode what an engine said (its frames kept in memory: short
-    speech only; a paragraph is encoded by :class:`SegmentEncoder` into a file)."""
-    encoder = SegmentEncoder(
-        engine=engine, voice=voice, target_dbfs=target_dbfs, bitrate_kbps=bitrate_kbps
-    )
-    encoder.add(speech)
-    return encoder.finish()
-
-
 class SegmentEncoder:
     """One segment encoded from consecutive passages of speech, one passage's PCM at a time.
 

@@ -306,14 +306,6 @@ class AudioCache:
             )
         return True, f"{self.root} is writable"
 
-    def writable(self) -> bool:
-        """True when :meth:`probe` succeeds."""
-        try:
-            self.probe()
-        except OSError:
-            return False
-        return True
-
     @contextmanager
     def lock(self, name: str) -> Iterator[str | None]:
         """Hold the lock ``name``: one holder per name across threads and processes.
