@@ -91,6 +91,13 @@ FRAGMENTS = (
     "/ Via ",
     "(@a) ",
     "pic.twitter.com/",
+    "Henry II ",
+    "II and ",
+    "s. XIX ",
+    "la II ",
+    "C/ ",
+    "1/2 ",
+    "y/y ",
 )
 ENDINGS = ("", "x", ")x", " /x", "@")
 

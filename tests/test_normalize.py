@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from listen.errors import UnsupportedLanguage
 from listen.text import normalize as n
 from listen.text.normalize import data as spoken_data
-from listen.text.normalize import normalize
+from listen.text.normalize import normalize, roman
 
 
 def check(language: str, text: str, spoken: str) -> None:
@@ -482,6 +482,106 @@ def test_tricky_non_matches(language, text, spoken):
     check(language, text, spoken)
 
 
+@pytest.mark.parametrize(
+    "language, text, spoken",
+    [
+        # regnal and papal names: an ordinal
+        ("en", "Henry VIII had six wives.", "Henry the eighth had six wives."),
+        (
+            "en",
+            "Queen Elizabeth II died in 2022.",
+            "Queen Elizabeth the second died in twenty twenty-two.",
+        ),
+        (
+            "en",
+            "King Charles III was crowned on Saturday.",
+            "King Charles the third was crowned on Saturday.",
+        ),
+        ("en", "Pope John Paul II visited Poland.", "Pope John Paul the second visited Poland."),
+        ("en", "Pope Benedict XVI resigned.", "Pope Benedict the sixteenth resigned."),
+        ("en", "Louis XIV built Versailles.", "Louis the fourteenth built Versailles."),
+        (
+            "en",
+            "King George V reigned until 1936.",
+            "King George the fifth reigned until nineteen thirty-six.",
+        ),
+        ("en", "Richard I led the crusade.", "Richard the first led the crusade."),
+        ("en", "Henry V.", "Henry the fifth."),
+        ("es", "Juan Pablo II visitó México.", "Juan Pablo segundo visitó México."),
+        ("es", "El rey Felipe VI habló.", "El rey Felipe sexto habló."),
+        ("es", "Isabel II reinó 70 años.", "Isabel segunda reinó setenta años."),
+        ("es", "Carlos V fue emperador.", "Carlos quinto fue emperador."),
+        ("es", "Alfonso XIII se exilió.", "Alfonso trece se exilió."),
+        ("es", "Luis XIV construyó Versalles.", "Luis catorce construyó Versalles."),
+        ("es", "el papa Benedicto XVI", "el papa Benedicto dieciséis"),
+        ("es", "Juan Carlos I abdicó.", "Juan Carlos primero abdicó."),
+        # numbered things: a cardinal
+        ("en", "World War II ended in 1945.", "World War two ended in nineteen forty-five."),
+        ("en", "before World War I", "before World War one"),
+        ("en", "Chapter IV explains it.", "Chapter four explains it."),
+        ("en", "Title IX protects students.", "Title nine protects students."),
+        ("en", "Type II diabetes", "Type two diabetes"),
+        ("en", "Super Bowl LVIII was in Las Vegas.", "Super Bowl fifty-eight was in Las Vegas."),
+        ("en", "Parts I and II", "Parts one and two"),
+        ("en", "Henry VIII and I", "Henry the eighth and I"),
+        ("en", "Chapters IV and V", "Chapters four and five"),
+        ("en", "Apollo XI landed.", "Apollo eleven landed."),
+        ("en", "Rocky II opened.", "Rocky two opened."),
+        ("en", "the XIX century", "the nineteenth century"),
+        ("es", "el capítulo IV del informe", "el capítulo cuatro del informe"),
+        ("es", "el artículo XV de la ley", "el artículo quince de la ley"),
+        ("es", "en el siglo XIX", "en el siglo diecinueve"),
+        ("es", "desde el s. XVIII", "desde el siglo dieciocho"),
+        ("es", "los siglos XV y XVI", "los siglos quince y dieciséis"),
+        ("es", "la II Guerra Mundial", "la segunda Guerra Mundial"),
+        ("es", "el III Congreso Nacional", "el tercer Congreso Nacional"),
+        ("es", "el I Festival", "el primer Festival"),
+        # spelled like numerals, read as written
+        ("en", "I said I would go.", "I said I would go."),
+        ("en", "V for Vendetta", "V for Vendetta"),
+        ("en", "a CD and a DVD", "a CD and a DVD"),
+        ("en", "Washington, DC, and MD", "Washington, DC, and MD"),
+        ("en", "size XL", "size XL"),
+        ("en", "John D. Rockefeller", "John D. Rockefeller"),
+        ("en", "Type C", "Type C"),
+        ("en", "PRESIDENT MEETS XI JINPING", "PRESIDENT MEETS XI JINPING"),
+        ("en", "In II cases", "In II cases"),
+        ("es", "Vi a Felipe", "Vi a Felipe"),
+        ("es", "la vitamina C", "la vitamina C"),
+    ],
+)
+def test_roman_numerals(language, text, spoken):
+    check(language, text, spoken)
+
+
+@pytest.mark.parametrize(
+    "language, text, spoken",
+    [
+        ("en", "the 9/11 attacks", "the nine eleven attacks"),
+        ("en", "3/4 of voters agreed", "three quarters of voters agreed"),
+        ("en", "1/2 cup of flour", "one half cup of flour"),
+        ("en", "2/3 of the budget", "two thirds of the budget"),
+        ("en", "sales rose 5% y/y", "sales rose five percent year on year"),
+        ("en", "GDP grew 0.4% q/q", "GDP grew zero point four percent quarter on quarter"),
+        ("en", "open 24/7", "open twenty-four seven"),
+        ("en", "a burger w/ cheese", "a burger with cheese"),
+        ("en", "coffee w/o sugar", "coffee without sugar"),
+        ("en", "fines and/or jail", "fines and or jail"),
+        ("en", "at 50 km/h", "at fifty kilometers per hour"),
+        ("en", "on 5/5/2024", "on May fifth, twenty twenty-four"),
+        ("es", "vive en C/ Mayor 5", "vive en calle Mayor cinco"),
+        ("es", "Av. Reforma s/n", "avenida Reforma sin número"),
+        ("es", "creció un 3% a/a", "creció un tres por ciento interanual"),
+        ("es", "2/3 de los votos", "dos tercios de los votos"),
+        ("es", "el 11/9", "el once nueve"),
+        ("es", "a 100 km/h", "a cien kilómetros por hora"),
+        ("es", "abierto 24/7", "abierto veinticuatro siete"),
+    ],
+)
+def test_slashes(language, text, spoken):
+    check(language, text, spoken)
+
+
 def test_a_paragraph_in_each_language():
     check(
         "en",
@@ -539,7 +639,7 @@ _ABBREVIATED = {
     for key in keys
 }
 WORDS = st.text(st.characters(categories=["L"]), min_size=1, max_size=8).filter(
-    lambda w: unicodedata.normalize("NFC", w) == w and w not in _ABBREVIATED
+    lambda w: unicodedata.normalize("NFC", w) == w and w not in _ABBREVIATED and not roman.value(w)
 )
 SEPARATORS = st.sampled_from([" ", ", ", "; ", " - ", "\n", " * ", " | ", " • ", " → ", "! "])
 

@@ -2,12 +2,13 @@
 
 In goes one block of display text, out comes the same block with everything a speech engine
 might misread written as words: numbers in the language's separators, ordinals, percentages,
-money, dates, times, years, abbreviations, units, web addresses and symbols.
+money, dates, times, years, Roman numerals, abbreviations, units, web addresses and symbols.
 "Dr. Smith paid $48.6m on 5/5/2024" -> "Doctor Smith paid forty-eight point six million
 dollars on May fifth, twenty twenty-four".
 
 Each rule is a small step ``(text, language) -> text`` over the tables in :mod:`.data`
-(numbers in :mod:`.numerals`, dates and times in :mod:`.dates`); :data:`STEPS` runs them in
+(numbers in :mod:`.numerals`, dates and times in :mod:`.dates`, Roman numerals in
+:mod:`.roman`); :data:`STEPS` runs them in
 order, specific shapes (a date, a price) before bare numbers. A step rewrites only what it
 matches, so letters outside a handled token pass through, and its words hold no digits a
 second pass would read again: normalizing the output changes nothing. Digits glued to
@@ -38,6 +39,7 @@ from listen.text.normalize.numerals import (
     Amount,
     agree,
     alternation,
+    cardinal,
     count,
     de,
     first_chars,
@@ -47,12 +49,14 @@ from listen.text.normalize.numerals import (
     parse_amount,
     say_amount,
     say_digits,
+    say_integer,
     say_number,
     say_year,
     sign,
     signed,
     year_en,
 )
+from listen.text.normalize.roman import roman_numerals
 from listen.text.textutil import CONTROL, joined_split, split_sub
 
 Step = Callable[[str, str], str]
@@ -198,6 +202,37 @@ def _say_abbreviation(
 def abbreviations(text: str, language: str) -> str:
     """ "Dr. Smith" -> "Doctor Smith", "in the U.S." -> "in the U S." (sentence break kept)."""
     return split_sub(_ABBREVIATION[language], text, _say_abbreviation, language)
+
+
+def _slash_keys(language: str) -> str:
+    keys = sorted(data.SLASH_WORDS[language], key=len, reverse=True)
+    # "C/ Mayor": a key that ends with its slash stands before a space; the others alone.
+    return "|".join(re.escape(k) + (r"(?=\s)" if k.endswith("/") else r"(?![\w/])") for k in keys)
+
+
+_SLASH_WORD = {lang: re.compile(rf"(?<![\w/])(?:{_slash_keys(lang)})") for lang in SUPPORTED}
+_SLASH_NUMBERS = re.compile(r"(?<![\w/.,])([0-9]{1,3})/([0-9]{1,3})(?![\w/]|[.,][0-9])")
+
+
+@lru_cache(maxsize=1024)
+def _say_slashed_numbers(language: str, top: str, bottom: str) -> str:
+    """ "3/4" -> "three quarters" (a fraction up to tenths), "9/11" -> "nine eleven"."""
+    n, d = int(top), int(bottom)
+    if 0 < n < d <= 10:
+        one, many = data.FRACTIONS[language][d]
+        count = data.ONE_FRACTION[language] if n == 1 else cardinal(n, language)
+        return f"{count} {one if n == 1 else many}"
+    return f"{say_integer(top, language)} {say_integer(bottom, language)}"
+
+
+def slashes(text: str, language: str) -> str:
+    """ "y/y" -> "year on year", "C/ Mayor" -> "calle Mayor", "3/4" -> "three quarters"."""
+    # "9/11" -> "nine eleven": no slash is read out ("km/h" is left to units()).
+    if "/" not in text:
+        return text
+    words = data.SLASH_WORDS[language]
+    text = _SLASH_WORD[language].sub(lambda m: words[m.group(0)], text)
+    return split_sub(_SLASH_NUMBERS, text, _say_slashed_numbers, language)
 
 
 _PHONE = re.compile(
@@ -570,10 +605,12 @@ STEPS: tuple[Step, ...] = (
     prepare,
     web_addresses,
     hashtags_and_handles,
+    roman_numerals,
     abbreviations,
     numeric_dates,
     written_dates,
     times,
+    slashes,
     phone_numbers,
     ranges,
     currencies,

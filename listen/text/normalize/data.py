@@ -630,3 +630,121 @@ NOISE_CATEGORIES = frozenset({"So", "Sk", "Co", "Cn", "Me"})
 INVISIBLE = (
     "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\ufe0e\ufe0f\u202a\u202b\u202c\u202d\u202e"
 )
+
+# ---------------------------------------------------------------- Roman numerals
+
+# Names that take a regnal or papal number ("Henry VIII", "Juan Pablo II"): the numeral is
+# read as an ordinal, "Henry the Eighth", "Juan Pablo segundo" (from 11 on Spanish uses the
+# cardinal: "Luis catorce"). Only after one of these is a lone "I" or "V" a numeral.
+REGNAL_NAMES = {
+    "en": frozenset(
+        "Henry Edward George William Charles Elizabeth Victoria Mary Anne James Richard John "
+        "Stephen Louis Philip Philippe Felipe Juan Carlos Alfonso Ferdinand Isabella Frederick "
+        "Wilhelm Nicholas Alexander Peter Catherine Ivan Napoleon Ramesses Ramses Leopold "
+        "Albert Baudouin Harald Olav Haakon Gustav Gustaf Christian Margrethe Frederik "
+        "Willem Beatrix Rainier Juliana Constantine Paul Pius Leo Gregory Benedict Francis "
+        "Innocent Clement Urban Boniface Sixtus Alexander Julius Adrian Hadrian Celestine "
+        "Martin Nicholas Eugene Honorius Callixtus Pedro Manuel Umberto Vittorio Emanuel "
+        "Mohammed Mohammad Muhammad Abdullah Hussein Akihito Selim Suleiman Mehmed Murad "
+        "Sancho Jaime Enrique Fernando Isabel Carlos Ludwig Otto Rudolf Franz Joseph Karl "
+        "Sigismund Casimir Stanislaus Vladimir Boris Andrew Malcolm Duncan David Robert".split()
+    ),
+    "es": frozenset(
+        "Felipe Carlos Alfonso Fernando Isabel Juan Pablo Juana Enrique Jaime Pedro Sancho "
+        "Ramiro García Ordoño Bermudo Fruela Luis Enrique Jorge Eduardo Guillermo Ricardo "
+        "Isabel María Victoria Catalina Leonor Urraca Beatriz Cristina Margarita Ana "
+        "Benedicto Pío León Gregorio Francisco Inocencio Clemente Urbano Bonifacio Sixto "
+        "Julio Adriano Celestino Martín Nicolás Eugenio Honorio Calixto Alejandro Juan "
+        "Napoleón Federico Guillermo Nicolás Pedro Iván Catalina Manuel Amadeo Leopoldo "
+        "Alberto Balduino Harald Olaf Gustavo Cristián Margarita Guillermo Beatriz Rainiero "
+        "Mohamed Abdalá Huséin Akihito Solimán Ludovico Otón Rodolfo Carlomagno Pablo".split()
+    ),
+}
+# Spanish regnal names that take the feminine ordinal ("Isabel II" -> "Isabel segunda").
+FEMININE_REGNAL_ES = frozenset(
+    "Isabel María Victoria Catalina Leonor Urraca Beatriz Cristina Margarita Ana Juana".split()
+)
+# Nouns after which a numeral is a plain number: "World War II" -> "World War two",
+# "capítulo IV" -> "capítulo cuatro".
+ROMAN_CARDINAL_AFTER = {
+    "en": frozenset(
+        "war chapter chapters part parts act acts volume volumes vol phase phases title "
+        "article articles section sections book books episode episodes season seasons stage "
+        "stages round rounds level levels class grade type schedule annex appendix bowl "
+        "olympiad congress symphony psalm canto".split()
+    ),
+    "es": frozenset(
+        "capítulo capítulos tomo tomos acto actos parte partes fase fases título títulos "
+        "artículo artículos volumen volúmenes libro libros episodio episodios temporada "
+        "temporadas etapa etapas nivel niveles grado grados tipo tipos anexo apéndice "
+        "edición olimpiada sinfonía salmo canto legislatura".split()
+    ),
+}
+# English: a numeral before one of these is an ordinal ("the XIX century" -> "nineteenth").
+ROMAN_ORDINAL_BEFORE_EN = frozenset({"century", "centuries", "millennium"})
+# Spanish: a numeral after one of these is a century, said as a cardinal ("siglo diecinueve").
+CENTURY_ES = {"siglo": "siglo", "siglos": "siglos", "s.": "siglo", "S.": "siglo"}
+# Spanish articles before an ordinal numeral ("la II Guerra Mundial" -> "la segunda …"),
+# and whether they are feminine.
+ROMAN_ARTICLES_ES = {"el": False, "del": False, "al": False, "la": True, "las": True, "los": False}
+REGNAL_THE = {"en": "the", "es": ""}
+# Words that join two numerals read alike ("los siglos XV y XVI", "Parts I and II").
+JOINERS = {
+    "en": frozenset({"and", "or", "to", "through"}),
+    "es": frozenset({"y", "e", "o", "a", "al"}),
+}
+
+# ---------------------------------------------------------------- slashes
+
+# Written with a slash, said without one.
+SLASH_WORDS = {
+    "en": {
+        "y/y": "year on year",
+        "Y/Y": "year on year",
+        "q/q": "quarter on quarter",
+        "m/m": "month on month",
+        "w/o": "without",
+        "w/": "with",
+        "c/o": "care of",
+        "and/or": "and or",
+        "he/she": "he or she",
+        "his/her": "his or her",
+        "him/her": "him or her",
+        "24/7": "twenty-four seven",
+    },
+    "es": {
+        "C/": "calle",
+        "c/": "calle",
+        "a/a": "interanual",
+        "s/n": "sin número",
+        "c/u": "cada uno",
+        "y/o": "y o",
+        "24/7": "veinticuatro siete",
+    },
+}
+# A fraction's denominator (2 to 10), singular and plural: "3/4" -> "three quarters".
+FRACTIONS = {
+    "en": {
+        2: ("half", "halves"),
+        3: ("third", "thirds"),
+        4: ("quarter", "quarters"),
+        5: ("fifth", "fifths"),
+        6: ("sixth", "sixths"),
+        7: ("seventh", "sevenths"),
+        8: ("eighth", "eighths"),
+        9: ("ninth", "ninths"),
+        10: ("tenth", "tenths"),
+    },
+    "es": {
+        2: ("medio", "medios"),
+        3: ("tercio", "tercios"),
+        4: ("cuarto", "cuartos"),
+        5: ("quinto", "quintos"),
+        6: ("sexto", "sextos"),
+        7: ("séptimo", "séptimos"),
+        8: ("octavo", "octavos"),
+        9: ("noveno", "novenos"),
+        10: ("décimo", "décimos"),
+    },
+}
+ONE_FRACTION = {"en": "one", "es": "un"}
