@@ -235,10 +235,28 @@ def test_dates(language, text, spoken):
 @pytest.mark.parametrize(
     "language, text, spoken",
     [
-        ("en", "2:15 a.m.", "two fifteen a.m."),
-        ("en", "6 a.m.", "six a.m."),
-        ("en", "at 7pm on Monday", "at seven p.m. on Monday"),
-        ("en", "6 AM", "six a.m."),
+        ("en", "2:15 a.m.", "two fifteen AM."),
+        ("en", "6 a.m.", "six AM."),
+        ("en", "at 7pm on Monday", "at seven PM on Monday"),
+        (
+            "en",
+            "At 8 p.m. Eastern time the polls closed.",
+            "At eight PM Eastern time the polls closed.",
+        ),
+        ("en", "It ends at 10 a.m. The vote follows.", "It ends at ten AM. The vote follows."),
+        ("en", "from 9 a.m. to 5 p.m. on weekdays", "from nine AM to five PM on weekdays"),
+        ("es", "a las 7.45 de la mañana", "a las siete y cuarenta y cinco de la mañana"),
+        (
+            "es",
+            "desde la 1.30 hasta las 14.15",
+            "desde la una y treinta hasta las catorce y quince",
+        ),
+        (
+            "es",
+            "el índice subió 7.45 puntos",
+            "el índice subió siete punto cuarenta y cinco puntos",
+        ),
+        ("en", "6 AM", "six AM"),
         ("en", "14:30", "fourteen thirty"),
         ("en", "9:05", "nine oh five"),
         ("en", "9:00", "nine o'clock"),
@@ -551,6 +569,49 @@ def test_tricky_non_matches(language, text, spoken):
     ],
 )
 def test_roman_numerals(language, text, spoken):
+    check(language, text, spoken)
+
+
+@pytest.mark.parametrize(
+    "language, text, spoken",
+    [
+        # titles before a name
+        ("en", "Ald. Maria Perez voted no.", "Alderman Maria Perez voted no."),
+        ("en", "Del. Jones filed the bill.", "Delegate Jones filed the bill."),
+        ("en", "Supt. Brown closed schools.", "Superintendent Brown closed schools."),
+        ("en", "Adm. Chen took command.", "Admiral Chen took command."),
+        ("en", "Det. Ruiz testified.", "Detective Ruiz testified."),
+        ("en", "Fr. Murphy said Mass.", "Father Murphy said Mass."),
+        # Spanish titles agree with their article
+        ("es", "la Lic. María López", "la licenciada María López"),
+        ("es", "el Lic. Pérez", "el licenciado Pérez"),
+        ("es", "una Ing. Ruiz", "una ingeniera Ruiz"),
+        ("es", "la Dip. Gómez votó", "la diputada Gómez votó"),
+        ("es", "la Sen. Ortiz", "la senadora Ortiz"),
+        ("es", "el Arq. Díaz", "el arquitecto Díaz"),
+        ("es", "la presidente electa", "la presidenta electa"),
+        # one hashtag word, model numbers, ranges of years
+        ("en", "the hashtag #VoteYes spread", "the hashtag Vote Yes spread"),
+        ("es", "el hashtag #YoVoto", "el hashtag Yo Voto"),
+        ("en", "a 747 jet landed", "a seven forty-seven jet landed"),
+        ("en", "the 737 plane", "the seven thirty-seven plane"),
+        ("en", "it bought 300 planes", "it bought three hundred planes"),
+        ("es", "entre 1990-95", "entre mil novecientos noventa a mil novecientos noventa y cinco"),
+        ("es", "la temporada 2019-20", "la temporada dos mil diecinueve a dos mil veinte"),
+        ("es", "en 1998-02", "en mil novecientos noventa y ocho a dos mil dos"),
+        ("en", "from 1990-95", "from nineteen ninety to ninety-five"),
+        # an amount before a noun is an adjective: no plural
+        ("en", "a $3.2 million budget", "a three point two million dollar budget"),
+        ("en", "paid a $5 million settlement", "paid a five million dollar settlement"),
+        ("en", "an $8 billion deal", "an eight billion dollar deal"),
+        ("en", "a £20 note", "a twenty pound note"),
+        ("en", "a €40 increase per year", "a forty euro increase per year"),
+        ("en", "a million dollars in cash", "a million dollars in cash"),
+        ("en", "it cost $5 million last year", "it cost five million dollars last year"),
+        ("en", "a $100 fine.", "a one hundred dollar fine."),
+    ],
+)
+def test_titles_agreement_and_contexts(language, text, spoken):
     check(language, text, spoken)
 
 

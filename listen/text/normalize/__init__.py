@@ -115,7 +115,8 @@ def web_addresses(text: str, language: str) -> str:
     return _URL.sub(lambda m: _say_url(m, language), text) if "." in text else text
 
 
-_HASHTAG = re.compile(r"(?<![\w@#&])#([^\W_]\w*)")
+# "the hashtag #VoteYes": the word is not said twice.
+_HASHTAG = re.compile(r"(?:(?<!\w)(?i:hashtag)\s+)?(?<![\w@#&])#([^\W_]\w*)")
 _HANDLE = re.compile(r"(?<![\w@.])@(\w+)")
 _CAMEL = re.compile(r"(?<=[a-záéíóúñ])(?=[A-ZÁÉÍÓÚÑ])")
 
@@ -199,9 +200,17 @@ def _say_abbreviation(
     return key
 
 
+_FEMININE_TITLE = re.compile(
+    rf"(?<!\w)((?:{'|'.join(data.FEMININE_ARTICLES_ES)})\s+)({'|'.join(data.FEMININE_TITLES_ES)})(?!\w)"
+)
+
+
 def abbreviations(text: str, language: str) -> str:
     """ "Dr. Smith" -> "Doctor Smith", "in the U.S." -> "in the U S." (sentence break kept)."""
-    return split_sub(_ABBREVIATION[language], text, _say_abbreviation, language)
+    text = split_sub(_ABBREVIATION[language], text, _say_abbreviation, language)
+    if language == "es":  # "la Lic. Ruiz" -> "la licenciada Ruiz"
+        text = _FEMININE_TITLE.sub(lambda m: m.group(1) + data.FEMININE_TITLES_ES[m.group(2)], text)
+    return text
 
 
 def _slash_keys(language: str) -> str:
@@ -278,9 +287,19 @@ _RANGE = re.compile(
 )
 
 
+def _range(match: re.Match[str], language: str) -> str:
+    first, last = match.groups()
+    # Spanish says both years whole: "1990-95" -> "1990 a 1995", "2019-20" -> "2019 a 2020".
+    years = first.isdigit() and last.isdigit() and len(first) == 4 and len(last) == 2
+    if language == "es" and years and 1000 <= int(first) < 2100:
+        century = int(first[:2]) + (int(last) <= int(first[2:]))  # "1998-02": 2002
+        last = f"{century}{last}"
+    return f"{first} {data.RANGE_WORD[language]} {last}"
+
+
 def ranges(text: str, language: str) -> str:
     """ "2019-2023", "10–12", a 7-4 vote -> "2019 to 2023", "7 to 4" (digits kept for later)."""
-    return _RANGE.sub(lambda m: f"{m.group(1)} {data.RANGE_WORD[language]} {m.group(2)}", text)
+    return _RANGE.sub(lambda m: _range(m, language), text)
 
 
 _CURRENCY_KEYS = {lang: alternation(data.CURRENCIES[lang]) for lang in SUPPORTED}
@@ -362,9 +381,23 @@ def _say_price(
     return signed(sign or tsign, spoken, language)
 
 
+_SINGULAR_CURRENCY_EN = {c.major.plural: c.major.singular for c in data.CURRENCIES["en"].values()}
+# "a three point two million dollars budget" -> "… dollar budget": an amount after "a" and
+# before a noun is an adjective, and English adjectives have no plural.
+_ADJECTIVE_AMOUNT_EN = re.compile(
+    rf"(?<![\w-])(an? (?:(?:{alternation(data.NUMBER_WORDS_EN)})[ -]){{1,12}}?)"
+    rf"({alternation(_SINGULAR_CURRENCY_EN)}) (?!(?:{alternation(data.NOT_NOUNS_EN)})\b)(?=[a-z])"
+)
+
+
 def currencies(text: str, language: str) -> str:
     """ "$48.6 million", "US$4,5 millones", "12 €", "COP 2.000" -> amount and currency in words."""
-    return split_sub(_CURRENCY_WHOLE[language], text, _say_price, language)
+    text = split_sub(_CURRENCY_WHOLE[language], text, _say_price, language)
+    if language == "en" and "a" in text:
+        text = _ADJECTIVE_AMOUNT_EN.sub(
+            lambda m: f"{m.group(1)}{_SINGULAR_CURRENCY_EN[m.group(2)]} ", text
+        )
+    return text
 
 
 _PERCENT = re.compile(rf"{SIGN}{START}({NUM})\s?([%‰])")
@@ -491,14 +524,23 @@ def years(text: str, language: str) -> str:
     return _YEAR.sub(year, text)
 
 
-_MODEL = re.compile(rf"(?<!\w)({'|'.join(data.MODEL_NAMES_EN)})\s+([0-9]{{3}})(?![\w]|[.,][0-9])")
+_MODEL = re.compile(
+    rf"(?<!\w)({'|'.join(data.MODEL_NAMES_EN)})\s+([0-9]{{3}})(?![\w]|[.,][0-9])"
+    rf"|(?<![\w.,])()([1-9][0-9]{{2}})(?=\s+(?:{'|'.join(data.MODEL_NOUNS_EN)})\b)"
+)
 
 
 def model_numbers(text: str, language: str) -> str:
     """English "Boeing 737" -> "Boeing seven thirty-seven", in pairs like a year."""
     if language != "en":
         return text
-    return _MODEL.sub(lambda m: f"{m.group(1)} {year_en(int(m.group(2)))}", text)
+
+    def say(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f"{m.group(1)} {year_en(int(m.group(2)))}"
+        return year_en(int(m.group(4)))
+
+    return _MODEL.sub(say, text)
 
 
 _NUMBER = re.compile(rf"{SIGN}{START}({NUM}){END}")

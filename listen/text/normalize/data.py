@@ -39,6 +39,19 @@ GROUP_JOINER = {
 LONG_NUMBER = {"en": "a number of {} digits", "es": "un número de {} cifras"}
 MINUS = {"en": "minus", "es": "menos"}
 PLUS = {"en": "plus", "es": "más"}
+# English number words, for rules that look at an amount already said in words.
+NUMBER_WORDS_EN = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred thousand million billion trillion point"
+).split()
+# What may follow "a $3 million" without it being an adjective before a noun
+# ("a million dollars in cash", "a hundred dollars more"): the plural stays.
+NOT_NOUNS_EN = frozenset(
+    "of in on for to from and or a an the that this was were is are be been more less each "
+    "per worth over under at by with as but if than so a year a month apiece later ago "
+    "total overall".split()
+)
 RANGE_WORD = {"en": "to", "es": "a"}  # "2019-2023", "10–12", a 7-4 vote or a 3-1 score
 CENTS_JOINER = {"en": "and", "es": "con"}  # "three dollars and fifty cents"
 
@@ -462,9 +475,15 @@ NOT_YEAR_FOLLOWERS_EN = (
 )
 # Names whose model numbers are read in pairs, like years: "Boeing 737" -> "seven thirty-seven".
 MODEL_NAMES_EN = ("Boeing",)
+# A three-digit number before one of these singular nouns names a model ("a 747 jet"):
+# a count would take the plural.
+MODEL_NOUNS_EN = ("jet", "jetliner", "airliner", "jumbo", "plane", "engine", "rifle")
 
 # Spanish says the part of the day instead of a.m./p.m.: (a or p, first hour, last hour, words).
-AM_PM = {"en": {"a": "a.m.", "p": "p.m."}, "es": {}}
+AM_PM = {"en": {"a": "AM", "p": "PM"}, "es": {}}
+# Capitals without periods: engines end a sentence at "p.m. Eastern" (espeak-ng and piper
+# break there) and read "a m" as "uh em"; "AM" they spell. The period comes back only where
+# the sentence ends there ("at 8 p.m. The vote ...").
 PARTS_OF_DAY_ES = (
     ("a", 0, 5, "de la madrugada"),
     ("a", 6, 11, "de la mañana"),
@@ -503,6 +522,21 @@ TITLES = {
         "St.": "Saint",
         "Mt.": "Mount",
         "Ft.": "Fort",
+        "Ald.": "Alderman",
+        "Del.": "Delegate",
+        "Assemb.": "Assemblymember",
+        "Supt.": "Superintendent",
+        "Cmdr.": "Commander",
+        "Adm.": "Admiral",
+        "Maj.": "Major",
+        "Cpl.": "Corporal",
+        "Pvt.": "Private",
+        "Hon.": "Honorable",
+        "Msgr.": "Monsignor",
+        "Fr.": "Father",
+        "Atty.": "Attorney",
+        "Insp.": "Inspector",
+        "Det.": "Detective",
     },
     "es": {
         "Sr.": "señor",
@@ -521,8 +555,39 @@ TITLES = {
         "Sta.": "santa",
         "Av.": "avenida",
         "Avda.": "avenida",
+        "Arq.": "arquitecto",
+        "Mtro.": "maestro",
+        "Mtra.": "maestra",
+        "Pbro.": "presbítero",
+        "Excmo.": "excelentísimo",
+        "Excma.": "excelentísima",
+        "Cnel.": "coronel",
+        "Tte.": "teniente",
+        "Cap.": "capitán",
+        "Sgto.": "sargento",
+        "Dip.": "diputado",
+        "Sen.": "senador",
+        "Pdte.": "presidente",
+        "Gob.": "gobernador",
     },
 }
+# A Spanish title after a feminine article takes its feminine form: "la Lic. Ruiz" ->
+# "la licenciada Ruiz" (the abbreviation does not say; the article does).
+FEMININE_TITLES_ES = {
+    "licenciado": "licenciada",
+    "ingeniero": "ingeniera",
+    "profesor": "profesora",
+    "doctor": "doctora",
+    "arquitecto": "arquitecta",
+    "diputado": "diputada",
+    "senador": "senadora",
+    "gobernador": "gobernadora",
+    "presidente": "presidenta",
+    "señor": "señora",
+    "maestro": "maestra",
+    "santo": "santa",
+}
+FEMININE_ARTICLES_ES = ("la", "una", "esta", "esa", "La", "Una", "Esta", "Esa")
 # Other abbreviations, expanded anywhere; a period that also ends the sentence is kept.
 ABBREVIATIONS = {
     "en": {

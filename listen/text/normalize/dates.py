@@ -142,9 +142,23 @@ def times(text: str, language: str) -> str:
         if minute > 59 or hour > (12 if ampm else 24):
             return match.group(0)
         spoken = say_time(hour, minute, ampm, language)
-        # Spanish drops "p. m."; a period that also ended the sentence stays.
-        if language == "es" and period and ends_sentence(text, match.end(), language):
+        # "p.m." is said without its periods; one that also ended the sentence stays.
+        if period and ends_sentence(text, match.end(), language):
             spoken += "."
         return spoken
 
-    return _TIME.sub(time, text)
+    text = _TIME.sub(time, text)
+    if language == "es" and "." in text:
+        text = _DOTTED_TIME_ES.sub(_dotted_time, text)
+    return text
+
+
+# "a las 7.45", "a la 1.30": after the article of an hour, a dot separates the minutes.
+_DOTTED_TIME_ES = re.compile(
+    r"(?:(?<=\blas )|(?<=\bla ))([0-9]{1,2})\.([0-5][0-9])(?![0-9]|[.,][0-9])"
+)
+
+
+def _dotted_time(match: re.Match[str]) -> str:
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return say_time(hour, minute, "", "es") if hour <= 24 else match.group(0)
