@@ -325,7 +325,7 @@ def test_transcript_shows_the_spoken_form(client):
     first = data["paragraphs"][0]
     assert "7-4" in first["text"] and "$312 million" in first["text"]
     assert "seven to four" in first["spoken"]
-    assert "three hundred twelve million dollars" in first["spoken"]
+    assert "a three hundred twelve million dollar spending plan" in first["spoken"]
     es = client.get(f"/api/articles/{ES_ID}/transcript").get_json()
     assert any("veintitrés por ciento" in p["spoken"] for p in es["paragraphs"])
 
