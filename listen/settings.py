@@ -246,6 +246,12 @@ class Settings(Mapping[str, Any]):
     PAUSE_PARAGRAPH_MS: int = setting(
         500, "Silence between paragraphs, in milliseconds.", at_least(0)
     )
+    PAUSE_HEADING_MS: int = setting(
+        1000, "Silence before a subheading, in milliseconds.", at_least(0)
+    )
+    PAUSE_ITEM_MS: int = setting(
+        300, "Silence before an item of a list, in milliseconds.", at_least(0)
+    )
     BITRATE: str = setting(
         "48k",
         "MP3 bitrate of every article (mono, 22.05 kHz, constant bitrate): 8k, 16k, 24k, "

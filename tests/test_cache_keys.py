@@ -21,14 +21,15 @@ from listen.sources.files import read_path
 SAMPLES = Path(__file__).parent.parent / "listen" / "samples"
 
 GOLDEN = {
+    # PIPELINE_VERSION 3 and SEGMENT_VERSION 3: engine silence trimmed, pauses by kind
     # sample: (article key, sha256 of its segment keys, one per engine and item, joined)
     "harbour-bridge-reopens.html": (
-        "6e33c75d60ab37803d0341d9eee400bf0de0c475763a339355e13427c1b08d8f",
-        "052d654a0b1689d8ba83f14394955df1458b8ee7e288bb3d6966be65098b6120",
+        "bab9800ec7ad5dc4d2f742098d9b6de38ca45c2e9670b1b1d1797ec00fc868da",
+        "b484f12f12c98cdbcd1b1c08dd19b6a504d19e201ff0832deeacd904a734da89",
     ),
     "sequia-en-el-valle.txt": (
-        "61831ecc03f3ed7e2f9dc301935712f1f2d422de894785aa3971d37c44f56177",
-        "fcae273fcae3ac8201d0fb29007c9e1a570e9379ac215b00e5513ad459249ba8",
+        "cf46934126b76dbf75fe84b2fbd42c9d3c1cec3f9e3f7947998c5efe30a56ab3",
+        "3c4333078e6029cd46b46c0b226f274135f22de8306e4284514a00a03247dc8f",
     ),
 }
 

@@ -51,8 +51,9 @@ def one_block(text: str) -> bool:
 
 
 class RecordingEspeak(EspeakEngine):
-    """espeak-ng that remembers each text it was given, the audio's length, and reports
-    each text it spoke as one sentence (espeak-ng itself reports none)."""
+    """espeak-ng that remembers each text it was given, the length of its audio once its
+    silence at both ends is trimmed (what a listener hears of it), and reports each text it
+    spoke as one sentence (espeak-ng itself reports none)."""
 
     def __init__(self, config):
         super().__init__(config)
@@ -62,8 +63,15 @@ class RecordingEspeak(EspeakEngine):
     def synthesize(self, text: str, language: str) -> Speech:
         speech = super().synthesize(text, language)
         self.texts.append(text)
-        self.seconds.append(len(stitch.conform(speech.audio).raw_data) / 2 / mp3.SAMPLE_RATE)
-        return Speech(speech.audio, [(0.0, self.seconds[-1])])
+        pcm = np.frombuffer(stitch.conform(speech.audio).raw_data, dtype=np.int16)
+        self.seconds.append(len(stitch.trim(pcm)[0]) / mp3.SAMPLE_RATE)
+        return Speech(speech.audio, [(0.0, len(pcm) / mp3.SAMPLE_RATE)])
+
+
+def heard(seconds: list[float]) -> float:
+    """How long a paragraph of passages lasting ``seconds`` (trimmed) is, with the gaps
+    between them."""
+    return sum(seconds) + stitch.PASSAGE_GAP_MS / 1000 * (len(seconds) - 1)
 
 
 class RecordingPiper(PiperEngine):
@@ -192,16 +200,21 @@ def test_segment_encoder_joins_passages_into_one_run_of_frames():
     encoder.add(speech(1000, 440))
     encoder.add(speech(600, 660))
     segment = encoder.finish()
-    assert segment.samples == int(22050 * 1.6)
+    gap = 22050 * stitch.PASSAGE_GAP_MS // 1000  # a sentence break between the passages
+    assert segment.samples == int(22050 * 1.6) + gap
+    g = gap / 22050
     flat = [t for span in segment.sentences for t in span]
-    assert flat == pytest.approx([0.0, 0.5, 0.5, 1.0, 1.0, 1.3, 1.3, 1.6])
+    assert flat == pytest.approx([0.0, 0.5, 0.5, 1.0, 1.0 + g, 1.3 + g, 1.3 + g, 1.6 + g])
     decoded = decode_mp3(segment.frames)
     # one encoder delay and padding for the segment, not one per passage
-    assert 1.6 < len(decoded) / 1000 < 1.6 + (mp3.ENCODER_DELAY + 2 * 576) / 22050
-    # each passage leveled on its own: the same loudness for both
+    assert 1.6 + g < len(decoded) / 1000 < 1.6 + g + (mp3.ENCODER_DELAY + 2 * 576) / 22050
     samples = np.array(decoded.get_array_of_samples(), dtype=np.float64)
     delay = mp3.ENCODER_DELAY
-    first, second = samples[delay + 2205 : delay + 19845], samples[delay + 24255 : delay + 33075]
+    # the gap is silence
+    assert np.max(np.abs(samples[delay + 22050 + 300 : delay + 22050 + gap - 300])) < 100
+    # each passage leveled on its own: the same loudness for both
+    first = samples[delay + 2205 : delay + 19845]
+    second = samples[delay + gap + 24255 : delay + gap + 33075]
     assert abs(20 * np.log10(np.std(first) / np.std(second))) < 0.5
 
 
@@ -233,7 +246,7 @@ def test_a_long_paragraph_is_spoken_in_bounded_passages_as_one_paragraph(
     assert [p["kind"] for p in timings["pieces"]] == ["title", "paragraph"]
     paragraph = timings["pieces"][1]
     start, end = paragraph["start"], paragraph["end"]
-    assert abs((end - start) - sum(engine.seconds[1:])) < 0.002
+    assert abs((end - start) - heard(engine.seconds[1:])) < 0.002
     service = app.extensions["listen"]
     keys = service.lookup(service.article("long")).meta["segments"]
     assert len(keys) == 2
@@ -245,7 +258,7 @@ def test_a_long_paragraph_is_spoken_in_bounded_passages_as_one_paragraph(
     assert len(spans) == len(parts)
     assert spans[0][0] == start and abs(spans[-1][1] - end) < 0.002
     for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
-        assert a < b and abs(b - c) < 0.002 and c < d
+        assert a < b and abs(c - b - stitch.PASSAGE_GAP_MS / 1000) < 0.002 and c < d
 
     # the audio decodes to what the timings say
     assert abs(timings["duration_s"] - len(decode_mp3(data)) / 1000) < 0.05
@@ -262,7 +275,11 @@ def test_joins_are_no_longer_silent_than_the_pauses_between_sentences(
     split, data, timings = build(config, articles, text, "test_long_paragraphs:RecordingEspeak")
     (engine,) = speakers(split)
     start = timings["pieces"][1]["start"]
-    joins = list(start + np.cumsum(engine.seconds[1:-1]))
+    gap = stitch.PASSAGE_GAP_MS / 1000
+    joins = [
+        start + heard(engine.seconds[1 : i + 1]) + gap / 2
+        for i in range(1, len(engine.seconds) - 1)
+    ]
     assert len(joins) >= 2
 
     monkeypatch.setattr(passages, "PASSAGE_CHARS", 10**6)  # the same paragraph, unsplit
@@ -304,7 +321,7 @@ def test_an_engine_failing_within_a_paragraph_hands_all_of_it_to_the_next(config
     keys = service.lookup(service.article("long")).meta["segments"]
     assert stored(service).segments.get(keys[1]).meta["engine"] == "espeak"
     paragraph = timings["pieces"][1]
-    assert abs((paragraph["end"] - paragraph["start"]) - sum(espeak.seconds[1:])) < 0.002
+    assert abs((paragraph["end"] - paragraph["start"]) - heard(espeak.seconds[1:])) < 0.002
     assert abs(timings["duration_s"] - len(decode_mp3(data)) / 1000) < 0.05
 
 
@@ -418,11 +435,12 @@ def frames_in_memory(engine: ToneEngine, text: str, config) -> bytes:
     passage leveled and faded at once, fed to one encoder, all of it joined in memory."""
     encoder = mp3.encoder_for(mp3.kbps(config["BITRATE"]))
     frames = bytearray()
-    for passage in passages.passages(text):
+    gap = np.zeros(22050 * stitch.PASSAGE_GAP_MS // 1000, dtype=np.int16).tobytes()
+    for i, passage in enumerate(passages.passages(text)):
         audio = stitch.conform(engine.synthesize(passage, "en").audio)
-        pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
+        pcm, _ = stitch.trim(np.frombuffer(audio.raw_data, dtype=np.int16))
         leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_DBFS"]))
-        frames += encoder.encode(leveled.tobytes())
+        frames += encoder.encode((gap if i else b"") + leveled.tobytes())
     return bytes(frames + encoder.flush())
 
 
@@ -447,10 +465,7 @@ def test_the_article_mp3_is_the_bytes_of_frames_joined_in_memory(
     cfg = service.config
     reference = ToneEngine(cfg)
     segments = [frames_in_memory(reference, text, cfg) for text in texts]
-    pauses = [
-        stitch.pause_frames(i, cfg["PAUSE_TITLE_MS"], cfg["PAUSE_PARAGRAPH_MS"], 48)
-        for i in range(len(texts))
-    ]
+    pauses = [stitch.pause_frames(article.kinds, i, cfg, 48) for i in range(len(texts))]
     joined = b"".join(p + f for p, f in zip(pauses, segments, strict=True))
     expected = mp3.id3_tag(texts[0], "en") + joined
     assert entry.path.read_bytes() == expected

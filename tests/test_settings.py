@@ -39,6 +39,8 @@ BAD = [
     ("ENGINE_COOLDOWN", "-0.5", "must be at least 0"),
     ("PAUSE_TITLE_MS", "-5", "must be at least 0"),
     ("PAUSE_PARAGRAPH_MS", "1.5", "not a whole number"),
+    ("PAUSE_HEADING_MS", "-1", "must be at least 0"),
+    ("PAUSE_ITEM_MS", "short", "not a whole number"),
     ("LOUDNESS_DBFS", "3", "must be at most 0"),
     ("SYNTH_BUILDS", "0", "must be at least 1"),
     ("SYNTH_WORKERS", "0", "must be at least 1"),

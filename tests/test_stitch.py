@@ -54,7 +54,9 @@ def test_fade_starts_and_ends_at_zero():
 def test_segments_and_pauses_concatenate_into_one_playable_file(tmp_path):
     a = encode_segment(Speech(tone(1000)), target_dbfs=-20)
     b = encode_segment(Speech(tone(500, 16000, 2)), target_dbfs=-20)
-    pause = stitch.pause_frames(1, 800, 400, 48)
+    pause = stitch.pause_frames(
+        ["title", "paragraph"], 1, {"PAUSE_TITLE_MS": 800, "PAUSE_PARAGRAPH_MS": 400}, 48
+    )
     data = mp3.id3_tag("Año nuevo", "es") + a.frames + pause + b.frames
     path = tmp_path / "x.mp3"
     path.write_bytes(data)
@@ -64,7 +66,12 @@ def test_segments_and_pauses_concatenate_into_one_playable_file(tmp_path):
     assert decoded.frame_rate == 22050 and decoded.channels == 1
     assert str(ID3(path)["TIT2"]) == "Año nuevo" and str(ID3(path)["TLAN"]) == "spa"
     assert a.samples == 22050 and abs(b.samples - 11025) <= 1
-    assert stitch.pause_frames(0, 800, 400, 48) == b""
+    assert (
+        stitch.pause_frames(
+            ["title", "paragraph"], 0, {"PAUSE_TITLE_MS": 800, "PAUSE_PARAGRAPH_MS": 400}, 48
+        )
+        == b""
+    )
     assert abs(mp3.duration(mp3.count_frames(pause)) - 0.8) < 0.03
 
 

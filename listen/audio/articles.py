@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: pieces trimmed; pauses by kind
 """Bump when a change to sanitizing, speech or encoding should invalidate cached audio."""
 
 FIRST_BYTES = 1024
@@ -82,6 +82,8 @@ class ArticleAudio:
             chain,
             self.config["PAUSE_TITLE_MS"],
             self.config["PAUSE_PARAGRAPH_MS"],
+            self.config["PAUSE_HEADING_MS"],
+            self.config["PAUSE_ITEM_MS"],
             self.config["BITRATE"],
             self.config["LOUDNESS_DBFS"],
         ]

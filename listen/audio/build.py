@@ -39,7 +39,7 @@ from listen.storage.cache import AudioCache, Entry
 
 log = logging.getLogger(__name__)
 
-SEGMENT_VERSION = "2"
+SEGMENT_VERSION = "3"  # 3: the engine's leading and trailing silence is trimmed
 """Bump when a change to leveling or encoding should invalidate cached segments."""
 READ_SIZE = 64 * 1024
 POLL = 0.05
@@ -213,6 +213,7 @@ class Builder:
         keys: list[str] = []  # the paragraph-cache segments this article is made of
         timings = []
         offset = 0.0  # seconds of frames written so far
+        silent = 0.0  # milliseconds of silence the last segment ends with (see stitch)
         build.part.parent.mkdir(parents=True, exist_ok=True)
         ahead: deque[Future[tuple[str, stitch.Segment]]] = deque()
         upcoming = iter(enumerate(items))
@@ -241,12 +242,7 @@ class Builder:
                         pass
                     used.setdefault(lang, (segment.engine, segment.voice))
                     keys.append(key)
-                    pause = stitch.pause_frames(
-                        index,
-                        self.config["PAUSE_TITLE_MS"],
-                        self.config["PAUSE_PARAGRAPH_MS"],
-                        self.bitrate,
-                    )
+                    pause = stitch.pause_frames(kinds, index, self.config, self.bitrate, silent)
                     offset += mp3.duration(mp3.count_frames(pause))
                     start = offset + mp3.ENCODER_DELAY / mp3.SAMPLE_RATE
                     timings.append(
@@ -265,6 +261,7 @@ class Builder:
                     segment.copy_to(out)  # in blocks: a long paragraph is never held whole
                     out.flush()
                     offset += segment.duration
+                    silent = stitch.silent_ms(segment)
                     build.advance()
         engine, voice = used[article.language]
         meta = {

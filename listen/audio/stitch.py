@@ -16,10 +16,10 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 from pydub import AudioSegment
@@ -36,6 +36,14 @@ MAX_LIMITING = 2.0
 """Peaks may be lifted at most this far (6 dB) over the ceiling before being bent under it."""
 CHUNK = mp3.SAMPLE_RATE // 50 * 150
 """Samples leveled at once: 3 s, whole 20 ms blocks (see :func:`loudness`)."""
+SILENCE_DBFS = -50.0
+"""Below this, an engine's samples at either end of its speech are silence, trimmed so the
+pause a listener hears between pieces is the configured one, not that plus the engine's."""
+KEEP_MS = 10
+"""Of the trimmed silence, this much stays at each end (the fades fall in it)."""
+PASSAGE_GAP_MS = 300
+"""Silence between the passages of one long paragraph: a sentence break (passages are cut
+between sentences), in place of the engine's own trailing and leading silence."""
 BLOCK = 64 * 1024
 """Bytes of frames read or written at once: a paragraph's frames (6 KB a second of audio
 at 48 kbit/s) are never held whole."""
@@ -80,6 +88,20 @@ def _block_power(pcm: np.ndarray) -> np.ndarray:
         for at in range(0, usable, CHUNK)
     ]
     return np.concatenate(powers) if powers else np.empty(0)
+
+
+def trim(pcm: np.ndarray) -> tuple[np.ndarray, int]:
+    """``pcm`` without the silence an engine put before and after its speech (but
+    :data:`KEEP_MS` of it), and how many samples went from the start. Silence alone is
+    kept as it is."""
+    threshold = 32768 * 10 ** (SILENCE_DBFS / 20)
+    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
+    if loud.size == 0:
+        return pcm, 0
+    keep = mp3.SAMPLE_RATE * KEEP_MS // 1000
+    start = max(0, int(loud[0]) - keep)
+    end = min(len(pcm), int(loud[-1]) + 1 + keep)
+    return pcm[start:end], start
 
 
 def _floats(pcm: np.ndarray) -> np.ndarray:
@@ -260,9 +282,19 @@ class SegmentEncoder:
     def add(self, speech: Speech) -> None:
         """Append one passage of speech (its PCM is not kept)."""
         audio = conform(speech.audio)
-        pcm = fade(level(np.frombuffer(audio.raw_data, dtype=np.int16), self.target_dbfs))
+        pcm, lead = trim(np.frombuffer(audio.raw_data, dtype=np.int16))
+        pcm = fade(level(pcm, self.target_dbfs))
+        if self._samples:  # a later passage of the paragraph: a sentence break before it
+            gap = np.zeros(mp3.SAMPLE_RATE * PASSAGE_GAP_MS // 1000, dtype=np.int16)
+            self._samples += len(gap)
+            self._write(self._encoder.encode(gap.tobytes()))
         offset = self._samples / mp3.SAMPLE_RATE
-        self._sentences.extend((offset + a, offset + b) for a, b in speech.sentences)
+        length = len(pcm) / mp3.SAMPLE_RATE
+        shift = lead / mp3.SAMPLE_RATE  # sentence times count from the untrimmed start
+        self._sentences.extend(
+            (offset + min(max(a - shift, 0.0), length), offset + min(max(b - shift, 0.0), length))
+            for a, b in speech.sentences
+        )
         self._samples += len(pcm)
         self._write(self._encoder.encode(pcm.tobytes()))
 
@@ -288,8 +320,32 @@ class SegmentEncoder:
         self._frames.close()
 
 
-def pause_frames(index: int, pause_title_ms: int, pause_ms: int, bitrate_kbps: int) -> bytes:
-    """Silence before the ``index``-th piece: none before the title, then title/paragraph pauses."""
+def pause_ms(kinds: Sequence[str], index: int, config: Mapping[str, Any]) -> int:
+    """Milliseconds of silence before the ``index``-th piece of an article whose pieces are
+    of ``kinds``: none before the first, the title's pause after the title, then the pause
+    of the piece's kind (a subheading's longer, a list item's shorter, else a paragraph's)."""
     if index == 0:
-        return b""
-    return mp3.silence(pause_title_ms if index == 1 else pause_ms, bitrate_kbps)
+        return 0
+    if kinds[index - 1] == "title":
+        return int(config["PAUSE_TITLE_MS"])
+    setting = {"heading": "PAUSE_HEADING_MS", "item": "PAUSE_ITEM_MS"}.get(
+        kinds[index], "PAUSE_PARAGRAPH_MS"
+    )
+    return int(config[setting])
+
+
+def pause_frames(
+    kinds: Sequence[str], index: int, config: Mapping[str, Any], kbps: int, silent_ms: float = 0
+) -> bytes:
+    """The silence before the ``index``-th piece (:func:`pause_ms`), as MP3 frames, less
+    the ``silent_ms`` the segments around it already hold (see :func:`silent_ms`)."""
+    ms = round(pause_ms(kinds, index, config) - silent_ms) if index else 0
+    return mp3.silence(ms, kbps) if ms > 0 else b""
+
+
+def silent_ms(previous: Segment) -> float:
+    """Silence a listener hears between ``previous`` and the next segment before any pause:
+    the encoder's padding after the one and its delay before the other, and the
+    :data:`KEEP_MS` each keeps of its engine's silence."""
+    padding = previous.frame_count * mp3.SAMPLES_PER_FRAME - previous.samples - mp3.ENCODER_DELAY
+    return (max(0, padding) + mp3.ENCODER_DELAY) * 1000 / mp3.SAMPLE_RATE + 2 * KEEP_MS

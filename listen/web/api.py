@@ -25,6 +25,7 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from listen.audio import stitch
 from listen.errors import (
     ArticleNotFound,
     AudioPending,
@@ -60,7 +61,8 @@ WORDS_PER_SECOND = 2.6
 def estimated_seconds(article: Article) -> int:
     """Listening time before the audio exists: words at the voices' pace, plus pauses."""
     config = service().config
-    pauses = config["PAUSE_TITLE_MS"] + config["PAUSE_PARAGRAPH_MS"] * len(article.paragraphs)
+    kinds = article.kinds
+    pauses = sum(stitch.pause_ms(kinds, i, config) for i in range(len(kinds)))
     return round(article.spoken_words / WORDS_PER_SECOND + pauses / 1000)
 
 
