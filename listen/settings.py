@@ -130,6 +130,38 @@ def host_names(value: str) -> str | None:
     return None
 
 
+RATE_WPM = (80, 400)
+"""Words a minute ``LISTEN_RATE`` may ask for."""
+RATE_FACTOR = (0.5, 2.0)
+"""How far ``LISTEN_RATE`` may change an engine's own pace, as a factor ("1.1x")."""
+
+
+def rate(value: str) -> str | None:
+    """A pace: words a minute ("165") or a factor of the voice's own pace ("0.9x")."""
+    text = value.strip().lower()
+    factor = text.endswith("x")
+    try:
+        number = float(text[:-1] if factor else text)
+    except ValueError:
+        number = math.nan
+    low, high = RATE_FACTOR if factor else RATE_WPM
+    if not low <= number <= high:  # also false for nan
+        return (
+            f"use words a minute from {RATE_WPM[0]} to {RATE_WPM[1]} (165) or a factor "
+            f"from {RATE_FACTOR[0]:g}x to {RATE_FACTOR[1]:g}x (0.9x)"
+        )
+    return None
+
+
+def target_wpm(value: str, natural_wpm: float) -> float:
+    """The words a minute ``LISTEN_RATE`` ``value`` (checked by :func:`rate`) asks of a
+    voice whose own pace is ``natural_wpm``: "165" is 165, "0.9x" is 0.9 of its own."""
+    text = value.strip().lower()
+    if text.endswith("x"):
+        return float(text[:-1]) * natural_wpm
+    return float(text)
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 """The :mod:`logging` levels an error message suggests (any level name is accepted)."""
 
@@ -242,6 +274,13 @@ class Settings(Mapping[str, Any]):
     )
     ESPEAK_VOICE_EN: str = setting("en-us", "espeak-ng voice for English.")
     ESPEAK_VOICE_ES: str = setting("es-419", "espeak-ng voice for Spanish.")
+    RATE: str = setting(
+        "165",
+        "Pace of the offline voices: words a minute (news is read at about 160; 80 to 400) "
+        "or a factor of each voice's own pace (0.9x; 0.5x to 2x). piper and espeak-ng apply "
+        "it natively; gTTS has one pace only.",
+        rate,
+    )
     PAUSE_TITLE_MS: int = setting(800, "Silence after the title, in milliseconds.", at_least(0))
     PAUSE_PARAGRAPH_MS: int = setting(
         500, "Silence between paragraphs, in milliseconds.", at_least(0)

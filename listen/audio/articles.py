@@ -84,6 +84,7 @@ class ArticleAudio:
             self.config["PAUSE_PARAGRAPH_MS"],
             self.config["PAUSE_HEADING_MS"],
             self.config["PAUSE_ITEM_MS"],
+            self.config["RATE"],
             self.config["BITRATE"],
             self.config["LOUDNESS_DBFS"],
         ]

@@ -107,6 +107,7 @@ def segment_key(
         voice,
         config["LOUDNESS_DBFS"],
         config["BITRATE"],
+        config["RATE"],
     ]
     return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
 

@@ -12,7 +12,7 @@ from pydub import AudioSegment
 
 from listen.engines import Speech
 from listen.errors import EngineError
-from listen.settings import load
+from listen.settings import load, target_wpm
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,32 @@ class FairLock:
             self._cond.notify_all()
 
 
+PACE = ((0.8, 222.0), (1.0, 196.0), (1.2, 178.0), (1.4, 154.0))
+"""(``length_scale``, words a minute heard): the bundled voice on news prose once its
+silence is trimmed (two paragraphs, averaged). Pauses do not stretch as words do, so
+the pace is not inverse to the scale; other voices are near it."""
+SCALES = (0.5, 2.5)
+"""The ``length_scale`` range used (beyond it the voice breaks up or drags)."""
+
+
+def length_scale(wpm: float) -> float:
+    """The ``length_scale`` at which the voice reads ``wpm`` words a minute: :data:`PACE`
+    interpolated (and extended from its ends)."""
+    points = sorted(PACE, key=lambda p: p[1])  # by pace, slowest first
+    pairs = list(zip(points, points[1:], strict=False))
+    (s0, w0), (s1, w1) = next(((a, b) for a, b in pairs if wpm <= b[1]), pairs[-1])
+    scale = s0 + (wpm - w0) * (s1 - s0) / (w1 - w0)
+    return max(SCALES[0], min(SCALES[1], scale))
+
+
 class PiperEngine:
     name = "piper"
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        self.model_setting = load(config).PIPER_MODEL
+        settings = load(config)
+        self.model_setting = settings.PIPER_MODEL
+        # piper stretches time: a longer length_scale is a slower voice
+        self.length_scale = length_scale(target_wpm(settings.RATE, dict(PACE)[1.0]))
         self._voice: Any = None
         self._lock = threading.Lock()
         # piper phonemizes through the espeak-ng C library, which is not thread-safe; and
@@ -84,11 +105,16 @@ class PiperEngine:
                 )
             return self._voice
 
+    def _config(self) -> Any:
+        from piper import SynthesisConfig
+
+        return SynthesisConfig(length_scale=self.length_scale)
+
     def synthesize(self, text: str, language: str) -> Speech:
         voice = self._load()
         try:
             with self._speak_lock:
-                chunks = list(voice.synthesize(text))
+                chunks = list(voice.synthesize(text, self._config()))
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types
             raise EngineError(f"piper failed to speak: {type(exc).__name__}: {exc}") from exc
         if not chunks:
