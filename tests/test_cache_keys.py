@@ -21,15 +21,16 @@ from listen.sources.files import read_path
 SAMPLES = Path(__file__).parent.parent / "listen" / "samples"
 
 GOLDEN = {
-    # PIPELINE_VERSION 3 and SEGMENT_VERSION 3: engine silence trimmed, pauses by kind
+    # PIPELINE_VERSION 3 and SEGMENT_VERSION 3: engine silence trimmed, pauses by kind, the
+    # pace (LISTEN_RATE) in the keys
     # sample: (article key, sha256 of its segment keys, one per engine and item, joined)
     "harbour-bridge-reopens.html": (
-        "bab9800ec7ad5dc4d2f742098d9b6de38ca45c2e9670b1b1d1797ec00fc868da",
-        "b484f12f12c98cdbcd1b1c08dd19b6a504d19e201ff0832deeacd904a734da89",
+        "3e0e1198a4105bd635de03258e61dfc685ef99bab900676d6800c05005c541bb",
+        "3d6cdbf0e968aac20757288b9a55272164efa7b7b2f95273d53de4c8b1315865",
     ),
     "sequia-en-el-valle.txt": (
-        "cf46934126b76dbf75fe84b2fbd42c9d3c1cec3f9e3f7947998c5efe30a56ab3",
-        "3c4333078e6029cd46b46c0b226f274135f22de8306e4284514a00a03247dc8f",
+        "8359114944ba2def15929cee8767008ae21bef6f5655f813a3188e7d21987540",
+        "8c4d96c28fbb305b8c397a1018605a784e57af65de111fb1f9f5ecde779ad43e",
     ),
 }
 

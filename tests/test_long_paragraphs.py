@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -430,18 +431,22 @@ def test_leveling_chunk_by_chunk_is_leveling_at_once(length, amplitude, target, 
     assert np.array_equal(stitch.fade(leveled), fade_at_once(leveled))
 
 
-def frames_in_memory(engine: ToneEngine, text: str, config) -> bytes:
+def frames_in_memory(engine: ToneEngine, text: str, config) -> tuple[bytes, int]:
     """A paragraph's frames as they were encoded before they went to a file: every
-    passage leveled and faded at once, fed to one encoder, all of it joined in memory."""
+    passage trimmed, leveled and faded at once, fed to one encoder, all of it joined in
+    memory; and its samples."""
     encoder = mp3.encoder_for(mp3.kbps(config["BITRATE"]))
     frames = bytearray()
+    samples = 0
     gap = np.zeros(22050 * stitch.PASSAGE_GAP_MS // 1000, dtype=np.int16).tobytes()
     for i, passage in enumerate(passages.passages(text)):
         audio = stitch.conform(engine.synthesize(passage, "en").audio)
         pcm, _ = stitch.trim(np.frombuffer(audio.raw_data, dtype=np.int16))
         leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_DBFS"]))
-        frames += encoder.encode((gap if i else b"") + leveled.tobytes())
-    return bytes(frames + encoder.flush())
+        pcm_bytes = (gap if i else b"") + leveled.tobytes()
+        samples += len(pcm_bytes) // 2
+        frames += encoder.encode(pcm_bytes)
+    return bytes(frames + encoder.flush()), samples
 
 
 def build_tones(config, articles: Path, text: str):
@@ -464,8 +469,15 @@ def test_the_article_mp3_is_the_bytes_of_frames_joined_in_memory(
     assert longest == 1 if sentences == 1 else longest >= 10
     cfg = service.config
     reference = ToneEngine(cfg)
-    segments = [frames_in_memory(reference, text, cfg) for text in texts]
-    pauses = [stitch.pause_frames(article.kinds, i, cfg, 48) for i in range(len(texts))]
+    encoded = [frames_in_memory(reference, text, cfg) for text in texts]
+    segments = [frames for frames, _ in encoded]
+    # each pause less the silence the segment before it ends with (the encoder's padding,
+    # the next one's delay and what trimming kept)
+    silent = [0.0] + [
+        stitch.silent_ms(SimpleNamespace(frame_count=mp3.count_frames(f), samples=n))
+        for f, n in encoded[:-1]
+    ]
+    pauses = [stitch.pause_frames(article.kinds, i, cfg, 48, silent[i]) for i in range(len(texts))]
     joined = b"".join(p + f for p, f in zip(pauses, segments, strict=True))
     expected = mp3.id3_tag(texts[0], "en") + joined
     assert entry.path.read_bytes() == expected
