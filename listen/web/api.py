@@ -50,7 +50,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def service() -> Listen:
-    return current_app.extensions["listen"]
+    """The app's service (:func:`listen.web.app.create_app` puts it there)."""
+    listen: Listen = current_app.extensions["listen"]
+    return listen
 
 
 WORDS_PER_SECOND = 2.6
@@ -60,7 +62,7 @@ WORDS_PER_SECOND = 2.6
 def estimated_seconds(article: Article) -> int:
     """Listening time before the audio exists: words at the voices' pace, plus pauses."""
     config = service().config
-    pauses = config["PAUSE_TITLE_MS"] + config["PAUSE_PARAGRAPH_MS"] * len(article.paragraphs)
+    pauses = config.PAUSE_TITLE_MS + config.PAUSE_PARAGRAPH_MS * len(article.paragraphs)
     return round(article.spoken_words / WORDS_PER_SECOND + pauses / 1000)
 
 
