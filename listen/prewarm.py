@@ -111,5 +111,5 @@ def _seconds(listen: Listen, engine: str, report: dict[str, Any]) -> float:
         rate = listen.config["GTTS_RATE"] or 1000.0
         per_second = min(rate, listen.config["GTTS_CONCURRENCY"] / GTTS_REQUEST_S)
         return float(report["engine_requests"] / per_second)
-    speech_seconds = report["characters"] / CHARACTERS_PER_SECOND
+    speech_seconds: float = report["characters"] / CHARACTERS_PER_SECOND
     return speech_seconds / REALTIME.get(engine, 20.0)

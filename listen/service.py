@@ -15,10 +15,10 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from listen import metrics
-from listen.audio.articles import FIRST_BYTES, PIPELINE_VERSION, State, Status
+from listen.audio.articles import FIRST_BYTES, PIPELINE_VERSION, Status
 from listen.audio.build import Build
 from listen.engines import Engine
-from listen.models import Article, RawArticle
+from listen.models import Article, RawArticle, State
 from listen.queue import readiness as redis_readiness
 from listen.settings import Settings, load
 from listen.sources import Source, validate_id

@@ -24,15 +24,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydub import AudioSegment
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from listen import create_app
+from listen.service import Listen
+from listen.sources import SAMPLES
+from listen.storage import shapes
+from listen.storage.cache import AudioCache
 
-from listen import create_app  # noqa: E402
-from listen.service import Listen  # noqa: E402
-from listen.sources import SAMPLES  # noqa: E402
-from listen.storage import shapes  # noqa: E402
-from listen.storage.cache import AudioCache  # noqa: E402
-
-from fake_google import FakeGoogle  # noqa: E402
+from fake_google import FakeGoogle
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

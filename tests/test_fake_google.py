@@ -17,8 +17,7 @@ from gtts import gTTS
 from gtts.tts import gTTSError
 from pydub import AudioSegment
 
-sys.path.insert(0, os.path.dirname(__file__))
-from fake_google import FakeGoogle  # noqa: E402
+from fake_google import FakeGoogle
 
 GTTS_AUDIO_RE = re.compile(r'jQ1olc","\[\\"(.*)\\"]')  # same regex as gtts/tts.py
 

@@ -27,6 +27,7 @@ from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 
 from listen.engines.speaker import Breaker
 from listen.errors import ListenError
@@ -164,7 +165,8 @@ class JobQueue:
 
     def depth(self) -> int:
         """Jobs waiting plus jobs running."""
-        return len(self.queue) + self.queue.started_job_registry.count
+        started: StartedJobRegistry = self.queue.started_job_registry
+        return len(self.queue) + started.count
 
 
 def readiness(client: Redis | None) -> tuple[bool, str]:

@@ -151,7 +151,7 @@ def parse_bytes(data: bytes, kind: str, article_id: str) -> RawArticle:
         return parse_json(data, article_id)
     if kind in (".html", ".htm"):
         return RawArticle(id=article_id, html=data)
-    from listen.text.extract import decode
+    from listen.text.decoding import decode
 
     return RawArticle(id=article_id, text=decode(data))
 

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 from listen.errors import StoreUnavailable
 from listen.models import RawArticle
@@ -165,9 +164,9 @@ def _move(legacy: Path, new: Path) -> None:
     log.info("moved pushed articles from %s to %s (LISTEN_DATA_DIR)", legacy, new)
 
 
-def _text(value: Any) -> str | None:
+def _text(value: str | bytes | None) -> str | None:
     if isinstance(value, bytes):
-        from listen.text.extract import decode
+        from listen.text.decoding import decode
 
         return decode(value)
     return value

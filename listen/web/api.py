@@ -51,7 +51,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def service() -> Listen:
-    return current_app.extensions["listen"]
+    """The app's service (:func:`listen.web.app.create_app` puts it there)."""
+    listen: Listen = current_app.extensions["listen"]
+    return listen
 
 
 WORDS_PER_SECOND = 2.6

@@ -207,7 +207,8 @@ def _send(
     if handle is None:
         return []
     handle.seek(answer.start)
-    wrapper = environ.get("wsgi.file_wrapper")
+    # PEP 3333: wsgi.file_wrapper(filelike, block_size) -> an iterable of the file's bytes
+    wrapper: Callable[[BinaryIO, int], Iterable[bytes]] | None = environ.get("wsgi.file_wrapper")
     if wrapper is not None and answer.to_end:
         # The server sends it with sendfile(2) (gunicorn), from here to the end of the file.
         return wrapper(handle, BLOCK)

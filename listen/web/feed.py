@@ -97,7 +97,8 @@ def rss(
             # The cache checks entries' shape; one that still cannot be written is left
             # out rather than costing every subscriber the whole feed.
             log.warning("feed: entry %s left out: %r", entry.key, exc)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # bytes: not "unicode"
+    return xml
 
 
 def _item(

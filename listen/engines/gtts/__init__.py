@@ -52,7 +52,7 @@ AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
 """Where gTTS finds the base64 MP3 in a batchexecute answer line (gTTS's own pattern)."""
 
 
-class _EndpointGTTS(gTTS):
+class _EndpointGTTS(gTTS):  # type: ignore[misc]  # gTTS ships no types (no py.typed, no stubs)
     """gTTS with a replaceable batchexecute endpoint, each request under one deadline.
 
     ``timeout`` is a wall-clock limit over the whole request: gTTS's own timeout is
@@ -63,8 +63,8 @@ class _EndpointGTTS(gTTS):
         super().__init__(text, **kwargs)
         self.endpoint = endpoint
 
-    def _prepare_requests(self) -> list[Any]:
-        prepared = super()._prepare_requests()
+    def _prepare_requests(self) -> list[requests.PreparedRequest]:
+        prepared: list[requests.PreparedRequest] = super()._prepare_requests()
         if self.endpoint:
             for request in prepared:
                 request.prepare_url(self.endpoint, None)
