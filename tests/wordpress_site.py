@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.parse
@@ -176,6 +177,7 @@ def wordpress(db: MariaDB, folder: Path, name: str, *, permalinks: str) -> Itera
         env={**os.environ, "LISTEN_TEST_WP_CONFIG": config, "PHP_CLI_SERVER_WORKERS": "4"},
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its workers are stopped with it, as one process group
     )
     try:
         _wait(f"{url}/wp-admin/install.php")
@@ -184,7 +186,7 @@ def wordpress(db: MariaDB, folder: Path, name: str, *, permalinks: str) -> Itera
         site.tool({"permalinks": permalinks})
         yield site
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
         log.close()
         config_file.unlink(missing_ok=True)
