@@ -310,6 +310,21 @@ def test_wordpress_hand_written_excerpt_is_the_standfirst(serve, settings):
             "A crowd on the bridge.</figcaption></figure><p>Five six.</p>",
             False,
         ),
+        (  # paragraphs joined, a <br> without a space, a list left out (WordPress 6.1)
+            "<p>The council met on Monday.It voted twice. Left column. A pull quote. Then "
+            "the end [&hellip;]</p>",
+            "<p>The council met on <a href='/m'>Monday</a>.<br>It voted twice.</p><div>"
+            "<p>Left column.</p></div><ul><li>An item.</li></ul><figure><blockquote><p>A pull "
+            "quote.</p></blockquote></figure><p>Then the end came.</p>",
+            False,
+        ),
+        (
+            "<p>Libraries win as the council voted on Tuesday, and roads must wait.</p>",
+            "<p>The council voted on Tuesday to expand the library.</p>",
+            True,
+        ),
+        ("<p>Roads wait.</p>", "<p>Libraries win.</p>", True),
+        ("<p>Roads wait.</p>", "<p>Libraries win. Roads wait.</p>", False),
         ("<p>A different lead.</p>", "<p>One two three four.</p>", True),
         ("<p>The <a href='/p'>mayor</a> is out.</p>", "<p>Elsewhere today.</p>", True),
         ("", "<p>One two three four.</p>", False),

@@ -148,6 +148,55 @@ BLOCK_SPOKEN = [
     ("paragraph", "Traffic resumes in both directions on Tuesday morning."),
 ]
 
+# Layout blocks: their paragraphs are the post's; pull quotes, tables and buttons are not.
+LAYOUT_POST = {
+    "post_name": "council-layout",
+    "post_title": "Council meets in the new hall",
+    "post_content": blocks(
+        paragraph(
+            'The <strong>council</strong> met on <a href="/m">Monday</a>.<br>It voted twice.'
+        ),
+        '<!-- wp:columns -->\n<div class="wp-block-columns"><!-- wp:column -->\n'
+        f'<div class="wp-block-column">{paragraph("The left column speaks of roads.")}</div>\n'
+        "<!-- /wp:column -->\n\n<!-- wp:column -->\n"
+        f'<div class="wp-block-column">{paragraph("The right column speaks of parks.")}</div>\n'
+        "<!-- /wp:column --></div>\n<!-- /wp:columns -->",
+        '<!-- wp:group -->\n<div class="wp-block-group">'
+        f"{paragraph('A group holds this paragraph.')}{heading('A heading in the group')}"
+        "</div>\n<!-- /wp:group -->",
+        '<!-- wp:separator -->\n<hr class="wp-block-separator has-alpha-channel-opacity"/>\n'
+        "<!-- /wp:separator -->",
+        '<!-- wp:pullquote -->\n<figure class="wp-block-pullquote"><blockquote><p>It voted '
+        "twice.</p><cite>The clerk</cite></blockquote></figure>\n<!-- /wp:pullquote -->",
+        '<!-- wp:buttons -->\n<div class="wp-block-buttons"><!-- wp:button -->\n'
+        '<div class="wp-block-button"><a class="wp-block-button__link wp-element-button">'
+        "Subscribe now</a></div>\n<!-- /wp:button --></div>\n<!-- /wp:buttons -->",
+        '<!-- wp:verse -->\n<pre class="wp-block-verse">Roses are red,\nthe hall is new.</pre>'
+        "\n<!-- /wp:verse -->",
+        '<!-- wp:list {"ordered":true} -->\n<ol><!-- wp:list-item -->\n<li>First step'
+        "<!-- wp:list -->\n<ul><!-- wp:list-item -->\n<li>A sub step</li>\n"
+        "<!-- /wp:list-item --></ul>\n<!-- /wp:list --></li>\n<!-- /wp:list-item -->"
+        "<!-- wp:list-item -->\n<li>Second step</li>\n<!-- /wp:list-item --></ol>\n"
+        "<!-- /wp:list -->",
+        "<!-- wp:more -->\n<!--more-->\n<!-- /wp:more -->",
+        '<!-- wp:table -->\n<figure class="wp-block-table"><table><tbody><tr><td>Roads</td>'
+        "<td>12</td></tr></tbody></table></figure>\n<!-- /wp:table -->",
+        paragraph("The council meets again next month."),
+    ),
+}
+LAYOUT_SPOKEN = [
+    ("paragraph", "The council met on Monday. It voted twice."),
+    ("paragraph", "The left column speaks of roads."),
+    ("paragraph", "The right column speaks of parks."),
+    ("paragraph", "A group holds this paragraph."),
+    ("heading", "A heading in the group"),
+    ("paragraph", "Roses are red, the hall is new."),
+    ("item", "First step"),
+    ("item", "A sub step"),
+    ("item", "Second step"),
+    ("paragraph", "The council meets again next month."),
+]
+
 # The classic editor: plain text that wpautop turns into paragraphs (a blank line between
 # them, a single line break a <br />) and a [caption] shortcode.
 CLASSIC_POST = {
@@ -228,6 +277,15 @@ STATE_STATUS = {
     "password": 403,
 }
 
+NAMED = {
+    "block": BLOCK_POST,
+    "layout": LAYOUT_POST,
+    "classic": CLASSIC_POST,
+    "spanish": SPANISH_POST,
+    "edited": EDITED_POST,
+}
+"""The published posts of the site but WordPress's own "Hello world!" and the bulk."""
+
 BULK = 100
 """Short posts beside the others: more than one page (100) of the listing."""
 
@@ -250,13 +308,7 @@ def site(database: MariaDB, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     folder = tmp_path_factory.mktemp("wordpress")
     with wordpress(database, folder, "pretty", permalinks="/%postname%/") as wp:
         ids = {}
-        named = {
-            "block": BLOCK_POST,
-            "classic": CLASSIC_POST,
-            "spanish": SPANISH_POST,
-            "edited": EDITED_POST,
-        }
-        for name, post in named.items():
+        for name, post in NAMED.items():
             ids[name] = wp.insert(post)[0]
         for state, fields in STATES.items():
             post = {"post_name": f"{state}-post", "post_title": f"A {state} post"}
@@ -320,6 +372,12 @@ def test_block_editor_post_keeps_every_paragraph(client, ids):
     assert "youtube" not in said.lower()
 
 
+def test_layout_blocks_keep_their_paragraphs(client, ids):
+    title, _, paragraphs = spoken(client, ids["layout"])
+    assert title == LAYOUT_POST["post_title"]
+    assert paragraphs == LAYOUT_SPOKEN
+
+
 def test_classic_editor_post_keeps_every_paragraph(client, ids):
     title, language, paragraphs = spoken(client, ids["classic"])
     assert (title, language) == (CLASSIC_POST["post_title"], "en")
@@ -334,8 +392,7 @@ def test_spanish_post(client, ids):
 
 @pytest.mark.parametrize("name", ["block", "classic", "spanish"])
 def test_post_by_slug_is_the_post_by_id(client, ids, name):
-    slug = {"block": BLOCK_POST, "classic": CLASSIC_POST, "spanish": SPANISH_POST}[name]
-    assert spoken(client, slug["post_name"]) == spoken(client, ids[name])
+    assert spoken(client, NAMED[name]["post_name"]) == spoken(client, ids[name])
 
 
 def test_edited_post_resynthesizes_only_the_changed_paragraph(client, wp, ids, fetch):
@@ -373,7 +430,7 @@ def test_unpublished_and_protected_posts(client, ids, state):
 
 def test_listing_holds_the_published_posts_only(wp, ids, fetch):
     listed = list(WordPressSource(wp.url, fetch).ids())
-    published = [ids[n] for n in ("block", "classic", "spanish", "edited")] + ids["bulk"]
+    published = [ids[n] for n in NAMED] + ids["bulk"]
     assert set(map(int, listed)) == {1, *published}  # 1: WordPress's own "Hello world!"
     assert len(listed) == len(set(listed)) > 100
 
@@ -382,7 +439,7 @@ def test_prewarm_all_pages_through_the_listing(runner, wp, ids):
     result = runner.invoke(main, ["prewarm", "--all", "--concurrency", "4", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output.splitlines()[-1])
-    published = 1 + 4 + BULK
+    published = 1 + len(NAMED) + BULK
     assert report["synthesized"] + report["cached"] == published, report
     assert report["failed"] == 0
     again = runner.invoke(main, ["prewarm", "--all", "--json"])

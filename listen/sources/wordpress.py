@@ -58,10 +58,11 @@ NOT_IN_EXCERPTS = (
 )
 """What WordPress leaves out of the excerpts it makes: image, gallery and embed blocks
 (``excerpt_remove_blocks``), ``[caption]`` shortcodes (``strip_shortcodes``)."""
-
-EXCERPT_SEARCH_WORDS = 50
-"""An excerpt repeats the content if it matches a run starting in this many first words
-(room for a dateline or a photo caption before the first paragraph)."""
+EXCERPT_RUN = 3
+"""Words in a row an excerpt shares with the content for them to be the content's words."""
+EXCERPT_SHARED = 0.9
+"""An excerpt this much of which is runs of the content's words repeats the content
+(room for a word WordPress joined or an editor changed)."""
 
 
 class WordPressSource:
@@ -289,24 +290,33 @@ def html_to_text(fragment: str) -> str:
 
 
 def excerpt_is_new(excerpt: str, content: str) -> bool:
-    """True if the excerpt says something the content does not start with.
+    """True if the excerpt says something the content does not.
 
     WordPress makes an excerpt, when the author wrote none, from the first 55 words
-    of the content plus "[…]" or a "Continue reading" link: speaking it would say
-    the opening twice. A hand-written standfirst is kept.
+    of the content plus "[…]" or a "Continue reading" link, leaving out images,
+    captions, embeds and (in WordPress 6.1) lists, and joining paragraphs: speaking
+    it would say the opening twice. So an excerpt nearly all of whose words come in
+    runs of :data:`EXCERPT_RUN` that the content holds too is the content's own; a
+    hand-written standfirst is kept.
     """
     words = _words(_strip_read_more(excerpt))
     if not words:
         return False
-    body = _words(_excerpt_source(content))
-    needed = 0.9 * len(words)  # tolerate an edited word or two
-    for start in range(min(EXCERPT_SEARCH_WORDS, len(body))):
-        if body[start] != words[0]:
-            continue
-        run = body[start : start + len(words)]
-        if sum(a == b for a, b in zip(run, words, strict=False)) >= needed:
-            return False
-    return True
+    # The content's words with its figures (a pull quote is one, and in the excerpt)
+    # and without them (an image's caption is not, and interrupts the runs).
+    bodies = [_words(html_to_text(content)), _words(_excerpt_source(content))]
+    if len(words) < EXCERPT_RUN:
+        return not any(f" {' '.join(words)} " in f" {' '.join(body)} " for body in bodies)
+    runs = {
+        tuple(body[i : i + EXCERPT_RUN])
+        for body in bodies
+        for i in range(len(body) - EXCERPT_RUN + 1)
+    }
+    shared = [False] * len(words)
+    for i in range(len(words) - EXCERPT_RUN + 1):
+        if tuple(words[i : i + EXCERPT_RUN]) in runs:
+            shared[i : i + EXCERPT_RUN] = [True] * EXCERPT_RUN
+    return sum(shared) < EXCERPT_SHARED * len(words)
 
 
 def _excerpt_source(content: str) -> str:
