@@ -403,7 +403,14 @@ def test_wordpress_ids_follow_total_pages(serve, settings):
     ids = list(WordPressSource(site.url, settings).ids())
     assert ids == [str(i) for i in range(1000, 750, -1)]
     assert [s.query for s in site.seen if s.path.startswith(API)] == [
-        {"per_page": "100", "page": str(n), "_fields": "id,content.protected"} for n in (1, 2, 3)
+        {
+            "per_page": "100",
+            "page": str(n),
+            "orderby": "id",
+            "order": "desc",
+            "_fields": "id,content.protected",
+        }
+        for n in (1, 2, 3)
     ]
 
 

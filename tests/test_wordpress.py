@@ -372,6 +372,17 @@ def test_block_editor_post_keeps_every_paragraph(client, ids):
     assert "youtube" not in said.lower()
 
 
+def test_block_editor_post_is_timed_paragraph_by_paragraph(client, ids):
+    """Reading along and click-to-play: one timed piece per paragraph, in order."""
+    assert client.get(f"/api/articles/{ids['block']}/audio.mp3").status_code == 200
+    timings = client.get(f"/api/articles/{ids['block']}/timings.json").json
+    pieces = [(p["kind"], p["text"]) for p in timings["pieces"]]
+    assert pieces == [("title", BLOCK_POST["post_title"]), *BLOCK_SPOKEN]
+    starts = [p["start"] for p in timings["pieces"]]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert timings["pieces"][-1]["end"] <= timings["duration_s"] + 0.05
+
+
 def test_layout_blocks_keep_their_paragraphs(client, ids):
     title, _, paragraphs = spoken(client, ids["layout"])
     assert title == LAYOUT_POST["post_title"]
@@ -433,6 +444,9 @@ def test_listing_holds_the_published_posts_only(wp, ids, fetch):
     published = [ids[n] for n in NAMED] + ids["bulk"]
     assert set(map(int, listed)) == {1, *published}  # 1: WordPress's own "Hello world!"
     assert len(listed) == len(set(listed)) > 100
+    source = WordPressSource(wp.url, fetch)
+    assert list(source.ids(since="2000-01-01")) == listed  # WordPress's modified_after
+    assert list(source.ids(since="2099-01-01T00:00:00")) == []
 
 
 def test_prewarm_all_pages_through_the_listing(runner, wp, ids):

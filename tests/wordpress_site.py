@@ -63,6 +63,8 @@ def missing() -> str | None:
             f"a real WordPress needs Debian's {', '.join(PACKAGES)} ({', '.join(absent)} "
             "missing): ./dev test installs them"
         )
+    if not os.access(CONFIGS, os.W_OK):
+        return f"a real WordPress needs {CONFIGS} writable for its host config (run as root)"
     return None
 
 

@@ -159,7 +159,7 @@ class WordPressSource:
         return raw
 
     def ids(self, since: str | None = None) -> Iterator[str]:
-        """Every published post's ID, newest first, page by page (``X-WP-TotalPages``).
+        """Every published post's ID, newest (highest ID) first, page by page (``X-WP-TotalPages``).
 
         Password-protected posts are left out: a listener cannot hear them. With
         ``since`` (an ISO 8601 date or time), only posts modified after it
@@ -170,6 +170,10 @@ class WordPressSource:
             params: dict[str, object] = {
                 "per_page": PER_PAGE,
                 "page": number,
+                # By ID: a total order, so no post moves between pages (many posts share
+                # a date to the second after an import, and MySQL orders ties anyhow).
+                "orderby": "id",
+                "order": "desc",
                 "_fields": "id,content.protected",
             }
             if since:
