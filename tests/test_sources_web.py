@@ -19,6 +19,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from listen.errors import (
     ArticleForbidden,
@@ -32,6 +35,7 @@ from listen.sources import resolve_source
 from listen.sources.fetch import Fetcher, default_user_agent, origin_of
 from listen.sources.url import URLSource
 from listen.sources.wordpress import (
+    UNRESOLVED_EMBED,
     WordPressSource,
     api_root,
     excerpt_is_new,
@@ -283,6 +287,37 @@ def test_wordpress_hand_written_excerpt_is_the_standfirst(serve, settings):
     assert '<div class="standfirst"><p>Libraries win, roads wait.</p></div>' in raw.html
     assert raw.html.index("Libraries win") < raw.html.index("The council voted")
     assert raw.language is None
+
+
+@pytest.mark.parametrize(
+    "content, kept",
+    [
+        ("<p>Before.</p>\n<p>https://www.youtube.com/watch?v=x1</p>\n<p>After.</p>", 2),
+        ('<p><a href="https://vimeo.com/1">https://vimeo.com/1</a></p><p>After.</p>', 1),
+        ("<p>See https://example.org/report for the figures.</p>", 1),
+        ('<p><a href="https://example.org/r">The report</a></p>', 1),
+    ],
+)
+def test_wordpress_unresolved_embeds_are_not_spoken(serve, settings, content, kept):
+    site = serve(wordpress([wp_post(5, "embed", "Embed", content)]))
+    html = WordPressSource(site.url, settings).get("5").html
+    assert html.count("<p>") == kept
+    assert "youtube" not in html and "vimeo" not in html
+
+
+EMBED_FRAGMENTS = ("<p>", " ", "<a ", "x", ">", "http://", "a", "</a>", "\n")
+
+
+@examples(max_examples=40, deadline=None)
+@given(
+    st.tuples(
+        st.lists(st.sampled_from(EMBED_FRAGMENTS), min_size=1, max_size=3).map("".join),
+        st.integers(1000, 20_000),
+    ).map(lambda t: t[0] * t[1])
+)
+def test_unresolved_embed_pattern_on_pathological_repeats(text):
+    # Possessive runs that never overlap: a backtracking pattern would take minutes here.
+    assert UNRESOLVED_EMBED.sub("", text + "</p>").count("<p>") <= text.count("<p>")
 
 
 @pytest.mark.parametrize(

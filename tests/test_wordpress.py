@@ -206,6 +206,8 @@ CLASSIC_POST = {
         "The council voted on Tuesday to expand the central library.\n\n"
         f"{caption_shortcode(CAPTIONS[6], 9)}\n\n"
         "The vote was seven to two.\nTwo members abstained.\n\n"
+        # An embed by URL on its own line: oEmbed cannot reach the provider from here.
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n"
         "Work starts in the spring."
     ),
     "post_excerpt": "Libraries win, roads wait.",

@@ -58,6 +58,11 @@ NOT_IN_EXCERPTS = (
 )
 """What WordPress leaves out of the excerpts it makes: image, gallery and embed blocks
 (``excerpt_remove_blocks``), ``[caption]`` shortcodes (``strip_shortcodes``)."""
+UNRESOLVED_EMBED = re.compile(
+    r"<p>\s*+(?:<a\s[^<>]*+>\s*+)?https?://[^\s<>\"]++\s*+(?:</a>\s*+)?</p>", re.I
+)
+"""A URL alone in its paragraph: WordPress embeds it (a video, a post) where it can, and
+leaves the bare URL where the provider is unknown or unreachable. Not a sentence to say."""
 EXCERPT_RUN = 3
 """Words in a row an excerpt shares with the content for them to be the content's words."""
 EXCERPT_SHARED = 0.9
@@ -269,7 +274,7 @@ def post_to_raw(post: Any, article_id: str, where: str = "WordPress") -> RawArti
             "publisher protected it; only a reader with the password may hear it."
         )
     title = html_to_text(_rendered(post, "title"))
-    content = _rendered(post, "content")
+    content = UNRESOLVED_EMBED.sub("", _rendered(post, "content"))
     excerpt = _rendered(post, "excerpt")
     standfirst = excerpt if excerpt_is_new(excerpt, content) else ""
     language = post_language(post)
