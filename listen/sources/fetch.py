@@ -46,7 +46,14 @@ MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
 # Kept with a stored page: what a later conditional request or a source needs again.
-STORED_HEADERS = ("content-type", "etag", "last-modified", "x-wp-total", "x-wp-totalpages")
+STORED_HEADERS = (
+    "content-type",
+    "etag",
+    "last-modified",
+    "link",
+    "x-wp-total",
+    "x-wp-totalpages",
+)
 
 
 _revalidate = contextvars.ContextVar("listen_fetch_revalidate", default=False)
