@@ -232,7 +232,7 @@ def api_root(link: str, base: str) -> str | None:
         target, params = value
         rels = re.findall(r';\s*rel\s*=\s*"?([^";]*)"?', params)
         if any(API_REL in rel.split() for rel in rels):
-            found = urljoin(base, target.strip())
+            found = urljoin(base, str(target).strip())
             try:
                 origin_of(found)
             except ValueError:
