@@ -1,9 +1,11 @@
 """Cold start: time to the first audio byte of a cold 1,000-word article.
 
 Serves generated articles with `listen serve` (gunicorn, as deployed) and
-LISTEN_ENGINES=piper,espeak; one warm-up request on another article loads the
-voice; then the cold article is requested and timed to its first byte and to its
-last. Goals: first byte within 1.0 s and within 10% of the full synthesis time.
+LISTEN_ENGINES=piper,espeak. First, per worker: two workers just started (no request
+before), two cold articles asked at once, one for each worker, each timed to its first
+byte (the workers load piper's voice when they start, not on their first reader). Then
+on a warm server the cold 1,000-word article is timed to its first byte and to its last.
+Goals: first byte within 1.0 s on every worker, and within 10% of the full synthesis time.
 
     python -m bench coldstart
 """
@@ -17,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.common import BIN, machine, paragraphs, write_article
@@ -38,6 +41,39 @@ def timed_get(url: str) -> tuple[float, float, int]:
     return first_at, time.perf_counter() - started, size
 
 
+def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "listen"), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, base
+
+
+def first_bytes_per_worker(env: dict[str, str]) -> list[float]:
+    """Two workers just up; two cold articles at once (each worker takes one)."""
+    server, base = serve(env, 2)
+    try:
+        time.sleep(2)  # both workers up (and, since this release, their voices loaded)
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(
+                pool.map(lambda n: timed_get(f"{base}/api/articles/fresh{n}/audio.mp3"), (1, 2))
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+    return [round(first, 3) for first, _, _ in runs]
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "articles"
@@ -46,7 +82,8 @@ def main() -> None:
         write_article(
             folder, "cold", "A cold article of a thousand words", paragraphs(1000, seed=2)
         )
-        port = free_port()
+        for n in (1, 2):
+            write_article(folder, f"fresh{n}", f"A fresh article {n}", paragraphs(300, seed=2 + n))
         env = {
             **os.environ,
             "LISTEN_ENGINES": "piper,espeak",
@@ -54,20 +91,9 @@ def main() -> None:
             "LISTEN_CACHE_DIR": str(Path(tmp) / "cache"),
             "LISTEN_LOG_LEVEL": "WARNING",
         }
-        server = subprocess.Popen(
-            [str(BIN / "listen"), "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        per_worker = first_bytes_per_worker(env)
+        server, base = serve({**env, "LISTEN_CACHE_DIR": str(Path(tmp) / "cache2")}, 1)
         try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
             timed_get(f"{base}/api/articles/warmup/audio.mp3")
             first, full, size = timed_get(f"{base}/api/articles/cold/audio.mp3")
         finally:
@@ -81,10 +107,15 @@ def main() -> None:
                 "words": 1000,
                 "engines": "piper,espeak",
                 "first_byte_s": round(first, 3),
+                "first_byte_per_new_worker_s": per_worker,
                 "full_s": round(full, 2),
                 "bytes": size,
                 "first_byte_share": round(first / full, 3),
-                "goals": {"first_byte_s": "<= 1.0", "first_byte_share": "<= 0.10"},
+                "goals": {
+                    "first_byte_s": "<= 1.0",
+                    "first_byte_per_new_worker_s": "<= 1.0 each",
+                    "first_byte_share": "<= 0.10",
+                },
             }
         )
     )

@@ -189,6 +189,10 @@ class Listen:
     def engine_is_down(self, name: str) -> bool:
         return self._parts.speaker.breaker.is_open(name)
 
+    def warm(self) -> list[str]:
+        """Load the engines' voices now (a server worker, before its first reader)."""
+        return self._parts.speaker.warm()
+
     def speak(self, text: str, language_: str) -> str:
         """Speak one text with the engine chain; the name of the engine that spoke it."""
         return str(self._parts.speaker.speak_one(text, language_)[0].name)

@@ -57,6 +57,23 @@ class Speaker:
         self.cooldown = cooldown
         self.breaker = Breaker()
 
+    def warm(self) -> list[str]:
+        """Load what each engine loads lazily (piper's voices), now rather than on a
+        reader's first request; the names of the engines warmed. An engine that fails to
+        load is left to fail as it would have (its error comes with the first request)."""
+        warmed = []
+        for engine in self.engines:
+            warm = getattr(engine, "warm", None)
+            if not callable(warm):
+                continue
+            try:
+                warm()
+            except EngineError as exc:
+                log.warning("%s could not be loaded ahead: %s", engine.name, exc.message)
+                continue
+            warmed.append(engine.name)
+        return warmed
+
     def candidates(self, language: str) -> list[Engine]:
         """Engines that can speak ``language``, in order of preference."""
         return [e for e in self.engines if e.supports(language)]

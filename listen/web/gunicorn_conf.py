@@ -5,7 +5,7 @@ listen.wsgi:app``) both take their server from here: :data:`WORKER_CLASS` (threa
 gunicorn's own errors in JSON), :data:`TIMEOUT`, the access log on stdout, and the hooks of
 prometheus-client's multiprocess mode (:mod:`listen.metrics`): the folder named by
 ``PROMETHEUS_MULTIPROC_DIR`` is emptied before the workers start, and a dead worker's live
-gauge stops counting.
+gauge stops counting. Each worker loads the engines' voices before its first request.
 
 The address and the numbers of workers and threads are listen settings (``LISTEN_HOST``,
 ``LISTEN_PORT``, ``LISTEN_WORKERS``, ``LISTEN_THREADS``, their defaults in
@@ -45,6 +45,15 @@ def child_exit(server: Any, worker: Any) -> None:
     metrics.child_exit(server, worker)
 
 
+def post_worker_init(worker: Any) -> None:
+    """gunicorn hook, in each worker once it has loaded the app and before it takes a
+    request: load the engines' voices (piper's model, ~0.4 s), so the first reader this
+    worker serves does not wait for them."""
+    service = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("listen")
+    if service is not None:
+        service.warm()
+
+
 def settings(config: Mapping[str, Any]) -> dict[str, Any]:
     """gunicorn's settings for these listen settings (names without ``LISTEN_``).
 
@@ -64,6 +73,7 @@ def settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "accesslog": ACCESS_LOG,
         "on_starting": on_starting,
         "child_exit": child_exit,
+        "post_worker_init": post_worker_init,
     }
 
 
