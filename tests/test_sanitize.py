@@ -353,6 +353,57 @@ def test_drop_support_pitches(text, kept):
 @pytest.mark.parametrize(
     "text, kept",
     [
+        ("To view the full story, please subscribe. Plans start at $4 a month.", False),
+        ("If you are seeing this, but you're already a subscriber, log in here.", False),
+        ("We need your help. Help us keep the dictionary free. Donate", False),
+        ("This advertisement has not loaded yet, but your article continues below.", False),
+        ("Para seguir leyendo, suscríbete a nuestra edición digital.", False),
+        ("The mayor said the city needs help from the state to finish the bridge.", True),
+    ],
+)
+def test_drop_support_pitches_paywall_and_placeholders(text, kept):
+    assert run(s.drop_support_pitches, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("This page contains affiliate links. We may earn a commission if you buy.", False),
+        ("We independently select every product; buying through us may earn us money.", False),
+        ("Este artículo incluye enlaces de afiliados.", False),
+        ("The agent may earn a commission of 3% on each sale, the filing shows.", False),
+        ("The company pays its sales staff a commission on every contract.", True),
+    ],
+)
+def test_drop_disclosures(text, kept):
+    assert run(s.drop_disclosures, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Got a story? Get in touch with our desk at news@example.org.", False),
+        ("Submit a letter to the editor or write to letters@example.com.", False),
+        ("¿Tienes información? Escríbenos a redaccion@example.es", False),
+        ("Get in touch with your local council if the bins are not collected.", True),
+        ("Reach the author at ana@example.com for the full data set.", True),
+    ],
+)
+def test_drop_contact_pitches(text, kept):
+    assert run(s.drop_contact_pitches, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [("or", False), ("By", False), ("y", False), ("Or else", True), ("Reforms", True)],
+)
+def test_drop_function_words(text, kept):
+    assert run(s.drop_function_words, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
         ("Reporting by Maya Gebeilly in Beirut; Editing by Daniel Flynn", False),
         ("Additional reporting by Ana Ruiz", False),
         ("Con información de EFE y AFP", False),

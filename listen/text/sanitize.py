@@ -141,6 +141,44 @@ def drop_support_pitches(blocks: list[Block], ctx: Context) -> list[Block]:
     return out
 
 
+_DISCLOSURES = tuple(key(p) for p in phrases.union(phrases.DISCLOSURES))
+_CONTACTS = tuple(key(p) for p in phrases.union(phrases.CONTACT_PHRASES))
+_FUNCTION_WORDS = frozenset(key(w) for w in phrases.union(phrases.FUNCTION_WORDS))
+
+
+def _holds_phrase(text: str, phrases_: tuple[str, ...]) -> bool:
+    k = f" {key(text)} "
+    return any(f" {p} " in k for p in phrases_)
+
+
+def drop_disclosures(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Affiliate disclosures: "This post contains references to products from … advertisers"."""
+    return [
+        b for b in blocks if not (word_count(b.text) <= 80 and _holds_phrase(b.text, _DISCLOSURES))
+    ]
+
+
+def _has_email(text: str) -> bool:
+    """An e-mail address: a word with an "@" that has a dot after it (no regex: linear)."""
+    return "@" in text and any("." in w.partition("@")[2] for w in text.split() if "@" in w)
+
+
+def drop_contact_pitches(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Invitations to write in: "Get in touch with our news team by emailing us at …"."""
+    return [
+        b
+        for b in blocks
+        if not (
+            word_count(b.text) <= 40 and _has_email(b.text) and _holds_phrase(b.text, _CONTACTS)
+        )
+    ]
+
+
+def drop_function_words(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Blocks of only words that say nothing alone: a login form's "or", a lone "By"."""
+    return [b for b in blocks if not set(key(b.text).split()) <= _FUNCTION_WORDS]
+
+
 _CREDIT_LINES = phrases.union(phrases.CREDIT_LINE_PREFIXES)
 _EMBED_TRACE = re.compile(
     r"pic\.twitter\.com/|^\s*[—–-]\s*.{0,80}\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"
@@ -268,6 +306,9 @@ RULES: tuple[Rule, ...] = (
     drop_read_more_links,
     drop_social_calls,
     drop_support_pitches,
+    drop_disclosures,
+    drop_contact_pitches,
+    drop_function_words,
     drop_link_teasers,
     drop_credit_lines,
     drop_social_embeds,
