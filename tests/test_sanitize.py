@@ -393,6 +393,27 @@ def test_drop_contact_pitches(text, kept):
     assert run(s.drop_contact_pitches, [text]) == ([text] if kept else [])
 
 
+def test_drop_labelled_links():
+    blocks = [
+        Block("paragraph", "Our policy: The Principles of the Newsroom.", link_ratio=0.8),
+        Block("paragraph", "Update: the road reopened at noon.", link_ratio=0.0),
+        Block("paragraph", "Note: the full report is here, with the tables.", link_ratio=0.3),
+    ]
+    kept = s.drop_labelled_links(blocks, s.Context("T", set()))
+    assert [b.text for b in kept] == [b.text for b in blocks[1:]]
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("AB: CD: items_count: items_pivot: YY: MM: slug: name: May 2024 sort:", False),
+        ("Ingredients: flour, salt, water. Steps: mix, knead, rest, bake.", True),
+    ],
+)
+def test_drop_template_debris(text, kept):
+    assert run(s.drop_template_debris, [text]) == ([text] if kept else [])
+
+
 @pytest.mark.parametrize(
     "text, kept",
     [("or", False), ("By", False), ("y", False), ("Or else", True), ("Reforms", True)],

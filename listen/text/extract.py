@@ -24,6 +24,7 @@ import lxml.html
 from listen.errors import ArticleTooLarge, ArticleUnreadable
 from listen.models import Block, BlockKind
 from listen.text import phrases
+from listen.text.declared import declared_body, prefer_declared
 from listen.text.decoding import decode
 from listen.text.maintext import main_blocks
 from listen.text.textutil import clean_space, key
@@ -364,6 +365,7 @@ def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
 
     _unhide_listen_only(doc)
     page = copy.deepcopy(doc) if is_full_page(html) else None
+    declared = declared_body(doc) if page is not None else None
     _structural_clean(doc, keep, captions)
     # The body's text (<head> holds styles and scripts) is at most what is displayed:
     # too much of it is refused before the walk and trafilatura, the costly steps.
@@ -376,6 +378,7 @@ def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
         blocks = main_blocks(
             doc, blocks + list(walk(body if body is not None else doc, keep)), page
         )
+        blocks = prefer_declared(blocks, declared)
     else:
         blocks += walk(root, keep)
     return Extracted(title, language, blocks, {c for c in captions if c})

@@ -179,6 +179,35 @@ def drop_function_words(blocks: list[Block], ctx: Context) -> list[Block]:
     return [b for b in blocks if not set(key(b.text).split()) <= _FUNCTION_WORDS]
 
 
+def drop_labelled_links(blocks: list[Block], ctx: Context) -> list[Block]:
+    """A short "Label: <link>" block: a link out ("Our Standards: <policy page>")."""
+    out = []
+    for b in blocks:
+        label, colon, rest = b.text[:40].partition(":")
+        if (
+            colon
+            and word_count(label) <= 3
+            and rest.strip()
+            and b.link_ratio >= 0.6
+            and word_count(b.text) <= 12
+        ):
+            continue
+        out.append(b)
+    return out
+
+
+def drop_template_debris(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Unfilled template fields: "PP: PC: items_count: FI slug: FI name: …"."""
+    out = []
+    for b in blocks:
+        words = b.text.split()
+        fields = sum(w.endswith(":") for w in words)
+        if fields >= 5 and fields >= 0.3 * len(words):
+            continue
+        out.append(b)
+    return out
+
+
 _CREDIT_LINES = phrases.union(phrases.CREDIT_LINE_PREFIXES)
 _EMBED_TRACE = re.compile(
     r"pic\.twitter\.com/|^\s*[—–-]\s*.{0,80}\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"
@@ -309,6 +338,8 @@ RULES: tuple[Rule, ...] = (
     drop_disclosures,
     drop_contact_pitches,
     drop_function_words,
+    drop_labelled_links,
+    drop_template_debris,
     drop_link_teasers,
     drop_credit_lines,
     drop_social_embeds,
