@@ -75,6 +75,8 @@ class Extracted:
     language: str | None
     blocks: list[Block]
     captions: set[str] = field(default_factory=set)
+    page_words: int = 0
+    """Words of text in the whole page's body (0 for a fragment or plain text)."""
 
 
 # ---------------------------------------------------------------- HTML structure
@@ -366,6 +368,7 @@ def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
     _unhide_listen_only(doc)
     page = copy.deepcopy(doc) if is_full_page(html) else None
     declared = declared_body(doc) if page is not None else None
+    page_words = _words(page) if page is not None else 0
     _structural_clean(doc, keep, captions)
     # The body's text (<head> holds styles and scripts) is at most what is displayed:
     # too much of it is refused before the walk and trafilatura, the costly steps.
@@ -381,7 +384,12 @@ def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
         blocks = prefer_declared(blocks, declared)
     else:
         blocks += walk(root, keep)
-    return Extracted(title, language, blocks, {c for c in captions if c})
+    return Extracted(title, language, blocks, {c for c in captions if c}, page_words)
+
+
+def _words(doc: lxml.html.HtmlElement) -> int:
+    body = doc.find("body")
+    return len((body if body is not None else doc).text_content().split())
 
 
 def _find_standfirst(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
 
+from listen.errors import NoArticle
 from listen.models import Block, RawArticle
 from listen.text import phrases
 from listen.text.extract import extract_html, extract_text
@@ -409,6 +410,30 @@ def apply_rules(title: str, blocks: list[Block], captions: Iterable[str] = ()) -
     return blocks
 
 
+MIN_ARTICLE_WORDS = 40
+"""Fewer words than this, besides the title, is no article (real ones in the corpus: 72+)."""
+
+PAGE_WORDS = 150
+"""A page of at least this many words that speaks under MIN_ARTICLE_WORDS holds no article;
+a smaller page (a test page, a bare brief) is spoken as it is."""
+
+
+def check_article(article_id: str, blocks: list[Block], page_words: int) -> None:
+    """Refuse a web page whose text is all chrome: a section front, error page, paywall stub.
+
+    Raises:
+        NoArticle: the page holds :data:`PAGE_WORDS` words or more, of which fewer than
+            :data:`MIN_ARTICLE_WORDS` are left to speak besides the title.
+    """
+    spoken = sum(word_count(b.text) for b in blocks)
+    if page_words >= PAGE_WORDS and spoken < MIN_ARTICLE_WORDS:
+        raise NoArticle(
+            f"article {article_id!r}: the page holds {page_words} words, but only {spoken} "
+            "of them are article text. Probable cause: not an article's page (a section "
+            "front, an error page, or a paywall stub without the story)."
+        )
+
+
 def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
     """Turn a raw article into its title and the blocks to speak, in order.
 
@@ -416,6 +441,7 @@ def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
         ArticleTooLarge: the page holds far more text than ``max_chars`` (checked
             before the costly steps).
         ArticleUnreadable: the page cannot be parsed whole.
+        NoArticle: a web page of some size holds next to no article text (a 422).
     """
     if raw.html is not None:
         found = extract_html(raw.html, max_chars)
@@ -426,6 +452,7 @@ def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
     if not key(title):
         title = ""  # a title of punctuation or emoji says nothing
     blocks = apply_rules(title, found.blocks, found.captions)
+    check_article(raw.id, blocks, found.page_words)
     return Sanitized(
         title=title, blocks=tuple(blocks), language_hint=raw.language or found.language
     )
