@@ -350,6 +350,23 @@ def test_drop_support_pitches(text, kept):
     assert run(s.drop_support_pitches, [text]) == ([text] if kept else [])
 
 
+def test_a_body_paragraph_a_caption_repeats_is_spoken_once_in_the_body():
+    lead = (
+        "Collectors across the country are hunting for rare bills printed with an error, "
+        "and some will pay thousands of dollars for a single note."
+    )
+    body = [Block("paragraph", lead, container="div.story/p")] + [
+        Block("paragraph", f"{BODY} ({i})", container="div.story/p") for i in range(3)
+    ]
+    short = Block("paragraph", "Crews at dawn.", container="div.story/p")
+    ctx = s.Context("T", {lead, "Crews at dawn."})
+    kept = s.drop_captions([*body, short], ctx)
+    assert [b.text for b in kept] == [b.text for b in body]
+    # The same sentence alone in its own template (a gallery) is a caption.
+    alone = [Block("paragraph", lead, container="div.gallery/p"), *body[1:]]
+    assert [b.text for b in s.drop_captions(alone, ctx)] == [b.text for b in body[1:]]
+
+
 @pytest.mark.parametrize(
     "text, kept",
     [

@@ -10,6 +10,7 @@ title repeats, duplicates.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -257,7 +258,22 @@ def drop_captions(blocks: list[Block], ctx: Context) -> list[Block]:
                 captions.add(key(core))
             continue
         out.append(b)
-    return [b for b in out if key(b.text) not in captions]
+    # Counted once, so each repeat is judged in constant time (linear in blocks).
+    per_container = Counter(b.container for b in out)
+    return [b for b in out if key(b.text) not in captions or _is_body_paragraph(b, per_container)]
+
+
+BODY_PARAGRAPH_WORDS = 20
+"""A paragraph this long, in the template of two or more others, is body text even where a
+caption repeats it (some sites caption a photo with the story's own first sentence)."""
+
+
+def _is_body_paragraph(block: Block, per_container: Counter[str]) -> bool:
+    if block.kind != "paragraph" or not block.container:
+        return False
+    if word_count(block.text) < BODY_PARAGRAPH_WORDS or not is_sentence(block.text):
+        return False
+    return per_container[block.container] >= 3
 
 
 def drop_related_lists(blocks: list[Block], ctx: Context) -> list[Block]:
