@@ -18,6 +18,7 @@ Every error the service reports is defined here, each class once::
     ├── RangeNotSatisfiable          416 range_not_satisfiable
     ├── ArticleUnreadable            422 unreadable_article
     ├── NothingToSpeak               422 nothing_to_speak
+    │   └── NoArticle                422 nothing_to_speak (code no_article)
     ├── UnsupportedLanguage          422 unsupported_language
     ├── FormatNotImplemented         501 not_implemented
     ├── SourceUnavailable            502 source_unavailable
@@ -216,6 +217,12 @@ class NothingToSpeak(ListenError):
     error = "nothing_to_speak"
 
 
+class NoArticle(NothingToSpeak):
+    """A web page that holds no article: a section front, an error page, a paywall stub."""
+
+    code = "no_article"
+
+
 class UnsupportedLanguage(ListenError):
     status = 422
     error = "unsupported_language"
@@ -347,6 +354,7 @@ ERRORS: tuple[type[ListenError], ...] = (
     RangeNotSatisfiable,
     ArticleUnreadable,
     NothingToSpeak,
+    NoArticle,
     UnsupportedLanguage,
     FormatNotImplemented,
     SourceUnavailable,

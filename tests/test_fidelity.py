@@ -41,30 +41,35 @@ def figures() -> dict[str, float]:
 
 
 def test_body_text_f1(figures):
-    assert figures["f1"] >= 0.97
+    assert figures["f1"] >= 0.975
 
 
 def test_captions_never_leak(figures):
     assert figures["caption_leak"] <= 0.01
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 0.065 > 0.05 on the corpus with trafilatura_en/; issue 11 removes this mark",
-)
 def test_must_not_snippets_are_not_spoken(figures):
     assert figures["without_found"] <= 0.05
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.907 < 0.92 on the corpus with trafilatura_en/; issue 11 removes this mark",
+    reason="measured 0.925 < 0.97 on the corpus: of the 25 snippets missed, 9 are not in "
+    "the page's text as whole words (cut mid-word, only in a meta description, split by "
+    "markup), 2 only in script data, 1 a wire credit line (never spoken)",
 )
 def test_must_snippets_are_spoken(figures):
-    # 6 of 77 are missed, all by design: 3 stand only in photo captions (never spoken),
-    # 1 is the headline (spoken, but the scorer reads paragraphs only), 1 only in the
-    # page's meta description, 1 cut mid-word in the ground truth. See the README.
-    assert figures["with_found"] >= 0.92
+    assert figures["with_found"] >= 0.97
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 2 pages lost: one has 2 of its 3 snippets cut mid-word in the ground "
+    "truth (no extractor can match them), one is a slideshow whose later slides are only "
+    "in script data",
+)
+def test_no_page_loses_its_article(figures):
+    assert figures["pages_lost"] == 0
 
 
 def test_document_language(figures):

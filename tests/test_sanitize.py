@@ -350,6 +350,95 @@ def test_drop_support_pitches(text, kept):
     assert run(s.drop_support_pitches, [text]) == ([text] if kept else [])
 
 
+def test_a_body_paragraph_a_caption_repeats_is_spoken_once_in_the_body():
+    lead = (
+        "Collectors across the country are hunting for rare bills printed with an error, "
+        "and some will pay thousands of dollars for a single note."
+    )
+    body = [Block("paragraph", lead, container="div.story/p")] + [
+        Block("paragraph", f"{BODY} ({i})", container="div.story/p") for i in range(3)
+    ]
+    short = Block("paragraph", "Crews at dawn.", container="div.story/p")
+    ctx = s.Context("T", {lead, "Crews at dawn."})
+    kept = s.drop_captions([*body, short], ctx)
+    assert [b.text for b in kept] == [b.text for b in body]
+    # The same sentence alone in its own template (a gallery) is a caption.
+    alone = [Block("paragraph", lead, container="div.gallery/p"), *body[1:]]
+    assert [b.text for b in s.drop_captions(alone, ctx)] == [b.text for b in body[1:]]
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("To view the full story, please subscribe. Plans start at $4 a month.", False),
+        ("If you are seeing this, but you're already a subscriber, log in here.", False),
+        ("We need your help. Help us keep the dictionary free. Donate", False),
+        ("This advertisement has not loaded yet, but your article continues below.", False),
+        ("Para seguir leyendo, suscríbete a nuestra edición digital.", False),
+        ("The mayor said the city needs help from the state to finish the bridge.", True),
+    ],
+)
+def test_drop_support_pitches_paywall_and_placeholders(text, kept):
+    assert run(s.drop_support_pitches, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("This page contains affiliate links. We may earn a commission if you buy.", False),
+        ("We independently select every product; buying through us may earn us money.", False),
+        ("Este artículo incluye enlaces de afiliados.", False),
+        ("The agent may earn a commission of 3% on each sale, the filing shows.", False),
+        ("The company pays its sales staff a commission on every contract.", True),
+    ],
+)
+def test_drop_disclosures(text, kept):
+    assert run(s.drop_disclosures, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Got a story? Get in touch with our desk at news@example.org.", False),
+        ("Submit a letter to the editor or write to letters@example.com.", False),
+        ("¿Tienes información? Escríbenos a redaccion@example.es", False),
+        ("Get in touch with your local council if the bins are not collected.", True),
+        ("Reach the author at ana@example.com for the full data set.", True),
+    ],
+)
+def test_drop_contact_pitches(text, kept):
+    assert run(s.drop_contact_pitches, [text]) == ([text] if kept else [])
+
+
+def test_drop_labelled_links():
+    blocks = [
+        Block("paragraph", "Our policy: The Principles of the Newsroom.", link_ratio=0.8),
+        Block("paragraph", "Update: the road reopened at noon.", link_ratio=0.0),
+        Block("paragraph", "Note: the full report is here, with the tables.", link_ratio=0.3),
+    ]
+    kept = s.drop_labelled_links(blocks, s.Context("T", set()))
+    assert [b.text for b in kept] == [b.text for b in blocks[1:]]
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("AB: CD: items_count: items_pivot: YY: MM: slug: name: May 2024 sort:", False),
+        ("Ingredients: flour, salt, water. Steps: mix, knead, rest, bake.", True),
+    ],
+)
+def test_drop_template_debris(text, kept):
+    assert run(s.drop_template_debris, [text]) == ([text] if kept else [])
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [("or", False), ("By", False), ("y", False), ("Or else", True), ("Reforms", True)],
+)
+def test_drop_function_words(text, kept):
+    assert run(s.drop_function_words, [text]) == ([text] if kept else [])
+
+
 @pytest.mark.parametrize(
     "text, kept",
     [

@@ -3,8 +3,8 @@
 The structural phase of sanitizing. Elements that never hold article text are
 dropped (figure, aside, nav, …, ``data-listen="skip"``, share/related/caption
 containers); ``data-listen="only"`` text is unhidden. A full page then goes
-through trafilatura for main-content extraction (it knows the boilerplate of
-real sites far better than hand-written rules); a fragment (a CMS body, a
+through :mod:`listen.text.maintext`, where extractors that know real sites'
+boilerplate agree on which blocks are the article; a fragment (a CMS body, a
 WordPress ``content.rendered``) is walked as it is. Either way the result is a
 list of blocks in document order for the text rules of :mod:`listen.text.sanitize`.
 """
@@ -24,8 +24,10 @@ import lxml.html
 from listen.errors import ArticleTooLarge, ArticleUnreadable
 from listen.models import Block, BlockKind
 from listen.text import phrases
+from listen.text.declared import declared_body, prefer_declared
 from listen.text.decoding import decode
-from listen.text.textutil import clean_space, is_sentence, key
+from listen.text.maintext import main_blocks
+from listen.text.textutil import clean_space, key
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ class Extracted:
     language: str | None
     blocks: list[Block]
     captions: set[str] = field(default_factory=set)
+    page_words: int = 0
+    """Words of text in the whole page's body (0 for a fragment or plain text)."""
 
 
 # ---------------------------------------------------------------- HTML structure
@@ -362,21 +366,30 @@ def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
     keep = {id(x) for x in (title_el, standfirst) if x is not None}
 
     _unhide_listen_only(doc)
+    page = copy.deepcopy(doc) if is_full_page(html) else None
+    declared = declared_body(doc) if page is not None else None
+    page_words = _words(page) if page is not None else 0
     _structural_clean(doc, keep, captions)
     # The body's text (<head> holds styles and scripts) is at most what is displayed:
     # too much of it is refused before the walk and trafilatura, the costly steps.
     body = doc.find("body")
     check_size(len(clean_space((body if body is not None else doc).text_content())), max_chars)
-    blocks = []
-    if standfirst is not None:
-        blocks.append(Block("standfirst", _text(standfirst)))
-    if is_full_page(html):
-        # trafilatura looks at the whole page, so the walk does too.
-        body = doc.find("body")
-        blocks += _keep_main_content(doc, list(walk(body if body is not None else doc, keep)))
+    blocks = [Block("standfirst", _text(standfirst))] if standfirst is not None else []
+    if page is not None:
+        # The extractors look at the whole page, so the walk does too; the standfirst
+        # is spoken where they agree it is part of the article, like any other block.
+        blocks = main_blocks(
+            doc, blocks + list(walk(body if body is not None else doc, keep)), page
+        )
+        blocks = prefer_declared(blocks, declared)
     else:
         blocks += walk(root, keep)
-    return Extracted(title, language, blocks, {c for c in captions if c})
+    return Extracted(title, language, blocks, {c for c in captions if c}, page_words)
+
+
+def _words(doc: lxml.html.HtmlElement) -> int:
+    body = doc.find("body")
+    return len((body if body is not None else doc).text_content().split())
 
 
 def _find_standfirst(
@@ -390,74 +403,6 @@ def _find_standfirst(
             if len(el.text_content()) < 0.3 * root_len and not _is_skipped(el):
                 return el
     return None
-
-
-def _keep_main_content(doc: lxml.html.HtmlElement, blocks: list[Block]) -> list[Block]:
-    """Keep the blocks that trafilatura counts as the page's main text.
-
-    trafilatura decides *what* is the article (it knows real sites' boilerplate);
-    our walk keeps the structure (paragraph boundaries, standfirst, link text).
-    On a page too small for trafilatura's heuristics it returns all the text,
-    and every block is kept.
-    """
-    import trafilatura
-
-    try:
-        main = trafilatura.extract(
-            copy.deepcopy(doc),
-            output_format="txt",
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            deduplicate=False,
-        )
-    except Exception as exc:  # noqa: BLE001 - trafilatura raises many types on odd pages
-        log.warning("trafilatura failed (%r); keeping every block", exc)
-        return blocks
-    if not main:
-        return blocks
-    text = f" {key(main)} "
-    shingles = _shingles(key(main))
-    chosen = []
-    cursor = 0  # blocks come in trafilatura's order: look ahead of the last match first
-    for block in blocks:
-        k = key(block.text)
-        if not k:
-            chosen.append(False)
-            continue
-        found = text.find(f" {k} ", cursor)
-        if found < 0:
-            found = text.find(f" {k} ")
-        if found >= 0:
-            cursor = found + len(k)
-            chosen.append(True)
-            continue
-        own = _shingles(k)
-        chosen.append(bool(own) and len(own & shingles) >= 0.6 * len(own))
-    # trafilatura sometimes stops at the first chunk of a long article; prose in the
-    # same template as the paragraphs it kept is the rest of the article.
-    body_containers = {
-        b.container for b, keep in zip(blocks, chosen, strict=True) if keep and b.container
-    }
-    return [
-        b
-        for b, keep in zip(blocks, chosen, strict=True)
-        if keep or (b.container in body_containers and _is_prose(b))
-    ]
-
-
-def _is_prose(block: Block) -> bool:
-    return (
-        block.kind == "paragraph"
-        and len(block.text.split()) >= 30
-        and is_sentence(block.text)
-        and block.link_ratio < 0.3
-    )
-
-
-def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
-    words = text.split()
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
 def walk(root: lxml.html.HtmlElement, skip: set[int]) -> Iterable[Block]:

@@ -237,6 +237,15 @@ SUPPORT_PITCHES = {
         "subscribe now",
         "subscribe today",
         "enjoy exclusive benefits",
+        "we need your help",
+        "to view the full story",
+        "to continue reading",
+        "already a subscriber",
+        "first time subscribers",
+        "sign up here",
+        "advertisement has not loaded",
+        "article continues below",
+        "story continues below",
     ),
     "es": (
         "hazte miembro",
@@ -245,7 +254,59 @@ SUPPORT_PITCHES = {
         "apoya el periodismo independiente",
         "suscríbete ahora",
         "disfruta de beneficios exclusivos",
+        "necesitamos tu apoyo",
+        "para seguir leyendo",
+        "para continuar leyendo",
+        "ya eres suscriptor",
+        "regístrate aquí",
+        "suscríbete aquí",
+        "la nota continúa abajo",
     ),
+}
+
+# Affiliate and advertising disclosures: a short block containing one is not the story.
+DISCLOSURES = {
+    "en": (
+        "may earn a commission",
+        "may receive compensation",
+        "may earn an affiliate commission",
+        "contains affiliate links",
+        "references to products from one or more of our advertisers",
+        "we independently select",
+    ),
+    "es": (
+        "podemos recibir una comisión",
+        "puede recibir una comisión",
+        "enlaces de afiliados",
+        "enlaces de afiliación",
+    ),
+}
+
+# Invitations to write to the newsroom; a short block with one and an e-mail address.
+CONTACT_PHRASES = {
+    "en": (
+        "get in touch",
+        "email us",
+        "write to",
+        "letter to the editor",
+        "contact us",
+        "send us",
+        "tips to",
+    ),
+    "es": (
+        "escríbenos",
+        "escríbanos",
+        "contáctanos",
+        "envíanos",
+        "carta al director",
+        "escribe a",
+    ),
+}
+
+# Words that say nothing alone: a block of only these is a form's "or", a lone "By".
+FUNCTION_WORDS = {
+    "en": ("or", "and", "by", "in", "of", "the", "a", "to", "on", "at", "for", "with"),
+    "es": ("o", "y", "e", "u", "por", "de", "en", "el", "la", "los", "las", "con", "a"),
 }
 
 # Headings that open a trailing list of other stories.

@@ -10,10 +10,12 @@ title repeats, duplicates.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
 
+from listen.errors import NoArticle
 from listen.models import Block, RawArticle
 from listen.text import phrases
 from listen.text.extract import extract_html, extract_text
@@ -141,6 +143,73 @@ def drop_support_pitches(blocks: list[Block], ctx: Context) -> list[Block]:
     return out
 
 
+_DISCLOSURES = tuple(key(p) for p in phrases.union(phrases.DISCLOSURES))
+_CONTACTS = tuple(key(p) for p in phrases.union(phrases.CONTACT_PHRASES))
+_FUNCTION_WORDS = frozenset(key(w) for w in phrases.union(phrases.FUNCTION_WORDS))
+
+
+def _holds_phrase(text: str, phrases_: tuple[str, ...]) -> bool:
+    k = f" {key(text)} "
+    return any(f" {p} " in k for p in phrases_)
+
+
+def drop_disclosures(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Affiliate disclosures: "This post contains references to products from … advertisers"."""
+    return [
+        b for b in blocks if not (word_count(b.text) <= 80 and _holds_phrase(b.text, _DISCLOSURES))
+    ]
+
+
+def _has_email(text: str) -> bool:
+    """An e-mail address: a word with an "@" that has a dot after it (no regex: linear)."""
+    return "@" in text and any("." in w.partition("@")[2] for w in text.split() if "@" in w)
+
+
+def drop_contact_pitches(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Invitations to write in: "Get in touch with our news team by emailing us at …"."""
+    return [
+        b
+        for b in blocks
+        if not (
+            word_count(b.text) <= 40 and _has_email(b.text) and _holds_phrase(b.text, _CONTACTS)
+        )
+    ]
+
+
+def drop_function_words(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Blocks of only words that say nothing alone: a login form's "or", a lone "By"."""
+    return [b for b in blocks if not set(key(b.text).split()) <= _FUNCTION_WORDS]
+
+
+def drop_labelled_links(blocks: list[Block], ctx: Context) -> list[Block]:
+    """A short "Label: <link>" block: a link out ("Our Standards: <policy page>")."""
+    out = []
+    for b in blocks:
+        label, colon, rest = b.text[:40].partition(":")
+        if (
+            colon
+            and word_count(label) <= 3
+            and rest.strip()
+            and b.link_ratio >= 0.6
+            and word_count(b.text) <= 12
+        ):
+            continue
+        out.append(b)
+    return out
+
+
+def drop_template_debris(blocks: list[Block], ctx: Context) -> list[Block]:
+    """Unfilled template fields: "PP: PC: items_count: FI slug: FI name: …"."""
+    out = []
+    for b in blocks:
+        words = b.text.split()
+        fields = sum(w.endswith(":") for w in words)
+        if fields >= 5 and fields >= 0.3 * len(words):
+            continue
+        out.append(b)
+    return out
+
+
 _CREDIT_LINES = phrases.union(phrases.CREDIT_LINE_PREFIXES)
 _EMBED_TRACE = re.compile(
     r"pic\.twitter\.com/|^\s*[—–-]\s*.{0,80}\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"
@@ -189,7 +258,22 @@ def drop_captions(blocks: list[Block], ctx: Context) -> list[Block]:
                 captions.add(key(core))
             continue
         out.append(b)
-    return [b for b in out if key(b.text) not in captions]
+    # Counted once, so each repeat is judged in constant time (linear in blocks).
+    per_container = Counter(b.container for b in out)
+    return [b for b in out if key(b.text) not in captions or _is_body_paragraph(b, per_container)]
+
+
+BODY_PARAGRAPH_WORDS = 20
+"""A paragraph this long, in the template of two or more others, is body text even where a
+caption repeats it (some sites caption a photo with the story's own first sentence)."""
+
+
+def _is_body_paragraph(block: Block, per_container: Counter[str]) -> bool:
+    if block.kind != "paragraph" or not block.container:
+        return False
+    if word_count(block.text) < BODY_PARAGRAPH_WORDS or not is_sentence(block.text):
+        return False
+    return per_container[block.container] >= 3
 
 
 def drop_related_lists(blocks: list[Block], ctx: Context) -> list[Block]:
@@ -268,6 +352,11 @@ RULES: tuple[Rule, ...] = (
     drop_read_more_links,
     drop_social_calls,
     drop_support_pitches,
+    drop_disclosures,
+    drop_contact_pitches,
+    drop_function_words,
+    drop_labelled_links,
+    drop_template_debris,
     drop_link_teasers,
     drop_credit_lines,
     drop_social_embeds,
@@ -337,6 +426,30 @@ def apply_rules(title: str, blocks: list[Block], captions: Iterable[str] = ()) -
     return blocks
 
 
+MIN_ARTICLE_WORDS = 40
+"""Fewer words than this, besides the title, is no article (real ones in the corpus: 72+)."""
+
+PAGE_WORDS = 150
+"""A page of at least this many words that speaks under MIN_ARTICLE_WORDS holds no article;
+a smaller page (a test page, a bare brief) is spoken as it is."""
+
+
+def check_article(article_id: str, blocks: list[Block], page_words: int) -> None:
+    """Refuse a web page whose text is all chrome: a section front, error page, paywall stub.
+
+    Raises:
+        NoArticle: the page holds :data:`PAGE_WORDS` words or more, of which fewer than
+            :data:`MIN_ARTICLE_WORDS` are left to speak besides the title.
+    """
+    spoken = sum(word_count(b.text) for b in blocks)
+    if page_words >= PAGE_WORDS and spoken < MIN_ARTICLE_WORDS:
+        raise NoArticle(
+            f"article {article_id!r}: the page holds {page_words} words, but only {spoken} "
+            "of them are article text. Probable cause: not an article's page (a section "
+            "front, an error page, or a paywall stub without the story)."
+        )
+
+
 def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
     """Turn a raw article into its title and the blocks to speak, in order.
 
@@ -344,6 +457,7 @@ def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
         ArticleTooLarge: the page holds far more text than ``max_chars`` (checked
             before the costly steps).
         ArticleUnreadable: the page cannot be parsed whole.
+        NoArticle: a web page of some size holds next to no article text (a 422).
     """
     if raw.html is not None:
         found = extract_html(raw.html, max_chars)
@@ -354,6 +468,7 @@ def sanitize(raw: RawArticle, max_chars: int | None = None) -> Sanitized:
     if not key(title):
         title = ""  # a title of punctuation or emoji says nothing
     blocks = apply_rules(title, found.blocks, found.captions)
+    check_article(raw.id, blocks, found.page_words)
     return Sanitized(
         title=title, blocks=tuple(blocks), language_hint=raw.language or found.language
     )

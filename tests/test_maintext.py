@@ -1,0 +1,97 @@
+"""Main text by agreement of extractors (listen/text/maintext.py), on small made-up pages."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from listen.models import Block, RawArticle
+from listen.text import maintext as m
+from listen.text import sanitize as s
+
+STORY = [
+    "The river rose two metres overnight and flooded the lower town before dawn on Sunday.",
+    "Firefighters moved forty families to the school gym, where volunteers served soup.",
+    "The mayor said the new levee held, and that the old one would be rebuilt by spring.",
+]
+
+
+def blocks(*texts: str) -> list[Block]:
+    return [Block("paragraph", t) for t in texts]
+
+
+def test_held_finds_whole_blocks_and_most_of_a_block():
+    main = f"{STORY[0]}\n{STORY[1].replace('soup', 'hot soup')}"
+    assert m.held(blocks(*STORY), main) == [True, True, False]
+    assert m.held(blocks(*STORY), None) == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    "judge, opinions, expected",
+    [
+        (
+            [True, False, False],
+            [[False, True, True], [False, True, False], [True, True, False]],
+            [True, True, False],
+        ),
+        ([False], [[True], [False], [False]], [False]),
+        ([False], [[True], [True], [False]], [True]),
+    ],
+)
+def test_agreed_keeps_the_judges_choice_and_what_two_others_hold(judge, opinions, expected):
+    assert m.agreed(judge, opinions, len(opinions)) == expected
+
+
+def test_a_block_the_judge_dropped_is_kept_when_two_others_hold_it(monkeypatch):
+    code = "response = connection.recv(4096) reads the first four kilobytes of the reply"
+    teaser = "Ten photos of the floods you have to see"
+    page = blocks(*STORY, code, teaser)
+    monkeypatch.setattr(m, "trafilatura_precise", lambda doc: "\n".join(STORY))
+    monkeypatch.setattr(
+        m,
+        "SECOND_OPINIONS",
+        (
+            lambda doc: "\n".join([*STORY, code, teaser]),
+            lambda doc: "\n".join([*STORY, code]),
+            lambda doc: None,  # an extractor that found nothing has no say
+        ),
+    )
+    doc = lxml.html.fromstring("<html><body><p>x</p></body></html>")
+    assert [b.text for b in m.main_blocks(doc, page)] == [*STORY, code]
+
+
+def test_agreed_stops_asking_once_nothing_can_change():
+    asked = []
+
+    def opinions():
+        for opinion in ([True, False], [True, False], [True, True]):
+            asked.append(opinion)
+            yield opinion
+
+    # After two opinions the first block has its two votes and the second cannot get them.
+    assert m.agreed([False, False], opinions(), 3) == [True, False]
+    assert len(asked) == 2
+
+
+def test_a_failing_extractor_is_not_counted(monkeypatch):
+    def broken(doc):
+        raise ValueError("odd page")
+
+    monkeypatch.setattr(m, "trafilatura_precise", lambda doc: STORY[0])
+    monkeypatch.setattr(m, "SECOND_OPINIONS", (broken, broken, lambda doc: STORY[1]))
+    doc = lxml.html.fromstring("<html><body><p>x</p></body></html>")
+    assert [b.text for b in m.main_blocks(doc, blocks(*STORY))] == [STORY[0]]
+
+
+def test_real_extractors_keep_the_story_and_leave_the_sidebar():
+    paragraphs = "".join(f"<p>{t} {t}</p>" for t in STORY * 2)
+    links = "".join(f'<li><a href="/s{i}">Other story number {i}</a></li>' for i in range(8))
+    html = (
+        "<html><head><title>Flood</title></head><body>"
+        f'<div class="menu"><ul>{links}</ul></div>'
+        f"<div class='story'><h1>Flood</h1>{paragraphs}</div>"
+        f'<div class="more"><ul>{links}</ul></div></body></html>'
+    )
+    spoken = [b.text for b in s.sanitize(RawArticle(id="x", html=html)).blocks]
+    assert spoken == [f"{t} {t}" for t in STORY * 2][:3]  # the repeats are spoken once
+    assert not any("Other story" in t for t in spoken)
