@@ -333,11 +333,13 @@ class Settings(Mapping[str, Any]):
         "32k, 40k, 48k, 56k, 64k, 80k, 96k, 112k, 128k, 144k or 160k.",
         bitrate,
     )
-    LOUDNESS_DBFS: float = setting(
-        -20.0,
-        "Loudness every spoken piece is leveled to (RMS of speech, dBFS, at most 0), "
-        "whatever the engine.",
-        at_most(0),
+    LOUDNESS_LUFS: float = setting(
+        -16.0,
+        "Loudness every spoken piece is leveled to, in LUFS (ITU-R BS.1770 integrated "
+        "loudness; -16 is the podcast norm; -40 to -10), whatever the engine; true peaks "
+        "stay under -1 dBTP.",
+        at_least(-40),
+        at_most(-10),
     )
     SYNTH_BUILDS: int = setting(
         2,
@@ -661,6 +663,15 @@ DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 # ---------------------------------------------------------------- loading
 
 
+RENAMED = {
+    "LOUDNESS_DBFS": (
+        "LOUDNESS_LUFS",
+        "pieces are leveled by perceived loudness now (LUFS, default -16), not RMS",
+    ),
+}
+"""Settings that were replaced: setting one stops start-up with one line saying so."""
+
+
 def from_env(environ: Mapping[str, str]) -> dict[str, str]:
     """The ``LISTEN_*`` variables of ``environ``, by setting name, as the strings they are
     (:func:`load` converts each to its setting's type)."""
@@ -688,4 +699,7 @@ def load(
         return values
     given: dict[str, Any] = from_env(environ) if environ is not None else {}
     given.update((k, v) for k, v in (values or {}).items() if v is not None)
+    for old, (new, why) in RENAMED.items():
+        if old in given:
+            raise ConfigError(f"{PREFIX}{old} is gone: {why}; set {PREFIX}{new} instead")
     return Settings(**{name: s.parse(given[name]) for name, s in _INDEX.items() if name in given})

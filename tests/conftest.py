@@ -144,13 +144,13 @@ def stored(listen: Listen) -> Stored:
     )
 
 
-def encode_segment(speech: Any, *, target_dbfs: float = -20.0, bitrate_kbps: int = 48) -> Any:
+def encode_segment(speech: Any, *, target_lufs: float = -16.0, bitrate_kbps: int = 48) -> Any:
     """One passage of speech leveled, faded and encoded as the build does it (frames kept
     in memory, as no folder is given)."""
     from listen.audio.stitch import SegmentEncoder
 
     encoder = SegmentEncoder(
-        engine="e", voice="v", target_dbfs=target_dbfs, bitrate_kbps=bitrate_kbps
+        engine="e", voice="v", target_lufs=target_lufs, bitrate_kbps=bitrate_kbps
     )
     encoder.add(speech)
     return encoder.finish()

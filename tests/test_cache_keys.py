@@ -21,16 +21,16 @@ from listen.sources.files import read_path
 SAMPLES = Path(__file__).parent.parent / "listen" / "samples"
 
 GOLDEN = {
-    # PIPELINE_VERSION 3 and SEGMENT_VERSION 3: engine silence trimmed, pauses by kind, the
-    # pace (LISTEN_RATE) in the keys
+    # PIPELINE_VERSION 4 and SEGMENT_VERSION 4: engine silence trimmed, pauses by kind, the
+    # pace (LISTEN_RATE) in the keys, pieces leveled by LUFS
     # sample: (article key, sha256 of its segment keys, one per engine and item, joined)
     "harbour-bridge-reopens.html": (
-        "3e0e1198a4105bd635de03258e61dfc685ef99bab900676d6800c05005c541bb",
-        "3d6cdbf0e968aac20757288b9a55272164efa7b7b2f95273d53de4c8b1315865",
+        "8afc112aba2c01bc284276cf22eacf058df706273f22ad2f4588d91b933a9b70",
+        "317c8cfa1dbb8216ac32648c59adcb2af86127dfb48750d2894e8284d22590fc",
     ),
     "sequia-en-el-valle.txt": (
-        "8359114944ba2def15929cee8767008ae21bef6f5655f813a3188e7d21987540",
-        "8c4d96c28fbb305b8c397a1018605a784e57af65de111fb1f9f5ecde779ad43e",
+        "a5efb425d5ea5514cf87169ff128dc5bf8e7b2cda4b705e717b9a939857eb8a5",
+        "ce071b7f21532a1f6da1c5bce0de1cf17b19549ac7c6834058330f07390beeb7",
     ),
 }
 

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydub import AudioSegment
 from pydub.generators import Sine
+from scipy import signal
 
 from listen import create_app, metrics
 from listen.audio import mp3, passages, stitch
@@ -197,7 +198,7 @@ def test_segment_encoder_joins_passages_into_one_run_of_frames():
         audio = Sine(freq, sample_rate=22050).to_audio_segment(ms).apply_gain(-10)
         return Speech(audio, [(0.0, ms / 2000), (ms / 2000, ms / 1000)])
 
-    encoder = stitch.SegmentEncoder(engine="e", voice="v", target_dbfs=-20.0, bitrate_kbps=48)
+    encoder = stitch.SegmentEncoder(engine="e", voice="v", target_lufs=-16.0, bitrate_kbps=48)
     encoder.add(speech(1000, 440))
     encoder.add(speech(600, 660))
     segment = encoder.finish()
@@ -221,9 +222,9 @@ def test_segment_encoder_joins_passages_into_one_run_of_frames():
 
 def test_one_passage_is_encoded_exactly_as_before():
     audio = Sine(300, sample_rate=22050).to_audio_segment(700).apply_gain(-6)
-    segment = encode_segment(Speech(audio), target_dbfs=-20.0)
+    segment = encode_segment(Speech(audio), target_lufs=-16.0)
     pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
-    expected = mp3.encode(stitch.fade(stitch.level(pcm, -20.0)).tobytes(), 48)
+    expected = mp3.encode(stitch.fade(stitch.level(pcm, -16.0)).tobytes(), 48)
     assert segment.frames == expected and segment.samples == len(pcm)
 
 
@@ -374,32 +375,53 @@ TONE = "test_long_paragraphs:ToneEngine"
 
 
 def loudness_at_once(pcm: np.ndarray) -> float | None:
-    """stitch.loudness as it was, on a whole array of floats at once."""
-    samples = pcm.astype(np.float64) / 32768.0
-    size = mp3.SAMPLE_RATE // 50
-    usable = len(samples) // size * size
-    if usable == 0:
+    """stitch.loudness (BS.1770), on a whole array of floats at once."""
+    step = mp3.SAMPLE_RATE // 10
+    usable = len(pcm) // step * step
+    weighted = signal.lfilter(stitch._K_B, stitch._K_A, pcm[:usable].astype(np.float64) / 32768.0)
+    steps = np.mean(weighted.reshape(-1, step) ** 2, axis=1) if usable else np.empty(0)
+    if steps.size < 4:
         return None
-    power = np.mean(samples[:usable].reshape(-1, size) ** 2, axis=1)
-    gate = max(float(np.max(power)) * 10 ** (-30 / 10), 10 ** (-70 / 10))
-    voiced = power[power > gate]
-    return float(10 * np.log10(np.mean(voiced))) if voiced.size else None
+    blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / 4
+    with np.errstate(divide="ignore"):
+        above = blocks[-0.691 + 10 * np.log10(blocks) > -70]
+    if above.size == 0:
+        return None
+    relative = -0.691 + 10 * np.log10(np.mean(above)) - 10
+    gated = above[-0.691 + 10 * np.log10(above) > relative]
+    return float(-0.691 + 10 * np.log10(np.mean(gated)))
 
 
-def level_at_once(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
-    """stitch.level as it was, on a whole array of floats at once."""
+def limited_at_once(samples: np.ndarray, gain: float) -> np.ndarray:
+    knee, limit = 10 ** (-4 / 20), 10 ** (-1.5 / 20)
+    out = samples * gain
+    over = np.abs(out) > knee
+    if over.any():
+        excess = (np.abs(out[over]) - knee) / (limit - knee)
+        out[over] = np.sign(out[over]) * (knee + (limit - knee) * np.tanh(excess))
+    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+
+
+def level_at_once(pcm: np.ndarray, target: float) -> np.ndarray:
+    """stitch.level, on a whole array of floats at once."""
     measured = loudness_at_once(pcm)
     if measured is None:
         return pcm
     samples = pcm.astype(np.float64) / 32768.0
-    knee = 10 ** (-1 / 20)
-    gain = min(10 ** ((target_dbfs - measured) / 20), 2.0 * knee / float(np.max(np.abs(samples))))
-    out = samples * gain
-    over = np.abs(out) > knee
-    if over.any():
-        excess = (np.abs(out[over]) - knee) / (1 - knee)
-        out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
-    return np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
+    most = 4.0 * 10 ** (-4 / 20) / float(np.max(np.abs(samples)))
+    gain = min(10 ** ((target - measured) / 20), most)
+    out = limited_at_once(samples, gain)
+    for _ in range(2):
+        reached = loudness_at_once(out)
+        if reached is None or abs(reached - target) < 0.2 or gain >= most:
+            break
+        gain = min(gain * 10 ** ((target - reached) / 20), most)
+        out = limited_at_once(samples, gain)
+    up = signal.resample_poly(out.astype(np.float64) / 32768.0, 4, 1)
+    over_ceiling = 20 * np.log10(float(np.max(np.abs(up)))) - -1.0 if up.size else -1.0
+    if over_ceiling > 0:
+        out = (out * 10 ** (-over_ceiling / 20)).astype(np.int16)
+    return out
 
 
 def fade_at_once(pcm: np.ndarray, ms: int = 8) -> np.ndarray:
@@ -442,7 +464,7 @@ def frames_in_memory(engine: ToneEngine, text: str, config) -> tuple[bytes, int]
     for i, passage in enumerate(passages.passages(text)):
         audio = stitch.conform(engine.synthesize(passage, "en").audio)
         pcm, _ = stitch.trim(np.frombuffer(audio.raw_data, dtype=np.int16))
-        leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_DBFS"]))
+        leveled = fade_at_once(level_at_once(pcm, config["LOUDNESS_LUFS"]))
         pcm_bytes = (gap if i else b"") + leveled.tobytes()
         samples += len(pcm_bytes) // 2
         frames += encoder.encode(pcm_bytes)

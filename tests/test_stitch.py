@@ -30,19 +30,21 @@ def test_conform_to_one_format():
 def test_level_brings_any_engine_to_one_loudness():
     quiet = np.frombuffer(stitch.conform(tone(1000, gain=-30)).raw_data, dtype=np.int16)
     loud = np.frombuffer(stitch.conform(tone(1000, gain=-3)).raw_data, dtype=np.int16)
-    a, b = stitch.level(quiet, -20.0), stitch.level(loud, -20.0)
+    a, b = stitch.level(quiet, -16.0), stitch.level(loud, -16.0)
 
-    assert abs(stitch.loudness(a) - -20.0) < 0.1 and abs(stitch.loudness(b) - -20.0) < 0.1
+    assert abs(stitch.loudness(a) - -16.0) < 0.2 and abs(stitch.loudness(b) - -16.0) < 0.2
     assert abs(np.std(a.astype(float)) / np.std(b.astype(float)) - 1) < 0.02
 
 
-def test_level_never_clips():
+def test_level_never_clips_and_keeps_true_peaks_under_the_ceiling():
     spiky = np.full(22050, 300, dtype=np.int16)
     spiky[::100] = 30000  # rare peaks, quiet average: a big gain would clip them
     out = stitch.level(spiky, -3.0)
-    assert np.max(np.abs(out.astype(np.int32))) < 32767  # bent under full scale, not clipped
-    # the gain stopped where bending the peaks would pass 6 dB: no wild amplification
-    assert np.max(np.abs(out.astype(np.int32))) > 30000 and np.median(np.abs(out)) < 1000
+    limit = 32767 * 10 ** (stitch.LIMIT_DBFS / 20)
+    assert np.max(np.abs(out.astype(np.int32))) <= limit  # bent under the limit, not clipped
+    assert stitch.true_peak(out) <= stitch.PEAK_CEILING_DBFS
+    # the gain stopped where bending the peaks would pass 12 dB: no wild amplification
+    assert np.max(np.abs(out.astype(np.int32))) > 0.95 * limit and np.median(np.abs(out)) < 2000
 
 
 def test_fade_starts_and_ends_at_zero():
@@ -52,8 +54,8 @@ def test_fade_starts_and_ends_at_zero():
 
 
 def test_segments_and_pauses_concatenate_into_one_playable_file(tmp_path):
-    a = encode_segment(Speech(tone(1000)), target_dbfs=-20)
-    b = encode_segment(Speech(tone(500, 16000, 2)), target_dbfs=-20)
+    a = encode_segment(Speech(tone(1000)), target_lufs=-16)
+    b = encode_segment(Speech(tone(500, 16000, 2)), target_lufs=-16)
     pause = stitch.pause_frames(
         ["title", "paragraph"], 1, {"PAUSE_TITLE_MS": 800, "PAUSE_PARAGRAPH_MS": 400}, 48
     )
@@ -83,6 +85,6 @@ def test_mp3_frames_are_constant_bitrate():
 
 
 def test_joining_is_linear():
-    seg = encode_segment(Speech(tone(50)), target_dbfs=-20)
+    seg = encode_segment(Speech(tone(50)), target_lufs=-16)
     data = b"".join([seg.frames] * 2000)
     assert mp3.count_frames(data) == 2000 * mp3.count_frames(seg.frames)

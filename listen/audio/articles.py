@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "3"  # 3: pieces trimmed; pauses by kind
+PIPELINE_VERSION = "4"  # 3: pieces trimmed, pauses by kind; 4: LUFS
 """Bump when a change to sanitizing, speech or encoding should invalidate cached audio."""
 
 FIRST_BYTES = 1024
@@ -86,7 +86,7 @@ class ArticleAudio:
             self.config["PAUSE_ITEM_MS"],
             self.config["RATE"],
             self.config["BITRATE"],
-            self.config["LOUDNESS_DBFS"],
+            self.config["LOUDNESS_LUFS"],
         ]
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()

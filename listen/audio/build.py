@@ -39,7 +39,7 @@ from listen.storage.cache import AudioCache, Entry
 
 log = logging.getLogger(__name__)
 
-SEGMENT_VERSION = "3"  # 3: the engine's leading and trailing silence is trimmed
+SEGMENT_VERSION = "4"  # 3: engine silence trimmed; 4: leveled by LUFS
 """Bump when a change to leveling or encoding should invalidate cached segments."""
 READ_SIZE = 64 * 1024
 POLL = 0.05
@@ -105,7 +105,7 @@ def segment_key(
         language,
         engine,
         voice,
-        config["LOUDNESS_DBFS"],
+        config["LOUDNESS_LUFS"],
         config["BITRATE"],
         config["RATE"],
     ]
@@ -307,7 +307,7 @@ class Builder:
                 voices,
                 text,
                 language,
-                target_dbfs=self.config["LOUDNESS_DBFS"],
+                target_lufs=self.config["LOUDNESS_LUFS"],
                 bitrate_kbps=self.bitrate,
                 folder=self.segments.root,
             )

@@ -43,7 +43,7 @@ def speak(
     text: str,
     language: str,
     *,
-    target_dbfs: float,
+    target_lufs: float,
     bitrate_kbps: int,
     folder: Path | None = None,
 ) -> stitch.Segment:
@@ -64,7 +64,7 @@ def speak(
         encoder = stitch.SegmentEncoder(
             engine=engine.name,
             voice=engine.voice(language),
-            target_dbfs=target_dbfs,
+            target_lufs=target_lufs,
             bitrate_kbps=bitrate_kbps,
             folder=folder,
         )

@@ -14,6 +14,7 @@ are encoded, and are copied from file to file in blocks of :data:`BLOCK` bytes.
 from __future__ import annotations
 
 import io
+import math
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,19 +24,33 @@ from typing import Any, BinaryIO
 
 import numpy as np
 from pydub import AudioSegment
+from scipy import signal
 
 from listen.audio import mp3
 from listen.engines import Speech
 
 SAMPLE_WIDTH = 2
 FADE_MS = 8
-RELATIVE_GATE_DB = 30.0
-ABSOLUTE_GATE_DBFS = -70.0
+RELATIVE_GATE_LU = 10.0
+ABSOLUTE_GATE_LUFS = -70.0
 PEAK_CEILING_DBFS = -1.0
-MAX_LIMITING = 2.0
-"""Peaks may be lifted at most this far (6 dB) over the ceiling before being bent under it."""
-CHUNK = mp3.SAMPLE_RATE // 50 * 150
-"""Samples leveled at once: 3 s, whole 20 ms blocks (see :func:`loudness`)."""
+"""The true peak no piece goes over (dBTP): what a decoder reproduces stays under -1 dBFS."""
+KNEE_DBFS = -4.0
+"""Sample peaks above this are bent (a soft limiter)..."""
+LIMIT_DBFS = -1.5
+"""...towards this, never reaching it: the room left to the ceiling is the swing between
+samples that a decoder reconstructs."""
+MAX_LIMITING = 4.0
+"""Peaks may be lifted at most this far (12 dB) over the knee before being bent under it:
+speech peaks are brief, so bending them costs little loudness and is not heard as such."""
+LEVEL_PASSES = 3
+"""Passes of gain and limiting at most: the limiter takes some loudness, the next pass
+makes it up (two are enough for speech)."""
+OVERSAMPLE = 4
+CONTEXT = 64
+"""Samples on each side of a chunk its oversampling sees (the filter reaches 10)."""
+CHUNK = mp3.SAMPLE_RATE // 10 * 30
+"""Samples leveled at once: 3 s, whole 100 ms steps (see :func:`loudness`)."""
 SILENCE_DBFS = -50.0
 """Below this, an engine's samples at either end of its speech are silence, trimmed so the
 pause a listener hears between pieces is the configured one, not that plus the engine's."""
@@ -60,34 +75,75 @@ def conform(segment: AudioSegment) -> AudioSegment:
     return segment
 
 
-def loudness(pcm: np.ndarray) -> float | None:
-    """Loudness of speech in dBFS: RMS over its 20 ms blocks that are not pauses.
-
-    Blocks more than 30 dB below the loudest block (pauses between words) and near
-    silence are left out, so the measure does not depend on how much silence an
-    engine leaves around its words, nor on the input's level.
-    """
-    power = _block_power(pcm)
-    if power.size == 0:
-        return None
-    gate = max(
-        float(np.max(power)) * 10 ** (-RELATIVE_GATE_DB / 10), 10 ** (ABSOLUTE_GATE_DBFS / 10)
-    )
-    voiced = power[power > gate]
-    if voiced.size == 0:
-        return None
-    return float(10 * np.log10(np.mean(voiced)))
+def _k_weighting(rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """ITU-R BS.1770's K-weighting at ``rate``: its high shelf and high pass as one filter
+    (the coefficients libebur128 derives for any sample rate)."""
+    k = np.tan(np.pi * 1681.974450955533 / rate)
+    vh, q = 10 ** (3.999843853973347 / 20), 0.7071752369554196
+    vb = vh**0.4996667741545416
+    a0 = 1 + k / q + k * k
+    shelf_b = np.array([vh + vb * k / q + k * k, 2 * (k * k - vh), vh - vb * k / q + k * k]) / a0
+    shelf_a = np.array([1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0])
+    k = np.tan(np.pi * 38.13547087602444 / rate)
+    q = 0.5003270373238773
+    a0 = 1 + k / q + k * k
+    pass_b = np.array([1.0, -2.0, 1.0])
+    pass_a = np.array([1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0])
+    return np.convolve(shelf_b, pass_b), np.convolve(shelf_a, pass_a)
 
 
-def _block_power(pcm: np.ndarray) -> np.ndarray:
-    """Mean power of each whole 20 ms block, computed :data:`CHUNK` samples at a time."""
-    size = mp3.SAMPLE_RATE // 50
-    usable = len(pcm) // size * size
-    powers = [
-        np.mean(_floats(pcm[at : min(at + CHUNK, usable)]).reshape(-1, size) ** 2, axis=1)
-        for at in range(0, usable, CHUNK)
-    ]
+_K_B, _K_A = _k_weighting(mp3.SAMPLE_RATE)
+STEP = mp3.SAMPLE_RATE // 10
+"""BS.1770's gating blocks are 400 ms long and start every 100 ms: four steps each."""
+
+
+def _step_powers(pcm: np.ndarray) -> np.ndarray:
+    """Mean square of the K-weighted signal in each whole 100 ms step, filtered
+    :data:`CHUNK` samples at a time (the filter's state carried across)."""
+    state = signal.lfilter_zi(_K_B, _K_A) * 0.0
+    powers = []
+    usable = len(pcm) // STEP * STEP
+    for at in range(0, usable, CHUNK):
+        weighted, state = signal.lfilter(
+            _K_B, _K_A, _floats(pcm[at : min(at + CHUNK, usable)]), zi=state
+        )
+        powers.append(np.mean(weighted.reshape(-1, STEP) ** 2, axis=1))
     return np.concatenate(powers) if powers else np.empty(0)
+
+
+def loudness(pcm: np.ndarray) -> float | None:
+    """Integrated loudness in LUFS (ITU-R BS.1770-4: K-weighting, 400 ms blocks every
+    100 ms, an absolute gate at -70 LUFS and a relative one 10 LU under the blocks above
+    it); None for silence or less than 400 ms. Pauses between words do not count, so the
+    measure does not depend on how much silence an engine leaves around its words."""
+    steps = _step_powers(pcm)
+    if steps.size < 4:
+        return None
+    blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / 4
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10 * np.log10(blocks)
+    above = blocks[levels > ABSOLUTE_GATE_LUFS]
+    if above.size == 0:
+        return None
+    relative = -0.691 + 10 * np.log10(np.mean(above)) - RELATIVE_GATE_LU
+    gated = above[-0.691 + 10 * np.log10(above) > relative]
+    return float(-0.691 + 10 * np.log10(np.mean(gated)))
+
+
+def true_peak(pcm: np.ndarray) -> float:
+    """The true peak, in dBFS (dBTP): the highest sample of ``pcm`` oversampled four times,
+    as a decoder's reconstruction swings between samples (BS.1770-4, annex 2)."""
+    peak = 0.0
+    for at, chunk in _chunks(pcm):
+        # with the samples around the chunk the interpolation filter reaches: the same
+        # values as oversampling the whole signal at once
+        before = min(at, CONTEXT)
+        around = pcm[at - before : at + len(chunk) + CONTEXT]
+        up = signal.resample_poly(_floats(around), OVERSAMPLE, 1)
+        inside = up[before * OVERSAMPLE : (before + len(chunk)) * OVERSAMPLE]
+        if inside.size:
+            peak = max(peak, float(np.max(np.abs(inside))))
+    return 20 * np.log10(peak) if peak > 0 else -math.inf
 
 
 def trim(pcm: np.ndarray) -> tuple[np.ndarray, int]:
@@ -113,29 +169,53 @@ def _chunks(pcm: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
         yield at, pcm[at : at + CHUNK]
 
 
-def level(pcm: np.ndarray, target_dbfs: float) -> np.ndarray:
-    """Scale speech so its :func:`loudness` is ``target_dbfs``, without clipping.
+def level(pcm: np.ndarray, target_lufs: float) -> np.ndarray:
+    """Scale speech so its :func:`loudness` is ``target_lufs``, its true peak under
+    :data:`PEAK_CEILING_DBFS`.
 
-    Voices differ in how far their peaks stand above their loudness (piper's reach
-    full scale): peaks the gain lifts over -1 dBFS are bent smoothly under full scale
-    (a soft limiter) rather than lowering the whole passage, so every engine ends at the
-    same loudness. The gain is capped where that bending would go past 6 dB. Done
-    :data:`CHUNK` samples at a time (every sample on its own: the same result as all
+    Voices differ in how far their peaks stand above their loudness (piper's reach full
+    scale): sample peaks the gain lifts over :data:`KNEE_DBFS` are bent smoothly under
+    :data:`LIMIT_DBFS` (a soft limiter) rather than lowering the whole passage, so every
+    engine ends at the same loudness (a second pass makes up what the bending took). The
+    gain is capped where that bending would go past 12 dB. If the limited speech still
+    swings over the ceiling between samples (its true peak, which an MP3 decoder
+    reproduces), the whole passage comes down by the excess.
+    Done :data:`CHUNK` samples at a time (every sample on its own: the same result as all
     at once), so a passage's floats, eight bytes a sample, are never all made.
     """
     measured = loudness(pcm)
     if measured is None:
         return pcm
-    knee = 10 ** (PEAK_CEILING_DBFS / 20)
     peak = max(float(np.max(np.abs(_floats(chunk)))) for _, chunk in _chunks(pcm))
-    gain = min(10 ** ((target_dbfs - measured) / 20), MAX_LIMITING * knee / peak)
+    most = MAX_LIMITING * 10 ** (KNEE_DBFS / 20) / peak
+    gain = min(10 ** ((target_lufs - measured) / 20), most)
+    leveled = _limited(pcm, gain)
+    for _ in range(LEVEL_PASSES - 1):  # bending peaks took some loudness: make it up
+        reached = loudness(leveled)
+        if reached is None or abs(reached - target_lufs) < 0.2 or gain >= most:
+            break
+        gain = min(gain * 10 ** ((target_lufs - reached) / 20), most)
+        leveled = _limited(pcm, gain)
+    over_ceiling = true_peak(leveled) - PEAK_CEILING_DBFS
+    if over_ceiling > 0:
+        scale = 10 ** (-over_ceiling / 20)
+        for at, chunk in _chunks(leveled):
+            leveled[at : at + len(chunk)] = (chunk * scale).astype(np.int16)
+    return leveled
+
+
+def _limited(pcm: np.ndarray, gain: float) -> np.ndarray:
+    """``pcm`` times ``gain``, sample peaks over :data:`KNEE_DBFS` bent under
+    :data:`LIMIT_DBFS`."""
+    knee = 10 ** (KNEE_DBFS / 20)
+    limit = 10 ** (LIMIT_DBFS / 20)
     leveled = np.empty(len(pcm), dtype=np.int16)
     for at, chunk in _chunks(pcm):
         out = _floats(chunk) * gain
         over = np.abs(out) > knee
         if over.any():
-            excess = (np.abs(out[over]) - knee) / (1 - knee)
-            out[over] = np.sign(out[over]) * (knee + (1 - knee) * np.tanh(excess))
+            excess = (np.abs(out[over]) - knee) / (limit - knee)
+            out[over] = np.sign(out[over]) * (knee + (limit - knee) * np.tanh(excess))
         leveled[at : at + len(chunk)] = np.clip(out * 32767.0, -32767, 32767).astype(np.int16)
     return leveled
 
@@ -262,13 +342,13 @@ class SegmentEncoder:
         *,
         engine: str,
         voice: str,
-        target_dbfs: float,
+        target_lufs: float,
         bitrate_kbps: int,
         folder: Path | None = None,
     ) -> None:
         self.engine = engine
         self.voice = voice
-        self.target_dbfs = target_dbfs
+        self.target_lufs = target_lufs
         self._encoder = mp3.encoder_for(bitrate_kbps)
         self._frames: BinaryIO = (
             tempfile.TemporaryFile(dir=folder, prefix=".segment-")  # noqa: SIM115 - closed by close()
@@ -283,7 +363,7 @@ class SegmentEncoder:
         """Append one passage of speech (its PCM is not kept)."""
         audio = conform(speech.audio)
         pcm, lead = trim(np.frombuffer(audio.raw_data, dtype=np.int16))
-        pcm = fade(level(pcm, self.target_dbfs))
+        pcm = fade(level(pcm, self.target_lufs))
         if self._samples:  # a later passage of the paragraph: a sentence break before it
             gap = np.zeros(mp3.SAMPLE_RATE * PASSAGE_GAP_MS // 1000, dtype=np.int16)
             self._samples += len(gap)
