@@ -575,6 +575,31 @@ def test_roman_numerals(language, text, spoken):
 @pytest.mark.parametrize(
     "language, text, spoken",
     [
+        (
+            "en",
+            "The mayor (who was elected in 2019) said no.",
+            "The mayor, who was elected in twenty nineteen, said no.",
+        ),
+        ("en", "It costs $5 (about €4).", "It costs five dollars, about four euros."),
+        ("en", "See the chart (below), then", "See the chart, below, then"),
+        ("en", "a call (or two)", "a call, or two"),
+        ("en", "(Reuters) - The bank", "(Reuters) - The bank"),
+        ("en", "Three items: (1) bread, (2) milk", "Three items: (one) bread, (two) milk"),
+        (
+            "es",
+            "El alcalde (elegido en 2019) dijo que no.",
+            "El alcalde, elegido en dos mil diecinueve, dijo que no.",
+        ),
+        ("es", "la ONU (Naciones Unidas) pidió calma", "la ONU, Naciones Unidas, pidió calma"),
+    ],
+)
+def test_an_aside_in_parentheses_is_a_short_pause(language, text, spoken):
+    check(language, text, spoken)
+
+
+@pytest.mark.parametrize(
+    "language, text, spoken",
+    [
         # titles before a name
         ("en", "Ald. Maria Perez voted no.", "Alderman Maria Perez voted no."),
         ("en", "Del. Jones filed the bill.", "Delegate Jones filed the bill."),

@@ -604,6 +604,26 @@ def symbols(text: str, language: str) -> str:
 
 
 # Only characters outside plain ASCII words are looked up, which keeps the step fast.
+# An aside in parentheses after a word, up to 200 characters without another parenthesis:
+# the parentheses become commas, the short pause a reader makes around an aside.
+_ASIDE = re.compile(r"(?<=\w)[^\S\n]*\(([^()\n]{1,200})\)(?=[^\S\n]*([.,;:!?…]?))")
+
+
+def parentheses(text: str, language: str) -> str:
+    """ "the mayor (elected in 2019) said" -> "the mayor, elected in 2019, said"."""
+    if "(" not in text:
+        return text
+
+    def aside(match: re.Match[str]) -> str:
+        inner, after = match.group(1).strip(), match.group(2)
+        if not inner:
+            return match.group(0)
+        ends = after or match.end() == len(text) or text[match.end()] == "\n"
+        return f", {inner}" if ends else f", {inner},"
+
+    return _ASIDE.sub(aside, text)
+
+
 _NOISE_CANDIDATE = re.compile(rf"[{re.escape(data.NOISE)}]|[^\w\s!-~]")
 
 
@@ -664,6 +684,7 @@ STEPS: tuple[Step, ...] = (
     model_numbers,
     numbers,
     symbols,
+    parentheses,
     noise,
     spaces,
 )
