@@ -625,6 +625,16 @@ def test_an_aside_in_parentheses_is_a_short_pause(language, text, spoken):
         ("es", "la temporada 2019-20", "la temporada dos mil diecinueve a dos mil veinte"),
         ("es", "en 1998-02", "en mil novecientos noventa y ocho a dos mil dos"),
         ("en", "from 1990-95", "from nineteen ninety to ninety-five"),
+        # numbers read in pairs or digit by digit by what they are
+        ("en", "Call 911 if you see smoke.", "Call nine one one if you see smoke."),
+        ("en", "a 911 call", "a nine one one call"),
+        ("en", "911 people", "nine hundred eleven people"),
+        ("en", "Gov. Newsom signed SB 1047.", "Governor Newsom signed SB ten forty-seven."),
+        ("en", "Flight UA 232 landed", "Flight UA two thirty-two landed"),
+        ("en", "flight 1549 ditched", "flight fifteen forty-nine ditched"),
+        ("es", "La ley 7/2023 fue aprobada.", "La ley siete de dos mil veintitrés fue aprobada."),
+        ("es", "creció un 0,5% t/t", "creció un cero coma cinco por ciento intertrimestral"),
+        ("en", "Henry VIII's six wives", "Henry the eighth's six wives"),
         # an amount before a noun is an adjective: no plural
         ("en", "a $3.2 million budget", "a three point two million dollar budget"),
         ("en", "paid a $5 million settlement", "paid a five million dollar settlement"),

@@ -220,13 +220,15 @@ def _slash_keys(language: str) -> str:
 
 
 _SLASH_WORD = {lang: re.compile(rf"(?<![\w/])(?:{_slash_keys(lang)})") for lang in SUPPORTED}
-_SLASH_NUMBERS = re.compile(r"(?<![\w/.,])([0-9]{1,3})/([0-9]{1,3})(?![\w/]|[.,][0-9])")
+_SLASH_NUMBERS = re.compile(r"(?<![\w/.,])([0-9]{1,3})/([0-9]{1,4})(?![\w/]|[.,][0-9])")
 
 
 @lru_cache(maxsize=1024)
 def _say_slashed_numbers(language: str, top: str, bottom: str) -> str:
     """ "3/4" -> "three quarters" (a fraction up to tenths), "9/11" -> "nine eleven"."""
     n, d = int(top), int(bottom)
+    if len(bottom) == 4 and 1900 <= d < 2100 and language == "es":
+        return f"{say_integer(top, language)} de {cardinal(d, language)}"  # "ley 7/2023"
     if 0 < n < d <= 10:
         one, many = data.FRACTIONS[language][d]
         count = data.ONE_FRACTION[language] if n == 1 else cardinal(n, language)
@@ -524,20 +526,30 @@ def years(text: str, language: str) -> str:
     return _YEAR.sub(year, text)
 
 
+_PAIRED = "|".join(re.escape(k) for k in data.PAIRED_AFTER_EN)
 _MODEL = re.compile(
     rf"(?<!\w)({'|'.join(data.MODEL_NAMES_EN)})\s+([0-9]{{3}})(?![\w]|[.,][0-9])"
     rf"|(?<![\w.,])()([1-9][0-9]{{2}})(?=\s+(?:{'|'.join(data.MODEL_NOUNS_EN)})\b)"
+    rf"|(?<![\w.])((?:{_PAIRED})\s+(?:[A-Z0-9]{{2}}\s)?)([1-9][0-9]{{2,3}})(?![\w]|[.,][0-9])"
+    rf"|(?<!\w)((?i:{'|'.join(data.CALLING_EN)})\s+)({'|'.join(data.EMERGENCY_EN)})(?![\w]|[.,][0-9])"
+    rf"|(?<![\w.,])({'|'.join(data.EMERGENCY_EN)})(?=\s+(?:call|calls|dispatcher|operator)\b)"
 )
 
 
 def model_numbers(text: str, language: str) -> str:
-    """English "Boeing 737" -> "Boeing seven thirty-seven", in pairs like a year."""
+    """English "Boeing 737", "SB 1047", "Flight 232" in pairs like a year; "call 911"."""
     if language != "en":
         return text
 
     def say(m: re.Match[str]) -> str:
         if m.group(1):
             return f"{m.group(1)} {year_en(int(m.group(2)))}"
+        if m.group(5):  # "SB 1047", "Flight UA 232"
+            return f"{m.group(5)}{year_en(int(m.group(6)))}"
+        if m.group(8):  # "call 911": "nine one one"
+            return f"{m.group(7)}{say_digits(m.group(8), 'en')}"
+        if m.group(9):  # "a 911 call"
+            return say_digits(m.group(9), "en")
         return year_en(int(m.group(4)))
 
     return _MODEL.sub(say, text)

@@ -478,6 +478,12 @@ MODEL_NAMES_EN = ("Boeing",)
 # A three-digit number before one of these singular nouns names a model ("a 747 jet"):
 # a count would take the plural.
 MODEL_NOUNS_EN = ("jet", "jetliner", "airliner", "jumbo", "plane", "engine", "rifle")
+# Numbers read in pairs like a year after these: a bill ("SB 1047": "ten forty-seven") or a
+# flight ("Flight 232", "flight UA 232": "two thirty-two").
+PAIRED_AFTER_EN = ("SB", "HB", "AB", "HR", "H.R.", "Flight", "flight")
+# Emergency numbers are said digit by digit, after a verb of calling or before a call.
+EMERGENCY_EN = ("911", "999", "112")
+CALLING_EN = ("call", "calls", "called", "calling", "dial", "dials", "dialed", "dialing")
 
 # Spanish says the part of the day instead of a.m./p.m.: (a or p, first hour, last hour, words).
 AM_PM = {"en": {"a": "AM", "p": "PM"}, "es": {}}
@@ -781,6 +787,8 @@ SLASH_WORDS = {
         "C/": "calle",
         "c/": "calle",
         "a/a": "interanual",
+        "t/t": "intertrimestral",
+        "m/m": "intermensual",
         "s/n": "sin número",
         "c/u": "cada uno",
         "y/o": "y o",

@@ -23,7 +23,7 @@ from listen.text.normalize.numerals import alternation, cardinal, ordinal_en, or
 from listen.text.textutil import split_sub
 
 # Not an initial ("John D. Rockefeller", "Louis C.K."): no period and letter after it.
-_NUMERAL = r"(?<![\w.'’-])([IVXLCDM]+)(?![\w'’-]|\.\w)"
+_NUMERAL = r"(?<![\w.'’-])([IVXLCDM]+)(?:(?=['’]s\b)|(?![\w'’-]|\.\w))"  # "Henry VIII's"
 _ROMAN = {
     lang: re.compile(
         r"(?:(?<!\S)((?>([^\W\d_][\w'’]*)[^\S\n]+)))?"  # the word before, with its spaces
