@@ -226,33 +226,65 @@ def _folded(text: str) -> str:
 
 
 Trie = dict[str, "Trie"]
+"""Terms by their next atom: a character, a class of its cases (``[Ss]``) or ``\\s+``."""
 _END = ""
 """The key that marks the end of a term in a :data:`Trie`."""
+_WORD_END = "(?!\\w)"
+"""The key that marks the end of a term every entry of which ends a word."""
+
+
+def _atoms(entry: Entry) -> list[str]:
+    """A term as the trie's atoms: each character as written if the entry is case-sensitive,
+    else the class of its cases; any run of spaces as one ``\\s+``."""
+    atoms = []
+    for char in _SPACE.join(entry.term.split()):
+        cases = {char} if entry.case_sensitive else {char, _lower(char), _upper(char)}
+        if char == _SPACE:
+            atoms.append(r"\s+")
+        elif len(cases) == 1:
+            atoms.append(re.escape(char))
+        else:
+            atoms.append("[" + "".join(re.escape(c) for c in sorted(cases)) + "]")
+    return atoms
+
+
+def _upper(char: str) -> str:
+    up = char.upper()
+    return up if len(up) == 1 else char
 
 
 def _trie_pattern(node: Trie) -> str:
-    """A trie of folded terms as one regex: each position branches on its next
-    character, so the regex engine tries a handful of alternatives per character of the
-    text, not one per term; the end of a shorter term comes last (longest first)."""
+    """A trie of terms as one regex: each position branches on its next atom, so the regex
+    engine tries a handful of alternatives per character of the text, not one per term;
+    the end of a shorter term comes last (longest first)."""
     parts = [
-        (r"\s+" if key == _SPACE else re.escape(key)) + _trie_pattern(child)
+        key + _trie_pattern(child)
         for key, child in sorted(node.items())
-        if key != _END
+        if key not in (_END, _WORD_END)
     ]
     if _END in node:
         parts.append("")
+    elif _WORD_END in node:
+        parts.append(_WORD_END)
     if len(parts) == 1:
         return parts[0]
     return "(?:" + "|".join(parts) + ")"
 
 
-def _alternation(terms: Iterable[str]) -> re.Pattern[str]:
+def _alternation(entries: Iterable[Entry]) -> re.Pattern[str]:
+    """The trie of the entries' terms, with their case; a term every entry of which ends a
+    word is not found where a letter follows it."""
+    ends: dict[tuple[str, ...], bool] = {}
+    for entry in entries:
+        atoms = tuple(_atoms(entry))
+        word_end = entry.whole_word and bool(_edge(entry.term, False))
+        ends[atoms] = ends.get(atoms, True) and word_end
     root: Trie = {}
-    for term in terms:
+    for atoms, word_end in ends.items():
         node = root
-        for char in term:
-            node = node.setdefault(char, {})
-        node[_END] = {}
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[_WORD_END if word_end else _END] = {}
     return re.compile(_trie_pattern(root))
 
 
@@ -265,8 +297,8 @@ def _priority(entry: Entry) -> tuple[int, bool, bool]:
 @dataclass(frozen=True)
 class _Compiled:
     """One language's entries: an alternation of every folded term, longest first, as a
-    trie (no groups or guards: the regex engine skips a position on its first character),
-    and the entries of each folded term with the rules they must pass there."""
+    trie (no groups, no guard at its start: the regex engine skips a position on its first
+    character), and the entries of each folded term with the rules they must pass there."""
 
     terms: re.Pattern[str]
     by_term: Mapping[str, tuple[tuple[Entry, re.Pattern[str]], ...]]
@@ -279,7 +311,7 @@ def _compile(entries: Iterable[Entry]) -> _Compiled | None:
     by_term: dict[str, list[tuple[Entry, re.Pattern[str]]]] = {}
     for entry in mine:
         by_term.setdefault(_folded(entry.term), []).append((entry, _rules(entry)))
-    return _Compiled(_alternation(by_term), {t: tuple(found) for t, found in by_term.items()})
+    return _Compiled(_alternation(mine), {t: tuple(found) for t, found in by_term.items()})
 
 
 class Lexicon:
@@ -315,13 +347,12 @@ class Lexicon:
         if compiled is None:
             return text
         text = unicodedata.normalize("NFC", text)
-        folded = text.translate(_FOLD)
         out: list[str] = []
         done = 0
         pos = 0
-        while (found := compiled.terms.search(folded, pos)) is not None:
+        while (found := compiled.terms.search(text, pos)) is not None:
             start, end = found.span()
-            said = self._said(compiled, text, folded, start, end)
+            said = self._said(compiled, text, start, end)
             if said is None:
                 pos = start + 1
                 continue
@@ -332,16 +363,14 @@ class Lexicon:
         return "".join(out)
 
     @staticmethod
-    def _said(
-        compiled: _Compiled, text: str, folded: str, start: int, end: int
-    ) -> tuple[str, int] | None:
+    def _said(compiled: _Compiled, text: str, start: int, end: int) -> tuple[str, int] | None:
         """How the longest term found at ``start`` that passes its rules is said, and where
         it ends; None if no term there does."""
         while end > start:
-            for entry, rules in compiled.by_term.get(_folded(folded[start:end]), ()):
+            for entry, rules in compiled.by_term.get(_folded(text[start:end]), ()):
                 if (hit := rules.match(text, start)) is not None and hit.end() == end:
                     return entry.say, end
-            shorter = compiled.terms.match(folded, start, end - 1)
+            shorter = compiled.terms.match(text, start, end - 1)
             if shorter is None:
                 return None
             end = shorter.end()
