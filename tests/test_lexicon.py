@@ -362,3 +362,30 @@ def test_a_respelling_goes_through_the_normalizer():
 def test_parse_entry_is_strict_about_types():
     with pytest.raises(BadInput):
         parse_entry({"term": "a", "say": "b", "whole_word": None})
+
+
+def test_every_worker_of_a_real_server_hears_an_edit(config, council):
+    """Two gunicorn workers, each with the article prepared (and remembered) before the edit."""
+    import urllib.request
+
+    from conftest import listen_serve
+
+    settings = {f"LISTEN_{k}": str(v) for k, v in config.items() if k != "TESTING"}
+    settings["LISTEN_ADMIN_TOKEN"] = TOKEN
+
+    def spoken(base: str) -> str:
+        url = f"{base}/api/articles/{council}/transcript"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())["paragraphs"][1]["spoken"]
+
+    with listen_serve(settings, workers=2) as base:
+        assert {spoken(base) for _ in range(30)} == {PARAGRAPHS[1]}
+        request = urllib.request.Request(
+            f"{base}/api/lexicon",
+            data=json.dumps({"term": "Nguyen", "say": "Win"}).encode(),
+            headers={**AUTH, "Content-Type": "application/json"},
+            method="PUT",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
+        assert {spoken(base) for _ in range(30)} == {"Mayor Win said the plan would go ahead."}
