@@ -96,6 +96,16 @@ def test_a_longer_term_that_fails_its_rules_leaves_the_shorter_one():
     assert both.apply("edw", "en") == "Eddw"
 
 
+def test_the_longest_term_wins_whatever_the_case_rules():
+    lexicon = Lexicon(
+        [
+            entry("AB", "1", case_sensitive=True, whole_word=False),
+            entry("abd", "2", whole_word=False),
+        ]
+    )
+    assert lexicon.apply("ABD ABX abd", "en") == "2 1X 2"
+
+
 @given(st.text(alphabet="aA bB-", max_size=80))
 def test_apply_matches_a_plain_reference(text):
     """Against a naive scan: at each position, the longest entry that matches there."""
@@ -105,6 +115,8 @@ def test_apply_matches_a_plain_reference(text):
         entry("Ab", "3", case_sensitive=True),
         entry("a b", "4"),
         entry("b-a", "5", whole_word=False, case_sensitive=True),
+        entry("aBa", "6", whole_word=False),  # longer than "Ab", through the other case
+        entry("AB", "7", case_sensitive=True),
     ]
     assert Lexicon(entries).apply(text, "en") == naive(entries, text)
 

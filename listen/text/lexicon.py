@@ -294,14 +294,38 @@ def _priority(entry: Entry) -> tuple[int, bool, bool]:
     return (-len(entry.term), not entry.case_sensitive, entry.language == "both")
 
 
+Span = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    """One language's entries: an alternation of every folded term, longest first, as a
-    trie (no groups, no guard at its start: the regex engine skips a position on its first
-    character), and the entries of each folded term with the rules they must pass there."""
+    """One language's entries: their terms as two tries, the case-sensitive ones and the
+    others (in each, the branches at a node are different characters, so the first term it
+    finds is its longest; no groups and no guard at its start: the regex engine skips a
+    position on its first character), and the entries of each folded term with the rules
+    they must pass there."""
 
-    terms: re.Pattern[str]
+    tries: tuple[re.Pattern[str], ...]
     by_term: Mapping[str, tuple[tuple[Entry, re.Pattern[str]], ...]]
+
+    def search(self, text: str, pos: int, ahead: list[Span | None]) -> Span | None:
+        """The leftmost place from ``pos`` where a term is found, the longest there.
+
+        ``ahead`` holds what each trie found last (``(-1, -1)`` before the first search):
+        a match at or after ``pos`` is still the next one, and a trie that found none
+        finds none later, so no part of the text is scanned twice by the same trie.
+        """
+        for n, trie in enumerate(self.tries):
+            last = ahead[n]
+            if last is not None and last[0] < pos:
+                ahead[n] = m.span() if (m := trie.search(text, pos)) is not None else None
+        found = [span for span in ahead if span is not None]
+        return min(found, key=lambda span: (span[0], -span[1])) if found else None
+
+    def shorter(self, text: str, start: int, end: int) -> int | None:
+        """Where the longest term found at ``start`` that ends before ``end`` ends."""
+        ends = [m.end() for t in self.tries if (m := t.match(text, start, end - 1)) is not None]
+        return max(ends) if ends else None
 
 
 def _compile(entries: Iterable[Entry]) -> _Compiled | None:
@@ -311,11 +335,17 @@ def _compile(entries: Iterable[Entry]) -> _Compiled | None:
     by_term: dict[str, list[tuple[Entry, re.Pattern[str]]]] = {}
     for entry in mine:
         by_term.setdefault(_folded(entry.term), []).append((entry, _rules(entry)))
-    return _Compiled(_alternation(mine), {t: tuple(found) for t, found in by_term.items()})
+    tries = tuple(
+        _alternation(group)
+        for sensitive in (True, False)
+        if (group := [e for e in mine if e.case_sensitive is sensitive])
+    )
+    return _Compiled(tries, {t: tuple(found) for t, found in by_term.items()})
 
 
 class Lexicon:
-    """Entries compiled for matching: one alternation per language."""
+    """Entries compiled for matching: per language, their terms as tries (two alternations:
+    case-sensitive and not) and the rules of each entry."""
 
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self.entries = tuple(entries)
@@ -338,10 +368,10 @@ class Lexicon:
         left to right, the longest term that passes its rules first; a respelling is
         never matched again.
 
-        Linear in the text: the alternation finds where some term starts (ignoring case
-        and word edges) in one scan; there, at most one try per term length (capped by
-        :data:`MAX_TERM`) checks the entries of that term, else the scan moves on by one
-        character.
+        Linear in the text: the tries find where some term is (with its case, ignoring
+        where words start) in one scan each, trying at each character at most one branch
+        per character of a term (capped by :data:`MAX_TERM`); there, at most one try per
+        shorter term checks the entries' word rules, else the scan moves on by one character.
         """
         compiled = self._compiled.get(language)
         if compiled is None:
@@ -350,8 +380,9 @@ class Lexicon:
         out: list[str] = []
         done = 0
         pos = 0
-        while (found := compiled.terms.search(text, pos)) is not None:
-            start, end = found.span()
+        ahead: list[Span | None] = [(-1, -1)] * len(compiled.tries)
+        while (found := compiled.search(text, pos, ahead)) is not None:
+            start, end = found
             said = self._said(compiled, text, start, end)
             if said is None:
                 pos = start + 1
@@ -370,10 +401,10 @@ class Lexicon:
             for entry, rules in compiled.by_term.get(_folded(text[start:end]), ()):
                 if (hit := rules.match(text, start)) is not None and hit.end() == end:
                     return entry.say, end
-            shorter = compiled.terms.match(text, start, end - 1)
+            shorter = compiled.shorter(text, start, end)
             if shorter is None:
                 return None
-            end = shorter.end()
+            end = shorter
         return None
 
     def __len__(self) -> int:
