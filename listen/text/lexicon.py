@@ -315,12 +315,16 @@ class _Compiled:
         a match at or after ``pos`` is still the next one, and a trie that found none
         finds none later, so no part of the text is scanned twice by the same trie.
         """
+        best = None
         for n, trie in enumerate(self.tries):
-            last = ahead[n]
-            if last is not None and last[0] < pos:
-                ahead[n] = m.span() if (m := trie.search(text, pos)) is not None else None
-        found = [span for span in ahead if span is not None]
-        return min(found, key=lambda span: (span[0], -span[1])) if found else None
+            span = ahead[n]
+            if span is not None and span[0] < pos:
+                ahead[n] = span = m.span() if (m := trie.search(text, pos)) is not None else None
+            if span is not None and (
+                best is None or span[0] < best[0] or (span[0] == best[0] and span[1] > best[1])
+            ):
+                best = span
+        return best
 
     def shorter(self, text: str, start: int, end: int) -> int | None:
         """Where the longest term found at ``start`` that ends before ``end`` ends."""
