@@ -9,6 +9,7 @@ BENCHES = (
     "fidelity",
     "sanitize",
     "adversarial",
+    "lexicon",
     "synthesis",
     "growth",
     "gtts",

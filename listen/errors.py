@@ -12,6 +12,7 @@ Every error the service reports is defined here, each class once::
     │   └── NotARegularFile          403 forbidden (code not_a_regular_file)
     ├── DownloadDisabled             403 download_disabled
     ├── ArticleNotFound              404 not_found
+    │   └── LexiconEntryNotFound     404 not_found (code no_lexicon_entry)
     ├── AudioPending                 409 audio_pending
     ├── PreconditionFailed           412 precondition_failed
     ├── ArticleTooLarge              413 too_large
@@ -174,6 +175,12 @@ class DownloadDisabled(ListenError):
 class ArticleNotFound(ListenError):
     status = 404
     error = "not_found"
+
+
+class LexiconEntryNotFound(ArticleNotFound):
+    """No lexicon entry of the publish API has that term and language."""
+
+    code = "no_lexicon_entry"
 
 
 class AudioPending(ListenError):
@@ -348,6 +355,7 @@ ERRORS: tuple[type[ListenError], ...] = (
     NotARegularFile,
     DownloadDisabled,
     ArticleNotFound,
+    LexiconEntryNotFound,
     AudioPending,
     PreconditionFailed,
     ArticleTooLarge,

@@ -26,6 +26,7 @@ from listen.storage import evict as eviction
 from listen.storage import stats as hit_stats
 from listen.storage.cache import Entry
 from listen.text import language
+from listen.text.lexicon import Entry as LexiconEntry
 from listen.text.prepare import LONGEST_WORD, PREPARED_ARTICLES, pronounceable
 from listen.wiring import wire
 
@@ -78,6 +79,19 @@ class Listen:
     def push(self, raw: RawArticle) -> bool:
         """Store an article a CMS pushed (it overrides the source's); True if it changed."""
         return self._parts.store.put(raw)
+
+    def lexicon(self) -> list[tuple[LexiconEntry, str]]:
+        """The lexicon entries in effect, each with where it comes from ("file" or "api")."""
+        return self._parts.pronunciations.listed()
+
+    def add_pronunciation(self, entry: LexiconEntry) -> bool:
+        """Add or replace a lexicon entry (the API's); True if its term and language
+        had none. Every process prepares articles with it from its next request."""
+        return self._parts.pronunciations.put(entry)
+
+    def remove_pronunciation(self, term: str, language: str) -> LexiconEntry:
+        """Remove a lexicon entry the API added (raises LexiconEntryNotFound, a 404)."""
+        return self._parts.pronunciations.delete(term, language)
 
     def ids(self, since: str | None = None) -> Iterator[str]:
         """Every article ID the source lists (pushed ones first); see

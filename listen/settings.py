@@ -22,9 +22,10 @@ from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from listen.audio import mp3
-from listen.errors import ConfigError
+from listen.errors import BadInput, ConfigError
 from listen.logs import LogFormat
 from listen.models import Language
+from listen.text import lexicon
 
 PREFIX = "LISTEN_"
 
@@ -191,6 +192,17 @@ def piper_voices(value: str) -> str | None:
     return None
 
 
+def lexicon_file(value: str) -> str | None:
+    """Empty, or a readable JSON file of pronunciation entries (:func:`lexicon.read_file`)."""
+    if not value.strip():
+        return None
+    try:
+        lexicon.read_file(value.strip())
+    except BadInput as exc:
+        return f"the lexicon file {exc.message}"
+    return None
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 """The :mod:`logging` levels an error message suggests (any level name is accepted)."""
 
@@ -316,6 +328,14 @@ class Settings(Mapping[str, Any]):
         "or a factor of each voice's own pace (0.9x; 0.5x to 2x). piper and espeak-ng apply "
         "it natively; gTTS has one pace only.",
         rate,
+    )
+    LEXICON: str = setting(
+        "",
+        'A JSON file of pronunciations, a list of entries like {"term": "Sánchez", '
+        '"say": "SAN-chess", "language": "es", "whole_word": true, '
+        '"case_sensitive": true} (checked at start-up); entries added through '
+        "/api/lexicon replace the file's for the same term and language. Empty: none.",
+        lexicon_file,
     )
     PAUSE_TITLE_MS: int = setting(800, "Silence after the title, in milliseconds.", at_least(0))
     PAUSE_PARAGRAPH_MS: int = setting(

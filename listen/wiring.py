@@ -18,11 +18,12 @@ from listen.audio.build import Builder
 from listen.engines import resolve_engines
 from listen.engines.speaker import Speaker
 from listen.sources import Source, resolve_source
-from listen.sources.store import ArticleStore, OverlaySource, open_store
+from listen.sources.store import ArticleStore, OverlaySource, open_lexicon, open_store
 from listen.storage import shapes
 from listen.storage.cache import AudioCache
 from listen.storage.evict import evict
 from listen.storage.stats import HitCounter
+from listen.text import lexicon
 from listen.text.prepare import Preparer
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class Parts:
     builder: Builder
     audio: ArticleAudio
     preparer: Preparer
+    pronunciations: lexicon.Pronunciations
+    """The lexicon: ``LISTEN_LEXICON``'s entries and the publish API's."""
     hits: HitCounter
     """Audio requests served from the cache and built (``listen cache stats``)."""
 
@@ -56,6 +59,10 @@ class Parts:
 def wire(config: Mapping[str, Any], source: Source | None = None, in_worker: bool = False) -> Parts:
     """Build every part from checked settings (``source`` replaces ``LISTEN_SOURCE``)."""
     store = open_store(config["DATA_DIR"], config["CACHE_DIR"])
+    file = lexicon.read_file(config["LEXICON"].strip()) if config["LEXICON"].strip() else []
+    pronunciations = lexicon.Pronunciations(
+        file, open_lexicon(config["DATA_DIR"], config["CACHE_DIR"])
+    )
     overlay = OverlaySource(store, source or resolve_source(config["SOURCE"], config))
     speaker = Speaker(
         resolve_engines(config["ENGINES"], config), cooldown=config["ENGINE_COOLDOWN"]
@@ -96,6 +103,8 @@ def wire(config: Mapping[str, Any], source: Source | None = None, in_worker: boo
             max_chars=config["MAX_CHARS"],
             default_language=config["LANGUAGE"],
             unsupported_as=config["UNSUPPORTED_AS"],
+            pronunciations=pronunciations,
         ),
+        pronunciations=pronunciations,
         hits=HitCounter(root),
     )

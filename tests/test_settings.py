@@ -43,6 +43,7 @@ BAD = [
     ("PAUSE_ITEM_MS", "short", "not a whole number"),
     ("RATE", "fast", "use words a minute from 80 to 400"),
     ("PIPER_VOICES", "es:/no/such/voice.onnx", "cannot be read"),
+    ("LEXICON", "/no/such/lexicon.json", "the lexicon file cannot be read"),
     ("RATE", "500", "use words a minute"),
     ("RATE", "3x", "or a factor from 0.5x to 2x"),
     ("RATE", "nanx", "use words a minute"),

@@ -7,6 +7,10 @@ nothing (idempotent), so a CMS may push on every save.
 The store is data, not cache: it lives in ``LISTEN_DATA_DIR`` (by default
 ``listen_data`` beside ``LISTEN_CACHE_DIR``), so emptying the cache keeps every pushed
 article. A store an older version kept in the cache folder is moved there on start.
+
+The same database keeps the lexicon entries added through the publish API
+(:class:`LexiconStore`), with a generation number every change bumps in the same
+transaction, so each worker process sees an edit on its next request.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -24,6 +30,7 @@ from listen.errors import StoreUnavailable
 from listen.models import RawArticle
 from listen.sources import Source
 from listen.storage.files import atomic_path, flocked
+from listen.text.lexicon import Entry, parse_entry
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +177,106 @@ def _text(value: str | bytes | None) -> str | None:
 
         return decode(value)
     return value
+
+
+LEXICON_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS lexicon (
+    term TEXT NOT NULL,
+    language TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (term, language)
+)""",
+    "CREATE TABLE IF NOT EXISTS lexicon_generation (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+)
+
+
+class LexiconStore:
+    """Lexicon entries added through the publish API, in the pushed-article database.
+
+    :meth:`generation` is read on every article request: it keeps one connection per
+    process (opened again after a fork) rather than opening the database each time.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._reader: tuple[int, sqlite3.Connection] | None = None
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            for statement in LEXICON_SCHEMA:
+                db.execute(statement)
+        except (OSError, sqlite3.OperationalError) as exc:
+            log.error("the lexicon store %s cannot be opened: %s", self.path, exc)
+            raise StoreUnavailable(
+                "the lexicon store cannot be opened. Probable cause: LISTEN_DATA_DIR is "
+                "not writable by the service (see its log)"
+            ) from exc
+        return db
+
+    def generation(self) -> int:
+        """A number every change of the entries increases (0: none ever added)."""
+        if not self.path.exists():
+            return 0  # nothing pushed yet: reading creates no database
+        with self._lock:
+            if self._reader is None or self._reader[0] != os.getpid():
+                self._reader = (os.getpid(), self._connect())
+            db = self._reader[1]
+            try:
+                row = db.execute("SELECT n FROM lexicon_generation WHERE id = 1").fetchone()
+            except sqlite3.Error as exc:
+                self._reader = None
+                raise StoreUnavailable(f"the lexicon store cannot be read: {exc}") from exc
+        return int(row[0]) if row else 0
+
+    def entries(self) -> list[Entry]:
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT entry FROM lexicon ORDER BY term, language").fetchall()
+        return [parse_entry(json.loads(row[0])) for row in rows]
+
+    def put(self, entry: Entry) -> bool:
+        """Add or replace the entry of its term and languages; True if it is new."""
+        with closing(self._connect()) as db, db:
+            old = db.execute(
+                "SELECT 1 FROM lexicon WHERE term = ? AND language = ?", entry.key
+            ).fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO lexicon VALUES (?, ?, ?, ?)",
+                (*entry.key, json.dumps(entry.to_dict(), ensure_ascii=False), time.time()),
+            )
+            _bump(db)
+        return old is None
+
+    def delete(self, term: str, language: str) -> Entry | None:
+        """Remove the entry of ``term`` and ``language``; the entry, or None if there was none."""
+        if not self.path.exists():
+            return None
+        with closing(self._connect()) as db, db:
+            row = db.execute(
+                "SELECT entry FROM lexicon WHERE term = ? AND language = ?", (term, language)
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM lexicon WHERE term = ? AND language = ?", (term, language))
+            _bump(db)
+        return parse_entry(json.loads(row[0]))
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute(
+        "INSERT INTO lexicon_generation VALUES (1, 1) ON CONFLICT(id) DO UPDATE SET n = n + 1"
+    )
+
+
+def open_lexicon(data_dir: str, cache_dir: str) -> LexiconStore:
+    """The lexicon entries in the data folder's database."""
+    return LexiconStore(data_folder(data_dir, cache_dir) / FILENAME)
 
 
 class OverlaySource:

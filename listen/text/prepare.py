@@ -2,11 +2,12 @@
 
 The text stage in one call: :func:`listen.text.sanitize.sanitize` keeps the title and
 the blocks a listener should hear, :mod:`listen.text.language` picks the article's
-language and each paragraph's, and :func:`listen.text.normalize.normalize` writes out
-what is said (numbers, dates, units). Runs no engine can say as a word go, and an
-article over ``LISTEN_MAX_CHARS`` is refused before the costly stages. A
-:class:`Preparer` remembers the last articles it prepared (and why the others
-could not be), by a digest of their raw content.
+language and each paragraph's, the publisher's :mod:`listen.text.lexicon` respells the
+terms it knows, and :func:`listen.text.normalize.normalize` writes out what is said
+(numbers, dates, units). Runs no engine can say as a word go, and an article over
+``LISTEN_MAX_CHARS`` is refused before the costly stages. A :class:`Preparer`
+remembers the last articles it prepared (and why the others could not be), by a
+digest of their raw content and of the lexicon in effect.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import OrderedDict
 from listen.errors import ArticleTooLarge, ListenError, NothingToSpeak
 from listen.models import Article, Paragraph, RawArticle
 from listen.text import language
+from listen.text.lexicon import EMPTY, Lexicon, Pronunciations
 from listen.text.normalize import normalize
 from listen.text.sanitize import sanitize
 
@@ -54,9 +56,15 @@ def pronounceable(text: str, article_id: str, *, display: bool = False) -> str:
 
 
 def prepare(
-    raw: RawArticle, *, max_chars: int, default_language: str, unsupported_as: str
+    raw: RawArticle,
+    *,
+    max_chars: int,
+    default_language: str,
+    unsupported_as: str,
+    lexicon: Lexicon = EMPTY,
 ) -> Article:
-    """Sanitize a raw article, pick its language and each paragraph's, say its text.
+    """Sanitize a raw article, pick its language and each paragraph's, say its text
+    (``lexicon``'s terms respelled first).
 
     Raises:
         NothingToSpeak: nothing is left to speak (a 422).
@@ -92,11 +100,11 @@ def prepare(
     paragraphs = []
     for block in blocks:
         own = language.paragraph_language(block.text, lang)
-        shown = pronounceable(block.text, raw.id, display=True)
+        shown = pronounceable(lexicon.apply(block.text, own), raw.id, display=True)
         spoken = pronounceable(normalize(shown, own), raw.id)
         if spoken:
             paragraphs.append(Paragraph(block.text, own, block.kind, spoken))
-    shown = pronounceable(clean.title, raw.id, display=True)
+    shown = pronounceable(lexicon.apply(clean.title, lang), raw.id, display=True)
     title_spoken = pronounceable(normalize(shown, lang), raw.id)
     article = Article(
         id=raw.id,
@@ -117,23 +125,37 @@ def prepare(
 
 
 class Preparer:
-    """Prepares articles, remembering the last :data:`PREPARED_ARTICLES` by raw content."""
+    """Prepares articles, remembering the last :data:`PREPARED_ARTICLES` by raw content
+    and lexicon version (an edit of the lexicon in any process prepares them anew)."""
 
-    def __init__(self, *, max_chars: int, default_language: str, unsupported_as: str) -> None:
+    def __init__(
+        self,
+        *,
+        max_chars: int,
+        default_language: str,
+        unsupported_as: str,
+        pronunciations: Pronunciations | None = None,
+    ) -> None:
         self.max_chars = max_chars
         self.default_language = default_language
         self.unsupported_as = unsupported_as
+        self.pronunciations = pronunciations
         self._prepared: OrderedDict[bytes, Article | ListenError] = OrderedDict()
         """Prepared articles, and the errors of those that cannot be, by raw content."""
         self._lock = threading.Lock()
 
-    def prepare(self, raw: RawArticle) -> Article:
+    def lexicon(self) -> Lexicon:
+        """The lexicon in effect now."""
+        return EMPTY if self.pronunciations is None else self.pronunciations.current()
+
+    def prepare(self, raw: RawArticle, lexicon: Lexicon | None = None) -> Article:
         """The article to speak, prepared anew (see :func:`prepare`)."""
         return prepare(
             raw,
             max_chars=self.max_chars,
             default_language=self.default_language,
             unsupported_as=self.unsupported_as,
+            lexicon=self.lexicon() if lexicon is None else lexicon,
         )
 
     def __call__(self, raw: RawArticle) -> Article:
@@ -145,7 +167,8 @@ class Preparer:
         remembered too, or every request for it pays the failure again (an expensive
         one, at will).
         """
-        digest = hashlib.sha256(repr(raw).encode("utf-8")).digest()
+        lexicon = self.lexicon()
+        digest = hashlib.sha256(f"{lexicon.version}\n{raw!r}".encode()).digest()
         with self._lock:
             if (known := self._prepared.get(digest)) is not None:
                 self._prepared.move_to_end(digest)
@@ -155,7 +178,7 @@ class Preparer:
             return known
         failure: ListenError | None = None
         try:
-            article = self.prepare(raw)
+            article = self.prepare(raw, lexicon)
         except ListenError as exc:
             failure = exc
         with self._lock:

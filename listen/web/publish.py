@@ -5,6 +5,11 @@
 - ``POST /api/articles/<id>/refresh`` reads it again from the source and
   re-synthesizes what changed (the paragraph cache keeps the rest): 202.
 - ``DELETE /api/articles/<id>/audio`` drops its cached audio: 200.
+- ``GET /api/lexicon`` lists the pronunciation entries in effect; ``PUT`` or ``POST``
+  ``/api/lexicon`` with one entry adds it or replaces the entry of its term and language
+  (201 new, 200 replaced); ``DELETE /api/lexicon/<term>?language=en|es|both`` removes one
+  the API added (404 if none). Articles are prepared with the new lexicon on their next
+  request, in every process; only paragraphs whose spoken text changed are synthesized again.
 
 Without the header: 401; with a wrong token: 403 (compared in constant time).
 A body over 10 MiB is a 413 whether it says its length or comes chunked (read in bounded
@@ -17,6 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import get_args
 
 from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
@@ -24,12 +30,15 @@ from listen.errors import ArticleTooLarge, BadInput, Forbidden, Unauthorized
 from listen.sources import validate_id
 from listen.sources.fetch import revalidating
 from listen.sources.files import parse_json
+from listen.text.lexicon import MAX_TERM, Entry, Scope, parse_entry
 from listen.web.api import service
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("publish", __name__)
 MAX_BODY = 10 * 1024 * 1024
+MAX_ENTRY_BODY = 64 * 1024
+"""Bytes of a lexicon entry's body: a term and a respelling, with room to spare."""
 READ_SIZE = 64 * 1024
 """Bytes read from the client at a time."""
 
@@ -148,6 +157,43 @@ def drop_audio(article_id: str) -> Response:
     authorize()
     removed = service().purge([validate_id(article_id)])
     return jsonify({"id": article_id, "removed": removed})
+
+
+def _shown(entry: Entry, source: str = "api") -> dict[str, object]:
+    return {**entry.to_dict(), "source": source}
+
+
+@bp.get("/api/lexicon")
+def lexicon_list() -> Response:
+    authorize()
+    entries = [_shown(entry, source) for entry, source in service().lexicon()]
+    return jsonify({"entries": entries, "count": len(entries)})
+
+
+@bp.route("/api/lexicon", methods=["PUT", "POST"])
+def lexicon_add() -> tuple[Response, int]:
+    authorize()
+    data = read_body(MAX_ENTRY_BODY)
+    check_json(data)
+    entry = parse_entry(json.loads(data.decode("utf-8-sig") or "null"))
+    created = service().add_pronunciation(entry)
+    log.info(
+        "lexicon entry %r (%s) %s", entry.term, entry.language, "added" if created else "replaced"
+    )
+    return jsonify({"entry": _shown(entry), "created": created}), 201 if created else 200
+
+
+@bp.delete("/api/lexicon/<path:term>")
+def lexicon_delete(term: str) -> Response:
+    authorize()
+    language = request.args.get("language", "both")
+    if language not in get_args(Scope):
+        raise BadInput(f"language must be en, es or both, not {language[:20]!r}")
+    if len(term) > MAX_TERM:
+        raise BadInput(f"the term has {len(term)} characters, more than {MAX_TERM}")
+    removed = service().remove_pronunciation(term, language)
+    log.info("lexicon entry %r (%s) deleted", removed.term, removed.language)
+    return jsonify({"removed": _shown(removed)})
 
 
 def init_app(app: Flask) -> None:
