@@ -219,7 +219,9 @@ class Builder:
         build.part.parent.mkdir(parents=True, exist_ok=True)
         ahead: deque[Future[tuple[str, stitch.Segment]]] = deque()
         upcoming = iter(enumerate(items))
-        handed = _HandedAhead(voices, self._remote_texts(items, voices))
+        handed = _HandedAhead(
+            voices, self._remote_texts(items, voices), self.config["SYNTH_LOOKAHEAD"]
+        )
 
         def submit_next() -> bool:
             for index, (text, lang) in upcoming:
@@ -370,38 +372,41 @@ def _segment_from(entry: Entry) -> stitch.Segment:
 
 class _HandedAhead:
     """An article's texts handed ahead to the remote engine that will speak them, in order,
-    so its requests keep the engine's pool full across pieces: at least every piece given
-    to a synthesis worker, and further while fewer than twice the engine's concurrency of
-    requests wait for pieces not yet written."""
+    so its requests keep the engine's pool full across pieces: every piece given to a
+    synthesis worker, and the pieces after it (up to ``lookahead`` past the one being
+    written) while fewer than twice the engine's concurrency of requests wait for pieces
+    not yet written."""
 
-    def __init__(self, voices: ArticleVoices, texts: Iterator[tuple[int, str, str]]) -> None:
+    def __init__(
+        self, voices: ArticleVoices, texts: Iterator[tuple[int, str, str]], lookahead: int
+    ) -> None:
         self.voices = voices
         self.texts = texts
+        self.lookahead = lookahead
         self.waiting: deque[tuple[int, int]] = deque()
         """(piece index, requests) handed ahead for pieces not yet written."""
-        self.handed = -1
-        """The index of the last piece handed ahead."""
+        self.next: tuple[int, str, str] | None = next(texts, None)
         self.concurrency = 0
-        self.done = False
 
     def fill(self, written: int, through: int = -1) -> None:
-        """Hand texts ahead: up to piece ``through``, and while the requests waiting for
-        pieces from ``written`` on are fewer than twice the engine's concurrency."""
+        """Hand texts ahead: through piece ``through``, and further up to ``lookahead``
+        pieces past ``written`` while the requests waiting are fewer than twice the
+        engine's concurrency."""
         while self.waiting and self.waiting[0][0] < written:
             self.waiting.popleft()
-        while not self.done and (
-            self.handed < through or sum(n for _, n in self.waiting) < 2 * self.concurrency
+        while self.next is not None and (
+            self.next[0] <= through
+            or (
+                self.next[0] <= written + self.lookahead
+                and sum(n for _, n in self.waiting) < 2 * self.concurrency
+            )
         ):
-            found = next(self.texts, None)
-            if found is None:
-                self.done = True
-                return
-            index, text, lang = found
+            index, text, lang = self.next
             requests, concurrency = self.voices.prefetch(text, lang)
-            self.handed = index
             self.concurrency = max(self.concurrency, concurrency)
             if requests:
                 self.waiting.append((index, requests))
+            self.next = next(self.texts, None)
 
 
 @contextlib.contextmanager

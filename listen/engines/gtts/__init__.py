@@ -216,6 +216,8 @@ class GTTSEngine:
                 )
                 if hopeless:
                     stop.set()  # the other chunks of this text need not be tried
+                    if failure.unreachable:
+                        self._drop_prefetched()  # nor those of texts handed ahead
                     raise
                 delay = max(BACKOFF * 2**attempt, failure.after or 0)
                 delay += random.uniform(0, BACKOFF)
@@ -254,6 +256,17 @@ class GTTSEngine:
         ticket.stop.set()
         for future in ticket.futures:
             future.cancel()
+
+    def _drop_prefetched(self) -> None:
+        """Google is unreachable: the texts handed ahead and not yet asked for send no
+        more requests (a dead Google costs the requests in flight, not one per text). If
+        they are asked for after all, they are tried afresh."""
+        with self._lock:
+            dropped, self._pending = list(self._pending.values()), {}
+        for pending in dropped:
+            pending.stop.set()
+            for future in pending.futures:
+                future.cancel()
 
     def _start(self, text: str, language: str) -> _Pending:
         stop = threading.Event()
