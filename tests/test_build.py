@@ -100,6 +100,7 @@ def test_an_articles_requests_fill_the_gtts_pool_across_paragraphs(config, artic
     timings = service.lookup(article).meta["timings"]
     assert [t["kind"] for t in timings] == article.kinds
     assert all(a["end"] < b["start"] for a, b in zip(timings, timings[1:], strict=False))
+    assert not service.engines[0]._pending  # nothing handed ahead is left holding audio
 
 
 def test_a_dead_google_costs_the_requests_in_flight_not_the_article(config, articles, google):
@@ -121,6 +122,7 @@ def test_a_dead_google_costs_the_requests_in_flight_not_the_article(config, arti
     assert 1 <= google.count <= 4
     service = app.extensions["listen"]
     assert service.lookup(service.article("ten")).meta["engine"] == "fake"
+    assert not service.engines[0]._pending
 
 
 def test_editing_one_paragraph_resynthesizes_only_that_paragraph(config, articles):

@@ -170,8 +170,8 @@ class ArticleVoices:
         self._speaker = speaker
         self._kept: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._prefetched: list[tuple[str, Prefetching, Prefetch]] = []
-        """(language, engine, ticket) of every text handed to an engine ahead."""
+        self._prefetched: list[tuple[str, str, Prefetching, Prefetch]] = []
+        """(text, language, engine, ticket) of the texts handed ahead and not yet spoken."""
 
     def prefetch(self, text: str, language: str) -> tuple[int, int]:
         """Hand ``text`` ahead to the engine that will speak it, if that engine waits on a
@@ -183,22 +183,27 @@ class ArticleVoices:
             return 0, 0
         ticket = engine.prefetch(text, language)
         with self._lock:
-            self._prefetched.append((language, engine, ticket))
+            self._prefetched.append((text, language, engine, ticket))
         return ticket.requests, engine.concurrency
 
     def close(self) -> None:
         """The article is over: texts handed ahead and never spoken are dropped."""
         with self._lock:
             prefetched, self._prefetched = self._prefetched, []
-        for _, engine, ticket in prefetched:
+        for _, _, engine, ticket in prefetched:
             engine.discard(ticket)
 
-    def _drop_prefetched(self, language: str, keep: object) -> None:
-        """Another engine took over ``language``: what was handed ahead to others goes."""
+    def _forget(self, text: str, language: str, keep: object) -> None:
+        """``text`` was spoken: its ticket goes (with the audio it holds). If another engine
+        took over ``language``, what was handed ahead to the others is dropped."""
         with self._lock:
-            dropped = [p for p in self._prefetched if p[0] == language and p[1] is not keep]
+            dropped = [
+                p
+                for p in self._prefetched
+                if p[1] == language and (p[0] == text or p[2] is not keep)
+            ]
             self._prefetched = [p for p in self._prefetched if p not in dropped]
-        for _, engine, ticket in dropped:
+        for _, _, engine, ticket in dropped:
             engine.discard(ticket)
 
     def engine(self, language: str) -> Engine | None:
@@ -222,5 +227,5 @@ class ArticleVoices:
                 now = self._kept.get(language)
                 if now is None or order.index(engine.name) > order.index(now):
                     self._kept[language] = engine.name
-            self._drop_prefetched(language, keep=engine)
+        self._forget(text, language, keep=engine)
         return engine, speech
