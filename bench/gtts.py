@@ -3,9 +3,13 @@
 Both speak the same 400-word text (real news prose from the bundled samples)
 against the same local endpoint (tests/fake_google.py, answering in Google's
 format with real speech) that adds 150 ms of latency to every request, as the
-real service does. The goal is at least 5x faster. gTTS's own run goes through
-the same endpoint override as listen (the prepared request's URL is replaced), so
-both use gTTS's request code. The best of three runs of listen is reported.
+real service does. The goal is at least 7x faster (with 8 requests in flight the
+limit is about 8x). gTTS's own run goes through the same endpoint override as
+listen (the prepared request's URL is replaced), so both use gTTS's request code.
+The best of three runs of listen is reported: of the command (``listen_s``: Python
+starting, importing listen and preparing the text included, which gTTS's ``save()``
+is not charged for) and of the same article's synthesis in this process
+(``listen_in_process_s``: text to MP3, like ``save()``).
 
     python -m bench gtts
 """
@@ -64,6 +68,22 @@ def gtts_own(text: str, url: str, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def in_process(folder: Path, url: str, path: Path, runs: int) -> float:
+    """The best of ``runs`` syntheses of the article at ``path`` by a service in this
+    process, each with an empty cache (the first, unmeasured, warms the process)."""
+    from listen.cli import load_service, read_input
+
+    best = float("inf")
+    for run in range(runs + 1):
+        service = load_service(ENGINES="gtts", GTTS_URL=url, CACHE_DIR=str(folder / f"p{run}"))
+        article = service.prepare(read_input(str(path))[1])
+        started = time.perf_counter()
+        service.audio(article)
+        if run:
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     from bench.common import fake_google
 
@@ -93,6 +113,7 @@ def main() -> None:
             before = requests_seen(url)
             ours = min(run_measured(cmd, env)[0] for _ in range(3))
             ours_requests = (requests_seen(url) - before) // 3
+            ours_in_process = in_process(folder, url, path, 3)
             before = requests_seen(url)
             theirs = gtts_own(text, url, folder / "theirs.mp3")
             theirs_requests = requests_seen(url) - before
@@ -113,7 +134,9 @@ def main() -> None:
                 "gtts_save_s": round(theirs, 2),
                 "gtts_save_requests": theirs_requests,
                 "speedup": round(theirs / ours, 1),
-                "goal": {"speedup": ">= 5"},
+                "listen_in_process_s": round(ours_in_process, 2),
+                "speedup_in_process": round(theirs / ours_in_process, 1),
+                "goal": {"speedup": ">= 7"},
             }
         )
     )

@@ -19,7 +19,6 @@ from listen.audio.articles import FIRST_BYTES, PIPELINE_VERSION, Status
 from listen.audio.build import Build
 from listen.engines import Engine
 from listen.models import Article, RawArticle, State
-from listen.queue import readiness as redis_readiness
 from listen.settings import Settings, load
 from listen.sources import Source, validate_id
 from listen.storage import evict as eviction
@@ -230,6 +229,9 @@ class Listen:
 
     def readiness(self) -> dict[str, Check]:
         """Whether this process can serve audio, check by check, each with a line saying why."""
+        # Here, not at the top: redis and rq are a fifth of `listen speak`'s start-up.
+        from listen.queue import readiness as redis_readiness
+
         return {
             "cache": self._parts.cache.readiness(),
             "redis": redis_readiness(self._parts.redis),

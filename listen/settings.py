@@ -284,8 +284,8 @@ class Settings(Mapping[str, Any]):
     GTTS_TLD_ES: str = setting("com.mx", "Google host suffix (accent) for Spanish gTTS speech.")
     GTTS_CONCURRENCY: int = setting(
         8,
-        "gTTS requests in flight at once in this process, at least 1 (chunks of one text go "
-        "in parallel).",
+        "gTTS requests in flight at once in this process, at least 1 (the chunks of an "
+        "article's next paragraphs go in parallel).",
         at_least(1),
     )
     GTTS_RATE: float = setting(
@@ -374,7 +374,8 @@ class Settings(Mapping[str, Any]):
     )
     SYNTH_LOOKAHEAD: int = setting(
         6,
-        "Paragraphs an article build synthesizes ahead of the one it is writing (at least 1).",
+        "Paragraphs an article build synthesizes ahead of the one it is writing (at least "
+        "1); gTTS's requests for them start at once.",
         at_least(1),
     )
     MAX_CHARS: int = setting(

@@ -75,6 +75,56 @@ def test_two_listeners_share_one_stream(config, articles, google):
     assert google.count == sum(len(chunks(text)) for text, _ in article.spoken_pieces)
 
 
+def test_an_articles_requests_fill_the_gtts_pool_across_paragraphs(config, articles, google):
+    ten_paragraphs(articles)  # a title and ten paragraphs of one request each
+    google.latency = 0.3
+    app = create_app(
+        {
+            **config,
+            "ENGINES": "gtts",
+            "GTTS_URL": google.url,
+            "GTTS_CONCURRENCY": 6,
+            "SYNTH_WORKERS": 2,  # the synthesis workers do not bound the requests
+        }
+    )
+    response = app.test_client().get("/api/articles/ten/audio.mp3")
+    assert response.status_code == 200
+    service = app.extensions["listen"]
+    article = service.article("ten")
+    pieces = article.spoken_pieces
+    # six paragraphs' requests were waiting on Google together: the pool was full
+    assert google.max_in_flight == 6
+    # each piece asked for once, the title in the first wave (not behind the rest)
+    assert google.count == len(pieces) == 11
+    assert google.texts.index(pieces[0][0]) < 6
+    timings = service.lookup(article).meta["timings"]
+    assert [t["kind"] for t in timings] == article.kinds
+    assert all(a["end"] < b["start"] for a, b in zip(timings, timings[1:], strict=False))
+    assert not service.engines[0]._pending  # nothing handed ahead is left holding audio
+
+
+def test_a_dead_google_costs_the_requests_in_flight_not_the_article(config, articles, google):
+    ten_paragraphs(articles)
+    google.latency = 0.1
+    google.mode = "500"
+    app = create_app(
+        {
+            **config,
+            "ENGINES": "gtts,fake",
+            "GTTS_URL": google.url,
+            "GTTS_RETRIES": 0,
+            "GTTS_CONCURRENCY": 4,
+        }
+    )
+    response = app.test_client().get("/api/articles/ten/audio.mp3")
+    assert response.status_code == 200
+    # the texts handed ahead were dropped when Google failed: only those in flight went
+    assert 1 <= google.count <= 4
+    service = app.extensions["listen"]
+    assert service.lookup(service.article("ten")).meta["engine"] == "fake"
+    assert not service.engines[0]._pending
+
+
 def test_editing_one_paragraph_resynthesizes_only_that_paragraph(config, articles):
     ten_paragraphs(articles)
     app = create_app(config)

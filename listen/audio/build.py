@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 from listen import metrics
 from listen.audio import mp3, passages, stitch
+from listen.engines import Prefetching
 from listen.engines.speaker import ArticleVoices, Speaker
 from listen.errors import BuildAbandoned, ListenError, StorageFull
 from listen.models import Article
@@ -218,9 +219,13 @@ class Builder:
         build.part.parent.mkdir(parents=True, exist_ok=True)
         ahead: deque[Future[tuple[str, stitch.Segment]]] = deque()
         upcoming = iter(enumerate(items))
+        handed = _HandedAhead(
+            voices, self._remote_texts(items, voices), self.config["SYNTH_LOOKAHEAD"]
+        )
 
         def submit_next() -> bool:
-            for _, (text, lang) in upcoming:
+            for index, (text, lang) in upcoming:
+                handed.fill(written=len(keys), through=index)
                 ahead.append(self._speakers.submit(self._segment, text, lang, voices))
                 return True
             return False
@@ -231,11 +236,13 @@ class Builder:
         for stale in self.cache.stale_parts(build.key, keep=build.part):
             stale.unlink(missing_ok=True)
         build.part.unlink(missing_ok=True)
-        with open(build.part, "xb") as out, _closing(ahead):
+        with open(build.part, "xb") as out, _closing(ahead, voices):
             out.write(mp3.id3_tag(article.title, article.language))
             # The first piece alone, so nothing competes with it for the engine: the
-            # first listener hears it as soon as it exists. Then keep a few ahead.
+            # first listener hears it as soon as it exists. Then keep a few ahead. A
+            # remote engine's requests go further ahead, the first piece's first.
             submit_next()
+            handed.fill(written=0)
             for index, (_text, lang) in enumerate(items):
                 key, segment = ahead.popleft().result()
                 with segment:
@@ -264,6 +271,7 @@ class Builder:
                     offset += segment.duration
                     silent = stitch.silent_ms(segment)
                     build.advance()
+                handed.fill(written=index + 1)
         engine, voice = used[article.language]
         meta = {
             **meta,
@@ -285,6 +293,21 @@ class Builder:
             time.monotonic() - started,
         )
         return entry
+
+    def _remote_texts(
+        self, items: list[tuple[str, str]], voices: ArticleVoices
+    ) -> Iterator[tuple[int, str, str]]:
+        """(piece index, text, language) of what can be handed ahead to a remote engine:
+        each piece not in the paragraph cache whose engine prefetches, its first passage
+        (later passages of a long piece are asked for as it is spoken: memory stays
+        bounded)."""
+        for index, (text, lang) in enumerate(items):
+            engine = voices.engine(lang)
+            if not isinstance(engine, Prefetching):
+                continue
+            key = segment_key(text, lang, engine.name, engine.voice(lang), self.config)
+            if self.segments.get(key) is None:
+                yield index, passages.passages(text)[0], lang
 
     def _segment(
         self, text: str, language: str, voices: ArticleVoices
@@ -347,13 +370,56 @@ def _segment_from(entry: Entry) -> stitch.Segment:
         raise
 
 
+class _HandedAhead:
+    """An article's texts handed ahead to the remote engine that will speak them, in order,
+    so its requests keep the engine's pool full across pieces: every piece given to a
+    synthesis worker, and the pieces after it (up to ``lookahead`` past the one being
+    written) while fewer than twice the engine's concurrency of requests wait for pieces
+    not yet written."""
+
+    def __init__(
+        self, voices: ArticleVoices, texts: Iterator[tuple[int, str, str]], lookahead: int
+    ) -> None:
+        self.voices = voices
+        self.texts = texts
+        self.lookahead = lookahead
+        self.waiting: deque[tuple[int, int]] = deque()
+        """(piece index, requests) handed ahead for pieces not yet written."""
+        self.next: tuple[int, str, str] | None = next(texts, None)
+        self.concurrency = 0
+
+    def fill(self, written: int, through: int = -1) -> None:
+        """Hand texts ahead: through piece ``through``, and further up to ``lookahead``
+        pieces past ``written`` while the requests waiting are fewer than twice the
+        engine's concurrency."""
+        while self.waiting and self.waiting[0][0] < written:
+            self.waiting.popleft()
+        while self.next is not None and (
+            self.next[0] <= through
+            or (
+                self.next[0] <= written + self.lookahead
+                and sum(n for _, n in self.waiting) < 2 * self.concurrency
+            )
+        ):
+            index, text, lang = self.next
+            requests, concurrency = self.voices.prefetch(text, lang)
+            self.concurrency = max(self.concurrency, concurrency)
+            if requests:
+                self.waiting.append((index, requests))
+            self.next = next(self.texts, None)
+
+
 @contextlib.contextmanager
-def _closing(ahead: deque[Future[tuple[str, stitch.Segment]]]) -> Iterator[None]:
-    """On the way out of a failed build, close the segments still ahead: those already
-    spoken now, the others once they are (they are still stored in the paragraph cache)."""
+def _closing(
+    ahead: deque[Future[tuple[str, stitch.Segment]]], voices: ArticleVoices
+) -> Iterator[None]:
+    """On the way out of a build, drop the texts handed ahead and never spoken; and if it
+    failed, close the segments still ahead: those already spoken now, the others once
+    they are (they are still stored in the paragraph cache)."""
     try:
         yield
     finally:
+        voices.close()
         for future in ahead:
             future.add_done_callback(_close_result)
 

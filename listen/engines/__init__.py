@@ -49,6 +49,34 @@ class Engine(Protocol):
         ...
 
 
+@runtime_checkable
+class Prefetching(Protocol):
+    """An engine that waits on a remote service can be handed the texts it will be asked
+    for ahead of :meth:`Engine.synthesize`, so their requests share its pool in order
+    instead of going out one text at a time (gTTS)."""
+
+    concurrency: int
+    """Requests it has in flight at once: how many are worth queueing ahead."""
+
+    def prefetch(self, text: str, language: str) -> Prefetch:
+        """Start the requests for ``text``; a later ``synthesize(text, language)`` uses them."""
+        ...
+
+    def discard(self, ticket: Prefetch) -> None:
+        """``text`` will not be asked for after all: stop its requests not yet sent."""
+        ...
+
+
+@runtime_checkable
+class Prefetch(Protocol):
+    """The requests started for one text."""
+
+    @property
+    def requests(self) -> int:
+        """How many requests the text takes."""
+        ...
+
+
 ENGINES: dict[str, str] = {
     "gtts": "listen.engines.gtts:GTTSEngine",
     "piper": "listen.engines.piper:PiperEngine",

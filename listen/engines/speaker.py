@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from listen.engines import Engine, Speech
+from listen.engines import Engine, Prefetch, Prefetching, Speech
 from listen.errors import EngineError, EnginesUnavailable
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,41 @@ class ArticleVoices:
         self._speaker = speaker
         self._kept: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._prefetched: list[tuple[str, str, Prefetching, Prefetch]] = []
+        """(text, language, engine, ticket) of the texts handed ahead and not yet spoken."""
+
+    def prefetch(self, text: str, language: str) -> tuple[int, int]:
+        """Hand ``text`` ahead to the engine that will speak it, if that engine waits on a
+        remote service (:class:`~listen.engines.Prefetching`): its requests start now, in
+        the order texts are handed over. Returns (requests queued, requests the engine has
+        in flight at once); (0, 0) for an engine that does not prefetch."""
+        engine = self.engine(language)
+        if not isinstance(engine, Prefetching):
+            return 0, 0
+        ticket = engine.prefetch(text, language)
+        with self._lock:
+            self._prefetched.append((text, language, engine, ticket))
+        return ticket.requests, engine.concurrency
+
+    def close(self) -> None:
+        """The article is over: texts handed ahead and never spoken are dropped."""
+        with self._lock:
+            prefetched, self._prefetched = self._prefetched, []
+        for _, _, engine, ticket in prefetched:
+            engine.discard(ticket)
+
+    def _forget(self, text: str, language: str, keep: object) -> None:
+        """``text`` was spoken: its ticket goes (with the audio it holds). If another engine
+        took over ``language``, what was handed ahead to the others is dropped."""
+        with self._lock:
+            dropped = [
+                p
+                for p in self._prefetched
+                if p[1] == language and (p[0] == text or p[2] is not keep)
+            ]
+            self._prefetched = [p for p in self._prefetched if p not in dropped]
+        for _, _, engine, ticket in dropped:
+            engine.discard(ticket)
 
     def engine(self, language: str) -> Engine | None:
         """The engine that will speak this article's next text in ``language``."""
@@ -192,4 +227,5 @@ class ArticleVoices:
                 now = self._kept.get(language)
                 if now is None or order.index(engine.name) > order.index(now):
                     self._kept[language] = engine.name
+        self._forget(text, language, keep=engine)
         return engine, speech

@@ -24,7 +24,8 @@ import re
 import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import miniaudio
@@ -145,6 +146,9 @@ class GTTSEngine:
         self.retries = settings.GTTS_RETRIES
         self.budget = ratelimit.bucket("gtts", settings.GTTS_RATE, burst=self.concurrency)
         self.tlds = {"en": settings.GTTS_TLD_EN, "es": settings.GTTS_TLD_ES}
+        self._pending: dict[tuple[str, str], _Pending] = {}
+        """Prefetched texts not yet spoken, by (text, language)."""
+        self._lock = threading.Lock()
 
     def supports(self, language: str) -> bool:
         return language in self.tlds
@@ -212,6 +216,8 @@ class GTTSEngine:
                 )
                 if hopeless:
                     stop.set()  # the other chunks of this text need not be tried
+                    if failure.unreachable:
+                        self._drop_prefetched()  # nor those of texts handed ahead
                     raise
                 delay = max(BACKOFF * 2**attempt, failure.after or 0)
                 delay += random.uniform(0, BACKOFF)
@@ -222,23 +228,69 @@ class GTTSEngine:
 
     # ------------------------------------------------------------ a whole text
 
-    def synthesize(self, text: str, language: str) -> Speech:
-        chunks = chunk.chunks(text)
-        if not chunks:
-            raise EngineError("gTTS: nothing to pronounce")
+    def prefetch(self, text: str, language: str) -> _Pending:
+        """Queue the requests for ``text`` in the process's pool now, behind those queued
+        before; :meth:`synthesize` of the same text and language then waits on them. This
+        is how one article's texts keep the pool full (the build hands over its next texts
+        in order) rather than each text's requests going out only when it is spoken."""
+        key = (text, language)
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._start(text, language)
+                if pending.futures:  # nothing to pronounce: synthesize says so
+                    self._pending[key] = pending
+            else:
+                pending.holders += 1
+            return pending
+
+    def discard(self, ticket: _Pending) -> None:
+        """A prefetched text will not be asked for: its requests not yet sent are dropped."""
+        with self._lock:
+            if self._pending.get(ticket.key) is not ticket:
+                return  # already taken by synthesize (or never queued)
+            ticket.holders -= 1
+            if ticket.holders > 0:
+                return
+            del self._pending[ticket.key]
+        ticket.stop.set()
+        for future in ticket.futures:
+            future.cancel()
+
+    def _drop_prefetched(self) -> None:
+        """Google is unreachable: the texts handed ahead and not yet asked for send no
+        more requests (a dead Google costs the requests in flight, not one per text). If
+        they are asked for after all, they are tried afresh."""
+        with self._lock:
+            dropped, self._pending = list(self._pending.values()), {}
+        for pending in dropped:
+            pending.stop.set()
+            for future in pending.futures:
+                future.cancel()
+
+    def _start(self, text: str, language: str) -> _Pending:
         stop = threading.Event()
         futures = [
             _pool(self.concurrency).submit(self._with_retries, text_chunk, language, stop)
-            for text_chunk in chunks
+            for text_chunk in chunk.chunks(text)
         ]
+        return _Pending((text, language), futures, stop)
+
+    def synthesize(self, text: str, language: str) -> Speech:
+        with self._lock:
+            pending = self._pending.pop((text, language), None)
+        if pending is None:
+            pending = self._start(text, language)
+        if not pending.futures:
+            raise EngineError("gTTS: nothing to pronounce")
         parts: list[bytes] = []
         failures: list[_Failure] = []
-        for future in futures:
+        for future in pending.futures:
             try:
                 parts.append(future.result())
             except _Failure as failure:
                 failures.append(failure)
-            except _Cancelled:
+            except (_Cancelled, CancelledError):
                 pass
         if failures:
             first = failures[0]
@@ -252,6 +304,21 @@ class GTTSEngine:
             sentences.append((offset, offset + length))
             offset += length
         return Speech(decode_mp3(b"".join(parts)), sentences)
+
+
+@dataclass(eq=False)
+class _Pending:
+    """The requests of one text, queued in the pool: the prefetch ticket."""
+
+    key: tuple[str, str]
+    futures: list[Future[bytes]]
+    stop: threading.Event
+    holders: int = 1
+    """Builds that prefetched it and have neither spoken nor discarded it."""
+
+    @property
+    def requests(self) -> int:
+        return len(self.futures)
 
 
 def decode_mp3(data: bytes) -> AudioSegment:
