@@ -193,6 +193,10 @@ def test_engine_failing_mid_article_cuts_off_every_listener(config, articles, go
         ENGINES="gtts",
         GTTS_URL=google.url,
         GTTS_RETRIES=0,
+        # The local endpoint makes real speech with espeak-ng: with an article's requests
+        # in flight at once on a busy machine, one may take seconds. Only the 500s below
+        # are meant to fail it.
+        GTTS_TIMEOUT=20,
         ENGINE_COOLDOWN=0.5,
         SYNTH_LOOKAHEAD=1,
     )
