@@ -392,10 +392,18 @@ _ADJECTIVE_AMOUNT_EN = re.compile(
 )
 
 
+# Only a text with "a $…" or "an €…" can hold an amount used as an adjective.
+_ARTICLE_PRICE_EN = re.compile(
+    rf"(?<![\w-])an?\s(?=[-−]?{first_chars(data.CURRENCIES['en'])})"
+    rf"(?:{_CURRENCY_KEYS['en']})"
+)
+
+
 def currencies(text: str, language: str) -> str:
     """ "$48.6 million", "US$4,5 millones", "12 €", "COP 2.000" -> amount and currency in words."""
+    adjective = language == "en" and _ARTICLE_PRICE_EN.search(text) is not None
     text = split_sub(_CURRENCY_WHOLE[language], text, _say_price, language)
-    if language == "en" and "a" in text:
+    if adjective:
         text = _ADJECTIVE_AMOUNT_EN.sub(
             lambda m: f"{m.group(1)}{_SINGULAR_CURRENCY_EN[m.group(2)]} ", text
         )
