@@ -23,7 +23,8 @@ from listen.text.normalize.numerals import alternation, cardinal, ordinal_en, or
 from listen.text.textutil import split_sub
 
 # Not an initial ("John D. Rockefeller", "Louis C.K."): no period and letter after it.
-_NUMERAL = r"(?<![\w.'’-])([IVXLCDM]+)(?:(?=['’]s\b)|(?![\w'’-]|\.\w))"  # "Henry VIII's"
+# Not an abbreviation ("C/ Mayor"); a single L, C, D or M is a letter, never read.
+_NUMERAL = r"(?<![\w.'’-])([IVXLCDM]{2,}|[IVX])(?:(?=['’]s\b)|(?![\w'’/-]|\.\w))"
 _ROMAN = {
     lang: re.compile(
         r"(?:(?<!\S)((?>([^\W\d_][\w'’]*)[^\S\n]+)))?"  # the word before, with its spaces
