@@ -22,7 +22,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -54,23 +54,36 @@ CREATE TABLE IF NOT EXISTS articles (
 """
 
 
+def connect(
+    path: Path, schema: Iterable[str], what: str, *, check_same_thread: bool = True
+) -> sqlite3.Connection:
+    """The SQLite database at ``path`` (WAL, its ``schema`` statements run), created with
+    its folder if need be.
+
+    Raises:
+        StoreUnavailable: it cannot be opened or created (503), ``what`` it is in the message.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, check_same_thread=check_same_thread)
+        db.execute("PRAGMA journal_mode=WAL")
+        for statement in schema:
+            db.execute(statement)
+    except (OSError, sqlite3.OperationalError) as exc:
+        log.error("%s %s cannot be opened: %s", what, path, exc)
+        raise StoreUnavailable(
+            f"{what} cannot be opened. Probable cause: LISTEN_DATA_DIR is not writable by "
+            "the service (see its log)"
+        ) from exc
+    return db
+
+
 class ArticleStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(SCHEMA)
-        except (OSError, sqlite3.OperationalError) as exc:
-            log.error("the store of pushed articles %s cannot be opened: %s", self.path, exc)
-            raise StoreUnavailable(
-                "the store of pushed articles cannot be opened. Probable cause: "
-                "LISTEN_DATA_DIR is not writable by the service (see its log)"
-            ) from exc
-        return db
+        return connect(self.path, (SCHEMA,), "the store of pushed articles")
 
     def put(self, raw: RawArticle) -> bool:
         """Store a pushed article; True if it is new or its content changed."""
@@ -204,19 +217,7 @@ class LexiconStore:
         self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            for statement in LEXICON_SCHEMA:
-                db.execute(statement)
-        except (OSError, sqlite3.OperationalError) as exc:
-            log.error("the lexicon store %s cannot be opened: %s", self.path, exc)
-            raise StoreUnavailable(
-                "the lexicon store cannot be opened. Probable cause: LISTEN_DATA_DIR is "
-                "not writable by the service (see its log)"
-            ) from exc
-        return db
+        return connect(self.path, LEXICON_SCHEMA, "the lexicon store", check_same_thread=False)
 
     def generation(self) -> int:
         """A number every change of the entries increases (0: none ever added)."""
