@@ -92,7 +92,10 @@ def config(tmp_path: Path, articles: Path) -> dict[str, Any]:
         "SOURCE": str(articles),
         "ENGINES": "fake",
         "GTTS_URL": closed_port_url(),
-        "GTTS_TIMEOUT": 3.0,
+        # The local endpoint encodes each answer with ffmpeg (and espeak-ng where it is
+        # installed): with an article's requests in flight at once on a busy CI machine one
+        # can take seconds. Tests of deadlines set their own.
+        "GTTS_TIMEOUT": 15.0,
     }
 
 

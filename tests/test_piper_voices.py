@@ -17,6 +17,16 @@ from conftest import write_article
 
 
 @pytest.fixture
+def voice_files(tmp_path):
+    """The two files of a piper voice, as the start-up check sees them (not loaded)."""
+    target = tmp_path / "voices" / "es_XX-test-medium.onnx"
+    target.parent.mkdir()
+    target.write_bytes(b"model")
+    target.with_name(target.name + ".json").write_text("{}")
+    return target
+
+
+@pytest.fixture
 def voice_pair(tmp_path):
     """A piper voice as a publisher installs one: a .onnx and its .onnx.json, copied."""
     model = default_model()
@@ -27,8 +37,8 @@ def voice_pair(tmp_path):
     return target
 
 
-def test_a_voice_per_language_is_spoken_for_that_language(voice_pair):
-    engine = PiperEngine(load({"PIPER_VOICES": f"es:{voice_pair}"}))
+def test_a_voice_per_language_is_spoken_for_that_language(voice_files):
+    engine = PiperEngine(load({"PIPER_VOICES": f"es:{voice_files}"}))
     assert engine.supports("es") and engine.supports("en")
     assert engine.voice("es") == "piper:es_XX-test-medium"
     assert engine.voice("en") == "piper:en_US-joe-medium"
@@ -51,10 +61,10 @@ def test_a_bad_voice_stops_start_up_in_one_line(config, value, why):
     assert message.startswith("LISTEN_PIPER_VOICES=") and why in message and "\n" not in message
 
 
-def test_a_voice_without_its_json_stops_start_up(config, voice_pair):
-    voice_pair.with_name(voice_pair.name + ".json").unlink()
+def test_a_voice_without_its_json_stops_start_up(config, voice_files):
+    voice_files.with_name(voice_files.name + ".json").unlink()
     with pytest.raises(ConfigError, match=r"\.onnx\.json' cannot be read"):
-        create_app({**config, "PIPER_VOICES": f"es:{voice_pair}"})
+        create_app({**config, "PIPER_VOICES": f"es:{voice_files}"})
 
 
 @pytest.mark.slow
