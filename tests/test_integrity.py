@@ -253,11 +253,15 @@ def test_kill_9_of_the_building_worker_cuts_off_the_other_workers_listeners(conf
         builder = serving_pid(builder_conn, port)
         assert builder is not None
         others = []
-        for _ in range(12):  # until a listener is served by the other worker
+        # Until a listener is served by the other worker, which may still be starting
+        # (it loads the engines before it takes a request): for up to 20 s.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
             conn, response = get(base, "/api/articles/long/audio.mp3")
             assert response.status == 200
             if serving_pid(conn, port) in (None, builder):
                 conn.close()  # not the case at hand: free the worker's thread
+                time.sleep(0.2)
                 continue
             others.append((conn, response))
             break
