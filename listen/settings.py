@@ -137,14 +137,19 @@ RATE_FACTOR = (0.5, 2.0)
 """How far ``LISTEN_RATE`` may change an engine's own pace, as a factor ("1.1x")."""
 
 
-def rate(value: str) -> str | None:
-    """A pace: words a minute ("165") or a factor of the voice's own pace ("0.9x")."""
+def _pace(value: str) -> tuple[float, bool]:
+    """``LISTEN_RATE`` as (its number, whether it is a factor); nan if it is no number."""
     text = value.strip().lower()
     factor = text.endswith("x")
     try:
-        number = float(text[:-1] if factor else text)
+        return float(text[:-1] if factor else text), factor
     except ValueError:
-        number = math.nan
+        return math.nan, factor
+
+
+def rate(value: str) -> str | None:
+    """A pace: words a minute ("165") or a factor of the voice's own pace ("0.9x")."""
+    number, factor = _pace(value)
     low, high = RATE_FACTOR if factor else RATE_WPM
     if not low <= number <= high:  # also false for nan
         return (
@@ -157,10 +162,8 @@ def rate(value: str) -> str | None:
 def target_wpm(value: str, natural_wpm: float) -> float:
     """The words a minute ``LISTEN_RATE`` ``value`` (checked by :func:`rate`) asks of a
     voice whose own pace is ``natural_wpm``: "165" is 165, "0.9x" is 0.9 of its own."""
-    text = value.strip().lower()
-    if text.endswith("x"):
-        return float(text[:-1]) * natural_wpm
-    return float(text)
+    number, factor = _pace(value)
+    return number * natural_wpm if factor else number
 
 
 def voice_paths(value: str) -> dict[str, str]:

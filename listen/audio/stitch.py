@@ -400,6 +400,10 @@ class SegmentEncoder:
         self._frames.close()
 
 
+PAUSE_BEFORE = {"heading": "PAUSE_HEADING_MS", "item": "PAUSE_ITEM_MS"}
+"""The setting of the pause before a piece of each kind; any other: ``PAUSE_PARAGRAPH_MS``."""
+
+
 def pause_ms(kinds: Sequence[str], index: int, config: Mapping[str, Any]) -> int:
     """Milliseconds of silence before the ``index``-th piece of an article whose pieces are
     of ``kinds``: none before the first, the title's pause after the title, then the pause
@@ -408,10 +412,7 @@ def pause_ms(kinds: Sequence[str], index: int, config: Mapping[str, Any]) -> int
         return 0
     if kinds[index - 1] == "title":
         return int(config["PAUSE_TITLE_MS"])
-    setting = {"heading": "PAUSE_HEADING_MS", "item": "PAUSE_ITEM_MS"}.get(
-        kinds[index], "PAUSE_PARAGRAPH_MS"
-    )
-    return int(config[setting])
+    return int(config[PAUSE_BEFORE.get(kinds[index], "PAUSE_PARAGRAPH_MS")])
 
 
 def pause_frames(

@@ -50,6 +50,15 @@ class Engine(Protocol):
 
 
 @runtime_checkable
+class Warming(Protocol):
+    """An engine that loads something lazily (piper's voices) and can load it ahead."""
+
+    def warm(self) -> None:
+        """Load it now. Raises :class:`listen.errors.EngineError` if it cannot be loaded."""
+        ...
+
+
+@runtime_checkable
 class Prefetching(Protocol):
     """An engine that waits on a remote service can be handed the texts it will be asked
     for ahead of :meth:`Engine.synthesize`, so their requests share its pool in order

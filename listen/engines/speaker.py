@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from listen.engines import Engine, Prefetch, Prefetching, Speech
+from listen.engines import Engine, Prefetch, Prefetching, Speech, Warming
 from listen.errors import EngineError, EnginesUnavailable
 
 log = logging.getLogger(__name__)
@@ -63,11 +63,10 @@ class Speaker:
         load is left to fail as it would have (its error comes with the first request)."""
         warmed = []
         for engine in self.engines:
-            warm = getattr(engine, "warm", None)
-            if not callable(warm):
+            if not isinstance(engine, Warming):
                 continue
             try:
-                warm()
+                engine.warm()
             except EngineError as exc:
                 log.warning("%s could not be loaded ahead: %s", engine.name, exc.message)
                 continue

@@ -287,13 +287,20 @@ def post_to_raw(post: Any, article_id: str, where: str = "WordPress") -> RawArti
     )
 
 
+def _parsed(fragment: str) -> Any:
+    """Rendered HTML as one ``div`` element; None if lxml cannot parse it."""
+    try:
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
 def html_to_text(fragment: str) -> str:
     """Rendered HTML (a title, an excerpt) -> its text: tags stripped, entities decoded."""
     if not fragment.strip():
         return ""
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    root = _parsed(fragment)
+    if root is None:
         return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", fragment)).split())
     return _text(root)
 
@@ -332,9 +339,8 @@ def _excerpt_source(content: str) -> str:
     """The content's text as WordPress makes an excerpt of it: no figures or captions."""
     if not content.strip():
         return ""
-    try:
-        root = lxml.html.fragment_fromstring(content, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    root = _parsed(content)
+    if root is None:
         return html_to_text(content)
     for el in root.xpath(NOT_IN_EXCERPTS):
         if el.getparent() is not None:
