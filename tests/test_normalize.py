@@ -833,14 +833,15 @@ FAMILIES = [
 
 def _unmemoized(pattern, say, text, language):
     """The same rule as re.sub with a Python callback per match and no cache."""
-    return pattern.sub(lambda m: say.__wrapped__(language, *m.groups()), text)
+    say = getattr(say, "__wrapped__", say)
+    return pattern.sub(lambda m: say(language, *m.groups()), text)
 
 
 @pytest.mark.parametrize("text", FAMILIES)
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_split_steps_equal_a_callback_per_match(text, language):
     assert n.currencies(text, language) == _unmemoized(
-        n._CURRENCY_WHOLE[language], n._say_price, text, language
+        n._PRICE[language, True], n._say_groups, text, language
     )
     assert n.percentages(text, language) == _unmemoized(n._PERCENT, n._say_percent, text, language)
     assert n.ordinals(text, language) == _unmemoized(
@@ -875,11 +876,8 @@ def test_split_steps_equal_a_callback_per_match(text, language):
         (n.say_free_number, ("-", "21", "es", True)),
         (n.say_free_number, (None, "849,1", "es", False)),
         (n.say_free_number, ("+", "1,000.5", "en", None)),
-        (
-            n._say_price,
-            ("es", "US$4,5 millones", None, "US$", "4,5", None, "millones", None, None, None, None),
-        ),
-        (n._say_price, ("en", "$3.50", None, "$", "3.50", None, None, None, None, None, None)),
+        (n._say_price, ("es", "US$4,5 millones")),
+        (n._say_price, ("en", "$3.50")),
         (n._say_percent, ("es", "-", "4,5", "%")),
         (n._say_ordinal, ("es", "2", ".ª")),
         (n._say_ordinal, ("en", "1,000", "th")),
@@ -1027,7 +1025,7 @@ _GUARD_TEXTS = [
 def test_guarded_patterns_split_as_before(language: str) -> None:
     old_currency, old_unit = _old_currency(language), _old_unit(language)
     for text in _GUARD_TEXTS:
-        assert n._CURRENCY_WHOLE[language].split(text) == old_currency.split(text)
+        assert n._PRICE[language, True].split(text) == old_currency.split(text)
         new_units = [m.groupdict() | {"at": m.span()} for m in n._UNIT[language].finditer(text)]
         old_units = [m.groupdict() | {"at": m.span()} for m in old_unit.finditer(text)]
         assert new_units == old_units
@@ -1040,3 +1038,54 @@ def test_numbers_of_many_pieces_read_as_before(language: str) -> None:
     for text in _GUARD_TEXTS:
         for token in re.findall(NUM, text):
             assert say_number(token, language) == _old_say_number(token, language)
+
+
+_PRICE_PIECES = st.sampled_from(
+    [
+        "1",
+        "12",
+        "3,5",
+        "4.000",
+        " ",
+        "-",
+        "−",
+        "+",
+        "$",
+        "€",
+        "£",
+        "US$",
+        "EUR",
+        "USD",
+        "COP",
+        "million",
+        "millones",
+        "mil",
+        "M",
+        "bn",
+        "k",
+        "de",
+        "to",
+        "a",
+        ".",
+        ",",
+        "x",
+        "\u00a0",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PRICE_PIECES, max_size=14).map("".join), LANGUAGES)
+def test_prices_found_without_the_trailing_form_are_the_same(text: str, language: str) -> None:
+    """Where no digit is followed by a trailing currency, only the leading form is tried:
+    the words must be those of the whole pattern, with a callback per match."""
+    assert n.currencies(text, language) == _unmemoized(
+        n._PRICE[language, True], n._say_groups, text, language
+    )
+    if n._TRAILING_PRICE[language].search(text) is None:
+        full, leading = n._PRICE[language, True], n._PRICE[language, False]
+        parts = full.split(text)
+        kept = leading.groups + 1  # the text before a match, then the leading form's groups
+        assert leading.split(text) == [
+            part for i, part in enumerate(parts) if i % (full.groups + 1) < kept
+        ]

@@ -306,20 +306,51 @@ def ranges(text: str, language: str) -> str:
 
 _CURRENCY_KEYS = {lang: alternation(data.CURRENCIES[lang]) for lang in SUPPORTED}
 _MAGNITUDE_KEYS = {lang: alternation(data.MAGNITUDES[lang]) for lang in SUPPORTED}
-# Each form is guarded by a cheap look-ahead for its first characters, and the trailing form
-# by one for a magnitude or currency right after its number: most signs and digits of a
-# page start no price, and there both forms fail at once instead of after the alternations.
-_CURRENCY = {
-    lang: re.compile(
+
+
+def _price_pattern(lang: str, trailing: bool) -> str:
+    """A price, its currency before the amount ("$5", "US$ 4,5 millones") or, with
+    ``trailing``, after it too ("12 €", "3,5 millones €"); the whole match the first group."""
+    leading = (
         rf"(?=[-−]?{first_chars(data.CURRENCIES[lang])})"
-        rf"(?:(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
+        rf"(?:(?=[-−])(?<![\w.,)\]])(?P<sign>[-−]))?(?<![\w$])"
         rf"(?P<cur>{_CURRENCY_KEYS[lang]})\s?(?P<num>{NUM})(?:(?:\s?[-–]\s?|\s{data.RANGE_WORD[lang]}\s)"
         rf"(?:{_CURRENCY_KEYS[lang]})?\s?(?P<num2>{NUM}))?"
         rf"(?:\s?{first_of(data.MAGNITUDES[lang])}(?P<mag>{_MAGNITUDE_KEYS[lang]})(?!\w))?{END}"
+    )
+    if not trailing:
+        return f"({leading})"
+    return (
+        rf"({leading}"
         rf"|{sign('tsign')}{START}(?P<tnum>{NUM})"
         rf"(?=\s?{first_chars({*data.MAGNITUDES[lang], *data.TRAILING_CURRENCIES})})"
         rf"(?:\s?{first_of(data.MAGNITUDES[lang])}(?P<tmag>{_MAGNITUDE_KEYS[lang]}))?"
-        rf"\s?{first_of(data.TRAILING_CURRENCIES)}(?P<tcur>{alternation(data.TRAILING_CURRENCIES)})(?!\w)"
+        rf"\s?{first_of(data.TRAILING_CURRENCIES)}(?P<tcur>{alternation(data.TRAILING_CURRENCIES)})(?!\w))"
+    )
+
+
+# Each form is guarded by a cheap look-ahead for its first characters, and the trailing form
+# by one for a magnitude or currency right after its number: most signs and digits of a
+# page start no price, and there both forms fail at once instead of after the alternations.
+_PRICE = {
+    (lang, trailing): re.compile(_price_pattern(lang, trailing))
+    for lang in SUPPORTED
+    for trailing in (False, True)
+}
+# The same with the whole match as its only group, to split a page by: a split of ten groups
+# per match builds lists five times as long, and a page of prices is mostly its matches.
+# A price's groups are those of the full pattern on its own text (:func:`_say_price`).
+_PRICE_SPLIT = {
+    key: re.compile(re.sub(r"\(\?P<\w+>", "(?:", pattern.pattern))
+    for key, pattern in _PRICE.items()
+}
+# Still, the trailing form is tried at every digit, which is most of the cost on a page of
+# numbers; a text where no digit is followed by a trailing currency cannot hold one, and
+# there the leading form alone finds exactly the same prices (this scan has no look-behind
+# and skips to the digits in C).
+_TRAILING_PRICE = {
+    lang: re.compile(
+        rf"[0-9]\s?(?:(?:{_MAGNITUDE_KEYS[lang]})\s?)?(?:{alternation(data.TRAILING_CURRENCIES)})"
     )
     for lang in SUPPORTED
 }
@@ -350,12 +381,19 @@ def say_money(
     return cents if amount.whole == "0" else f"{major} {data.CENTS_JOINER[language]} {cents}"
 
 
-# The same, the whole match captured first: the groups of a split are all a price's words need.
-_CURRENCY_WHOLE = {lang: re.compile(f"({pattern.pattern})") for lang, pattern in _CURRENCY.items()}
-
-
 @lru_cache(maxsize=4096)
-def _say_price(
+def _say_price(language: str, whole: str) -> str:
+    """The words of one match of :data:`_PRICE_SPLIT` (``whole`` if it is no price), memoized.
+
+    Its groups are read again from the match alone: a look-around at either end that
+    held in the page holds at the ends of the text too, so the parse is the same."""
+    match = _PRICE[language, True].fullmatch(whole)
+    if match is None:  # cannot happen: the same pattern matched this text in the page
+        return whole
+    return _say_groups(language, *match.groups())
+
+
+def _say_groups(
     language: str,
     whole: str,
     sign: str | None,
@@ -368,7 +406,7 @@ def _say_price(
     tmag: str | None,
     tcur: str | None,
 ) -> str:
-    """The words of one match of :data:`_CURRENCY` (``whole`` if it is no price), memoized."""
+    """The words of a price from the groups of :data:`_PRICE`."""
     currency = data.CURRENCIES[language][cur or tcur or ""]
     magnitude = mag or tmag
     spoken = say_money(num or tnum or "", currency, magnitude, language)
@@ -402,7 +440,8 @@ _ARTICLE_PRICE_EN = re.compile(
 def currencies(text: str, language: str) -> str:
     """ "$48.6 million", "US$4,5 millones", "12 €", "COP 2.000" -> amount and currency in words."""
     adjective = language == "en" and _ARTICLE_PRICE_EN.search(text) is not None
-    text = split_sub(_CURRENCY_WHOLE[language], text, _say_price, language)
+    trailing = _TRAILING_PRICE[language].search(text) is not None
+    text = split_sub(_PRICE_SPLIT[language, trailing], text, _say_price, language)
     if adjective:
         text = _ADJECTIVE_AMOUNT_EN.sub(
             lambda m: f"{m.group(1)}{_SINGULAR_CURRENCY_EN[m.group(2)]} ", text

@@ -119,8 +119,10 @@ START = (
 
 
 def sign(group: str = "sign") -> str:
-    """An optional sign before a number, not a hyphen after a word ("B-52")."""
-    return rf"(?=[-−+0-9])(?:(?<![\w.,)\]])(?P<{group}>[-−+])(?=[0-9]))?"
+    """An optional sign before a number, not a hyphen after a word ("B-52").
+
+    The sign is looked for before the look-behind is tried: at most digits there is none."""
+    return rf"(?=[-−+0-9])(?:(?=[-−+])(?<![\w.,)\]])(?P<{group}>[-−+])(?=[0-9]))?"
 
 
 SIGN = sign()
