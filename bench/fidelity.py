@@ -4,7 +4,10 @@ Runs the shared scorer (../shared/tools/fidelity.py) for each extractor on the w
 corpus and on each of its sources (the corpus sub-folders), and prints one JSON object:
 F1/precision/recall of the spoken paragraphs against the article body, caption leak,
 must/must-not snippet rates, language accuracy and pages_lost (pages where most of the
-article went unspoken), with the issue's goals.
+article went unspoken), with the issue's goals; and, per source, ``with_reachable``: the
+share of must-have snippets whose words the page's displayed text holds at all (a snippet
+cut inside a word, or text only in a meta tag or a script, no extractor can find), the
+most ``with_found`` can be.
 
     python -m bench fidelity
 """
@@ -55,6 +58,34 @@ def sources() -> list[str]:
     return list(names)
 
 
+def reachable(source: str | None = None) -> float | None:
+    """The share of must-have snippets the page's displayed text holds, by the scorer's
+    own test (whole words, in order): the ceiling of ``with_found``."""
+    import re
+
+    import lxml.html
+
+    sys.path.insert(0, str(SHARED / "tools"))
+    import fidelity  # the shared scorer: its tokens and its containment test
+
+    index = json.loads((CORPUS / "index.json").read_text())
+    found = total = 0
+    for entry in index:
+        if entry["gt_type"] != "snippets_with_without" or source not in (None, entry["source"]):
+            continue
+        page = (CORPUS / entry["html"]).read_text(errors="replace")
+        doc = lxml.html.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", page) or "<p></p>")
+        for element in doc.xpath("//script|//style|//template"):
+            element.drop_tree()
+        words = fidelity.tokens(" ".join(doc.itertext()))
+        for snippet in (CORPUS / entry["ground_truth"]["with"]).read_text().splitlines():
+            hit = fidelity.contains(words, snippet)
+            if hit is not None:
+                total += 1
+                found += hit
+    return round(found / total, 3) if total else None
+
+
 def main() -> None:
     if not (CORPUS / "index.json").exists():
         print(json.dumps({"bench": "fidelity", "skipped": f"no corpus at {CORPUS}"}))
@@ -71,6 +102,10 @@ def main() -> None:
             "all": score(extractor),
             **{source: score(extractor, source) for source in sources()},
         }
+    result["with_reachable"] = {
+        "all": reachable(),
+        **{source: r for source in sources() if (r := reachable(source)) is not None},
+    }
     print(json.dumps(result))
 
 
