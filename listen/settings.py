@@ -485,6 +485,18 @@ class Settings(Mapping[str, Any]):
         "confirm who owns the feed). Empty: no owner.",
         email_address,
     )
+    ANALYTICS: bool = setting(
+        True,
+        "Count plays, quartiles and seconds listened that the player reports to "
+        "POST /api/events (per article per day; no cookie, IP address or user agent kept); "
+        "false answers 404 there and stores nothing. true/false, 1/0, yes/no or on/off.",
+    )
+    ANALYTICS_EVENTS_PER_MINUTE: int = setting(
+        120,
+        "Events one client (by its address, held in memory for a minute, never stored) may "
+        "send to POST /api/events a minute before it gets 429 (at least 1).",
+        at_least(1),
+    )
     SENDFILE_HEADER: SendfileHeader = setting(
         "",
         "Who sends cached audio: empty means the app does; X-Accel-Redirect (nginx) or "

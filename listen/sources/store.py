@@ -58,13 +58,19 @@ PUBLISHED_COLUMN = "ALTER TABLE articles ADD COLUMN published REAL"
 
 
 def connect(
-    path: Path, schema: Iterable[str], what: str, *, check_same_thread: bool = True
+    path: Path,
+    schema: Iterable[str],
+    what: str,
+    *,
+    check_same_thread: bool = True,
+    folder_setting: str = "LISTEN_DATA_DIR",
 ) -> sqlite3.Connection:
     """The SQLite database at ``path`` (WAL, its ``schema`` statements run), created with
     its folder if need be.
 
     Raises:
-        StoreUnavailable: it cannot be opened or created (503), ``what`` it is in the message.
+        StoreUnavailable: it cannot be opened or created (503), ``what`` it is and the
+            setting naming its folder (``folder_setting``) in the message.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +81,7 @@ def connect(
     except (OSError, sqlite3.OperationalError) as exc:
         log.error("%s %s cannot be opened: %s", what, path, exc)
         raise StoreUnavailable(
-            f"{what} cannot be opened. Probable cause: LISTEN_DATA_DIR is not writable by "
+            f"{what} cannot be opened. Probable cause: {folder_setting} is not writable by "
             "the service (see its log)"
         ) from exc
     return db
