@@ -262,3 +262,29 @@ def test_wordpress_date_gmt_is_the_publication_date():
 )
 def test_summary_is_cut_at_a_word(text, limit, expected):
     assert summary(text, limit) == expected
+
+
+def test_a_store_made_before_publication_dates_is_read_and_kept(tmp_path):
+    """An older version's store has no ``published`` column: it is added, its rows dated by
+    their last push, and a new push keeps working."""
+    import sqlite3
+
+    from listen.models import RawArticle
+    from listen.sources.store import ArticleStore
+
+    path = tmp_path / "articles.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE articles (id TEXT PRIMARY KEY, title TEXT, html TEXT, text TEXT, "
+            "language TEXT, digest TEXT NOT NULL, updated REAL NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO articles VALUES ('old', 'Old', NULL, 'Old text.', 'en', 'x', 1.5e9)"
+        )
+    db.close()
+    store = ArticleStore(path)
+    old = store.get("old")
+    assert old is not None and old.published == 1.5e9 and old.text == "Old text."
+    assert store.put(RawArticle(id="new", text="New text.", published=PUBLISHED_S))
+    new = store.get("new")
+    assert new is not None and new.published == PUBLISHED_S
