@@ -199,6 +199,8 @@ def test_analytics_off_is_a_404_and_stores_nothing(config):
     response = send(client, {"article": ARTICLE, "kind": "play", "value": 1})
     assert response.status_code == 404 and response.get_json()["error"] == "analytics_off"
     assert not (Path(config["CACHE_DIR"]) / FILENAME).exists()
+    # the player is told: no address to send to, so no request leaves it
+    assert client.get(f"/api/articles/{ARTICLE}").get_json()["events_url"] is None
 
 
 JSON = st.recursive(

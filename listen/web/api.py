@@ -92,6 +92,11 @@ def _article_json(article: Article) -> dict[str, Any]:
         "timings_url": url_for("listen.timings", article_id=article.id, _external=True),
         "transcript_url": url_for("listen.transcript_vtt", article_id=article.id, _external=True),
         "engine": meta.get("engine"),
+        # Where the player reports listening (listen.web.events); None: analytics are off
+        # and the player sends nothing.
+        "events_url": url_for("events.post_event", _external=True)
+        if service().config["ANALYTICS"]
+        else None,
     }
     if status.message:
         body["message"] = status.message
