@@ -13,10 +13,12 @@ Every error the service reports is defined here, each class once::
     ├── DownloadDisabled             403 download_disabled
     ├── ArticleNotFound              404 not_found
     │   └── LexiconEntryNotFound     404 not_found (code no_lexicon_entry)
+    ├── AnalyticsOff                 404 analytics_off
     ├── AudioPending                 409 audio_pending
     ├── PreconditionFailed           412 precondition_failed
     ├── ArticleTooLarge              413 too_large
     ├── RangeNotSatisfiable          416 range_not_satisfiable
+    ├── RateLimited                  429 rate_limited
     ├── ArticleUnreadable            422 unreadable_article
     ├── NothingToSpeak               422 nothing_to_speak
     │   └── NoArticle                422 nothing_to_speak (code no_article)
@@ -183,6 +185,13 @@ class LexiconEntryNotFound(ArticleNotFound):
     code = "no_lexicon_entry"
 
 
+class AnalyticsOff(ListenError):
+    """``POST /api/events`` while ``LISTEN_ANALYTICS=false``: there is nothing to send to."""
+
+    status = 404
+    error = "analytics_off"
+
+
 class AudioPending(ListenError):
     """Asked for something that exists once the audio is complete (timings)."""
 
@@ -210,6 +219,16 @@ class RangeNotSatisfiable(ListenError):
 
     status = 416
     error = "range_not_satisfiable"
+
+
+class RateLimited(ListenError):
+    """One client sent more than its share of requests this minute."""
+
+    status = 429
+    error = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int | None = 60) -> None:
+        super().__init__(message, retry_after=retry_after)
 
 
 class ArticleUnreadable(ListenError):
@@ -356,10 +375,12 @@ ERRORS: tuple[type[ListenError], ...] = (
     DownloadDisabled,
     ArticleNotFound,
     LexiconEntryNotFound,
+    AnalyticsOff,
     AudioPending,
     PreconditionFailed,
     ArticleTooLarge,
     RangeNotSatisfiable,
+    RateLimited,
     ArticleUnreadable,
     NothingToSpeak,
     NoArticle,

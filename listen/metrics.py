@@ -76,6 +76,18 @@ CACHE_MISSES = Counter(
 HTTP_REQUESTS = Counter(
     "listen_http_requests", "HTTP responses, by method and status.", ["method", "status"]
 )
+PLAYS = Counter("listen_plays", "Plays the players reported (POST /api/events, kind play).")
+QUARTILES = Counter(
+    "listen_quartiles", "Listens the players reported reaching a quartile.", ["quartile"]
+)
+LISTENED_SECONDS = Counter(
+    "listen_listened_seconds", "Seconds listened that the players reported (kind listened)."
+)
+EVENTS_REFUSED = Counter(
+    "listen_events_refused",
+    "Events refused: invalid (400) or over the rate limit (429).",
+    ["reason"],
+)
 
 
 # ------------------------------------------------------------ instrumentation
@@ -134,6 +146,21 @@ def cache_lookup(hit: bool) -> None:
 def http_response(method: str, status: int) -> None:
     """One HTTP response was sent (paths are not labels: they are unbounded)."""
     HTTP_REQUESTS.labels(method=method if method in METHODS else "other", status=str(status)).inc()
+
+
+def listening_event(kind: str, value: float) -> None:
+    """One event a player reported was counted (articles are not labels: unbounded)."""
+    if kind == "play":
+        PLAYS.inc()
+    elif kind == "quartile":
+        QUARTILES.labels(quartile=str(int(value))).inc()
+    elif kind == "listened":
+        LISTENED_SECONDS.inc(value)
+
+
+def event_refused(reason: str) -> None:
+    """An event was refused: ``invalid`` or ``rate_limited``."""
+    EVENTS_REFUSED.labels(reason=reason).inc()
 
 
 # ------------------------------------------------------------ exposition

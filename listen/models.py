@@ -26,7 +26,10 @@ class RawArticle:
 
     Exactly one of ``html`` and ``text`` is set. ``title``, ``language`` and
     ``modified`` (an ISO 8601 time of the last edit) are metadata the source knew
-    (a JSON field, a CMS field, an HTTP header), if any.
+    (a JSON field, a CMS field, an HTTP header), if any; ``published`` is when the
+    article was first published, in seconds since the epoch (the podcast feed's
+    ``pubDate``: WordPress's ``date_gmt``, a pushed article's ``published``, a file's
+    mtime), if the source can tell.
     """
 
     id: str
@@ -35,6 +38,7 @@ class RawArticle:
     title: str | None = None
     language: str | None = None
     modified: str | None = None
+    published: float | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,9 @@ class Article:
     language: str
     paragraphs: tuple[Paragraph, ...] = field(default_factory=tuple)
     title_spoken: str = ""
+    published: float | None = None
+    """When it was first published (seconds since the epoch), if its source can tell;
+    not part of what is spoken, so not of the audio's key."""
 
     @property
     def pieces(self) -> list[str]:
@@ -104,6 +111,15 @@ class Article:
         """What the engines speak: (spoken text, language) of each piece, title first."""
         head = [(self.title_speech, self.language)] if self.title else []
         return head + [(p.speech, p.language) for p in self.paragraphs]
+
+    @property
+    def summary(self) -> str:
+        """The standfirst (the podcast feed's item description); else the first paragraph."""
+        standfirst = [p.text for p in self.paragraphs if p.kind == "standfirst"]
+        if standfirst:
+            return " ".join(standfirst)
+        first = next((p.text for p in self.paragraphs if p.kind == "paragraph"), "")
+        return first
 
     @property
     def languages(self) -> list[str]:

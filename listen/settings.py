@@ -226,6 +226,27 @@ def setting(default: T, help: str, *rules: Rule, flag: str = "", secret: bool = 
     return field(default=default, repr=not secret, metadata=metadata)
 
 
+def artwork_url(value: str) -> str | None:
+    """Empty, or an absolute http(s) URL (the feed's artwork, which podcast apps fetch)."""
+    if not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "give an absolute http(s) URL of a JPEG or PNG, e.g. https://example.com/art.png"
+    return None
+
+
+EMAIL = re.compile(r"[^@\s<>\"]{1,64}@[^@\s<>\"]{1,255}")
+"""An address as podcast directories read it: something@somewhere, no spaces or brackets."""
+
+
+def email_address(value: str) -> str | None:
+    """Empty, or one e-mail address."""
+    if value.strip() and not EMAIL.fullmatch(value.strip()):
+        return "give one e-mail address, e.g. podcasts@example.com"
+    return None
+
+
 # ---------------------------------------------------------------- the settings
 
 
@@ -451,6 +472,30 @@ class Settings(Mapping[str, Any]):
     )
     FEED_ITEMS: int = setting(
         100, "Newest articles listed in the podcast feed (at least 1).", at_least(1)
+    )
+    FEED_IMAGE: str = setting(
+        "",
+        "Absolute URL of the podcast feed's artwork (itunes:image and <image>): a square "
+        "JPEG or PNG of 1400-3000 px, which the podcast directories require. Empty: none.",
+        artwork_url,
+    )
+    FEED_OWNER_EMAIL: str = setting(
+        "",
+        "E-mail address in the podcast feed's itunes:owner (the directories write to it to "
+        "confirm who owns the feed). Empty: no owner.",
+        email_address,
+    )
+    ANALYTICS: bool = setting(
+        True,
+        "Count plays, quartiles and seconds listened that the player reports to "
+        "POST /api/events (per article per day; no cookie, IP address or user agent kept); "
+        "false answers 404 there and stores nothing. true/false, 1/0, yes/no or on/off.",
+    )
+    ANALYTICS_EVENTS_PER_MINUTE: int = setting(
+        120,
+        "Events one client (by its address, held in memory for a minute, never stored) may "
+        "send to POST /api/events a minute before it gets 429 (at least 1).",
+        at_least(1),
     )
     SENDFILE_HEADER: SendfileHeader = setting(
         "",

@@ -65,10 +65,14 @@ def meta_path(entry: Any) -> Path:
 
 
 def feed_items(client: Any) -> dict[str, Any]:
+    """The feed's items by the key of the audio they enclose (their guid is the article's)."""
     response = client.get("/feed.xml")
     assert response.status_code == 200, response.data[:300]
     root = lxml.etree.fromstring(response.data)
-    return {item.findtext("guid"): item for item in root.iter("item")}
+    return {
+        item.find("enclosure").get("url").rsplit("/", 1)[1].removesuffix(".mp3"): item
+        for item in root.iter("item")
+    }
 
 
 def _without(name: str) -> Any:

@@ -31,6 +31,7 @@ def test_article_metadata_before_and_after_synthesis(client):
         "timings_url": f"{base}/timings.json",
         "transcript_url": f"{base}/transcript.vtt",
         "engine": None,
+        "events_url": "http://localhost/api/events",
     }
     assert 300 < words < 400
     assert client.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200

@@ -474,3 +474,36 @@ def test_plain_permalinks_site(plain_site, fetch, config):
     client = create_app({**config, "SOURCE": f"wordpress+{plain_site.url}"}).test_client()
     assert spoken(client, post_id) == (SPANISH_POST["post_title"], "es", SPANISH_SPOKEN)
     assert spoken(client, SPANISH_POST["post_name"])[2] == SPANISH_SPOKEN
+
+
+# ---------------------------------------------------------------- the podcast feed
+
+
+def test_feed_dates_a_post_by_its_date_gmt_across_edits(plain_site, config):
+    import io
+
+    import podcastparser
+
+    post = {
+        "post_title": "Ferry timetable returns",
+        "post_name": "ferry-timetable",
+        "post_content": paragraph("The ferry runs every hour again from Monday."),
+        "post_date": "2026-03-01 10:30:00",  # the site's local time, an hour ahead of UTC
+        "post_date_gmt": "2026-03-01 09:30:00",
+    }
+    post_id = plain_site.insert(post)[0]
+    client = create_app({**config, "SOURCE": f"wordpress+{plain_site.url}"}).test_client()
+
+    def episode() -> dict[str, Any]:
+        assert client.get(f"/api/articles/{post_id}/audio.mp3").status_code == 200
+        feed = client.get("/feed.xml").data
+        found = podcastparser.parse("http://localhost/feed.xml", io.BytesIO(feed))["episodes"]
+        return next(e for e in found if e["guid"] == str(post_id))
+
+    before = episode()
+    assert before["published"] == 1772357400  # 2026-03-01 09:30:00 UTC: date_gmt
+    time.sleep(1)  # WordPress keeps times to the second: the edit is later than the post
+    plain_site.update(post_id, post_content=paragraph("The ferry runs every half hour."))
+    after = episode()
+    assert after["published"] == before["published"]  # modified changed, the date did not
+    assert after["enclosures"][0]["url"] != before["enclosures"][0]["url"]

@@ -141,6 +141,8 @@ class ArticleAudio:
             "language": article.language,
             "chars": article.chars,
             "pipeline_version": PIPELINE_VERSION,
+            "summary": article.summary,
+            "published": article.published,
         }
         return key, self.builder.start(article, key, meta)
 

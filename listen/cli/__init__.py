@@ -1,4 +1,5 @@
-"""CLI: ``listen serve | clean | speak | prewarm | worker | cache stats|evict|purge | settings``.
+"""CLI: ``listen serve | clean | speak | prewarm | worker | stats | cache stats|evict|purge |
+settings``.
 
 Argument handling only: every command loads the settings as the web app does, calls the
 service (or :mod:`listen.prewarm`, :mod:`listen.queue.reaper`) and turns a
@@ -321,6 +322,45 @@ def worker(burst: bool, name: str | None) -> None:
         rq_worker.work(burst=burst, with_scheduler=False)
     finally:
         stop.set()
+
+
+@main.command()
+@click.option("--since", default=None, metavar="DATE", help="From this UTC day on (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def stats(since: str | None, as_json: bool) -> None:
+    """Plays, completion rate and minutes listened per article (and per day)."""
+    from datetime import date
+
+    from listen.analytics.counts import Counts
+
+    try:
+        first = date.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since {str(since)[:40]!r}: give a day as YYYY-MM-DD", 2)
+        return
+    with user_errors():
+        counts = Counts(load_settings().CACHE_DIR)
+        articles, days = counts.per_article(first), counts.per_day(first)
+    if as_json:
+        report = {
+            "since": since,
+            "articles": [t.to_dict("article") for t in articles],
+            "days": [t.to_dict("day") for t in days],
+        }
+        click.echo(json.dumps(report))
+        return
+    if not articles:
+        click.echo("No listening counted" + (f" since {since}." if since else " yet."))
+        return
+    width = max(len("article"), *(len(t.key) for t in articles))
+    click.echo(f"{'article':<{width}}  {'plays':>6}  {'completion':>10}  {'minutes':>8}")
+    for t in articles:
+        done = "-" if t.completion is None else f"{t.completion:.0%}"
+        click.echo(f"{t.key:<{width}}  {t.plays:>6}  {done:>10}  {t.minutes:>8.1f}")
+    click.echo("")
+    click.echo(f"{'day':<10}  {'plays':>6}  {'minutes':>8}")
+    for t in days:
+        click.echo(f"{t.key:<10}  {t.plays:>6}  {t.minutes:>8.1f}")
 
 
 @main.group()

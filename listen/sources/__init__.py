@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -59,6 +60,31 @@ class Source(Protocol):
     def describe(self) -> str:
         """A short human description, e.g. ``files:/srv/articles``."""
         ...
+
+
+MAX_DATE_CHARS = 64
+"""An ISO 8601 time is at most ~35 characters: a longer one is not one (never parsed)."""
+
+
+def published_time(value: object) -> float | None:
+    """An ISO 8601 date or time -> seconds since the epoch; None if it is not one.
+
+    A time without an offset is UTC (WordPress's ``date_gmt`` has none); a time before
+    1970 or after 9999 is no publication date (None), as is anything not a string.
+    """
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_DATE_CHARS:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = when.timestamp()
+    return seconds if seconds >= 0 else None
 
 
 def undated(source: Source, since: str | None) -> None:

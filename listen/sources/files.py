@@ -14,6 +14,7 @@ import logging
 import os
 import stat
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,7 +26,7 @@ from listen.errors import (
     NotARegularFile,
 )
 from listen.models import RawArticle
-from listen.sources import ID_PATTERN, undated
+from listen.sources import ID_PATTERN, published_time, undated
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,12 @@ class FilesSource:
         folder = self._open_folder()
         try:
             for ext in EXTENSIONS:
-                data = self._read(folder, f"{article_id}{ext}")
-                if data is not None:
-                    return parse_bytes(data, ext, article_id)
+                found = self._read(folder, f"{article_id}{ext}")
+                if found is not None:
+                    data, mtime = found
+                    raw = parse_bytes(data, ext, article_id)
+                    # A JSON file may say when it was published; else its mtime, the last resort.
+                    return raw if raw.published is not None else replace(raw, published=mtime)
         finally:
             os.close(folder)
         raise ArticleNotFound(f"no article {article_id!r} in the articles folder")
@@ -87,8 +91,8 @@ class FilesSource:
             ) from exc
         return fd
 
-    def _read(self, folder: int, name: str) -> bytes | None:
-        """The bytes of regular file ``name`` in ``folder``; None if there is none."""
+    def _read(self, folder: int, name: str) -> tuple[bytes, float] | None:
+        """The bytes and mtime of regular file ``name`` in ``folder``; None if there is none."""
         try:
             # Looked at first so that a device is never even opened (opening some has effects).
             mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
@@ -111,7 +115,7 @@ class FilesSource:
             data = file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise ArticleUnreadable(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return data
+        return data, max(info.st_mtime, 0.0)
 
     def _refuse(self, name: str, mode: int) -> NoReturn:
         what = next((kind for test, kind in KINDS if test(mode)), "not a regular file")
@@ -157,7 +161,11 @@ def parse_bytes(data: bytes, kind: str, article_id: str) -> RawArticle:
 
 
 def parse_json(data: bytes | bytearray, article_id: str) -> RawArticle:
-    """``{"title", "html" or "text", "language"?}`` -> RawArticle."""
+    """``{"title", "html" or "text", "language"?, "published"?}`` -> RawArticle.
+
+    ``published`` is an ISO 8601 date or time (``2026-03-01T09:30:00Z``; UTC without an
+    offset).
+    """
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -166,7 +174,7 @@ def parse_json(data: bytes | bytearray, article_id: str) -> RawArticle:
         raise ArticleUnreadable(f"article {article_id!r}: the JSON is nested too deep") from exc
     if not isinstance(obj, dict):
         raise ArticleUnreadable(f"article {article_id!r}: expected a JSON object")
-    fields = {name: obj.get(name) for name in ("title", "html", "text", "language")}
+    fields = {name: obj.get(name) for name in ("title", "html", "text", "language", "published")}
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
             raise ArticleUnreadable(f"article {article_id!r}: {name!r} must be a string")
@@ -178,12 +186,19 @@ def parse_json(data: bytes | bytearray, article_id: str) -> RawArticle:
             )
     if (fields["html"] is None) == (fields["text"] is None):
         raise ArticleUnreadable(f"article {article_id!r}: give exactly one of 'html' and 'text'")
+    published = published_time(fields["published"])
+    if fields["published"] is not None and published is None:
+        raise ArticleUnreadable(
+            f"article {article_id!r}: 'published' must be an ISO 8601 date or time after "
+            f"1970, such as 2026-03-01T09:30:00Z (got {fields['published'][:40]!r})"
+        )
     return RawArticle(
         id=article_id,
         title=fields["title"],
         html=fields["html"],
         text=fields["text"],
         language=fields["language"],
+        published=published,
     )
 
 

@@ -49,19 +49,28 @@ CREATE TABLE IF NOT EXISTS articles (
     text TEXT,
     language TEXT,
     digest TEXT NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    published REAL
 )
 """
+PUBLISHED_COLUMN = "ALTER TABLE articles ADD COLUMN published REAL"
+"""A store an older version made has no ``published``: added on open (NULL for its rows)."""
 
 
 def connect(
-    path: Path, schema: Iterable[str], what: str, *, check_same_thread: bool = True
+    path: Path,
+    schema: Iterable[str],
+    what: str,
+    *,
+    check_same_thread: bool = True,
+    folder_setting: str = "LISTEN_DATA_DIR",
 ) -> sqlite3.Connection:
     """The SQLite database at ``path`` (WAL, its ``schema`` statements run), created with
     its folder if need be.
 
     Raises:
-        StoreUnavailable: it cannot be opened or created (503), ``what`` it is in the message.
+        StoreUnavailable: it cannot be opened or created (503), ``what`` it is and the
+            setting naming its folder (``folder_setting``) in the message.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +81,7 @@ def connect(
     except (OSError, sqlite3.OperationalError) as exc:
         log.error("%s %s cannot be opened: %s", what, path, exc)
         raise StoreUnavailable(
-            f"{what} cannot be opened. Probable cause: LISTEN_DATA_DIR is not writable by "
+            f"{what} cannot be opened. Probable cause: {folder_setting} is not writable by "
             "the service (see its log)"
         ) from exc
     return db
@@ -83,23 +92,41 @@ class ArticleStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        return connect(self.path, (SCHEMA,), "the store of pushed articles")
+        db = connect(self.path, (SCHEMA,), "the store of pushed articles")
+        columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+        if "published" not in columns:
+            with db:
+                db.execute(PUBLISHED_COLUMN)
+        return db
 
     def put(self, raw: RawArticle) -> bool:
-        """Store a pushed article; True if it is new or its content changed."""
-        fields = {
+        """Store a pushed article; True if it is new or its content changed.
+
+        Its publication date is the ``published`` it was pushed with; else the one it
+        had (an edit pushed without it keeps its date); else the time of its first push.
+        """
+        fields: dict[str, object] = {
             "title": raw.title,
             "html": _text(raw.html),
             "text": raw.text,
             "language": raw.language,
         }
+        if raw.published is not None:  # only then: stores made before it keep their digests
+            fields["published"] = raw.published
         digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+        now = time.time()
         with closing(self._connect()) as db, db:
-            row = db.execute("SELECT digest FROM articles WHERE id = ?", (raw.id,)).fetchone()
+            row = db.execute(
+                "SELECT digest, published FROM articles WHERE id = ?", (raw.id,)
+            ).fetchone()
             if row and row[0] == digest:
                 return False
+            known = row[1] if row else None
+            published = raw.published if raw.published is not None else known or now
             db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO articles "
+                "(id, title, html, text, language, digest, updated, published) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     raw.id,
                     fields["title"],
@@ -107,7 +134,8 @@ class ArticleStore:
                     fields["text"],
                     fields["language"],
                     digest,
-                    time.time(),
+                    now,
+                    published,
                 ),
             )
         return True
@@ -117,12 +145,12 @@ class ArticleStore:
             return None  # nothing pushed yet: reading creates no database
         with closing(self._connect()) as db:
             row = db.execute(
-                "SELECT title, html, text, language, updated FROM articles WHERE id = ?",
+                "SELECT title, html, text, language, updated, published FROM articles WHERE id = ?",
                 (article_id,),
             ).fetchone()
         if row is None:
             return None
-        title, html, text, language, updated = row
+        title, html, text, language, updated, published = row
         return RawArticle(
             id=article_id,
             title=title,
@@ -130,6 +158,7 @@ class ArticleStore:
             text=text,
             language=language,
             modified=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
+            published=published if published is not None else updated,
         )
 
     def ids(self) -> list[str]:

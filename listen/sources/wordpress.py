@@ -28,6 +28,7 @@ from listen.errors import (
     SourceUnavailable,
 )
 from listen.models import RawArticle
+from listen.sources import published_time
 from listen.sources.fetch import Fetcher, Page, origin_of
 
 log = logging.getLogger(__name__)
@@ -284,6 +285,7 @@ def post_to_raw(post: Any, article_id: str, where: str = "WordPress") -> RawArti
         title=title or None,
         language=language,
         modified=_modified(post),
+        published=_published(post),
     )
 
 
@@ -372,6 +374,13 @@ def _modified(post: Mapping[str, Any]) -> str | None:
         return gmt if gmt.endswith("Z") or "+" in gmt else gmt + "+00:00"
     local = post.get("modified")  # the site's local time, zone unknown
     return local if isinstance(local, str) and local else None
+
+
+def _published(post: Mapping[str, Any]) -> float | None:
+    """When the post was published: ``date_gmt`` (UTC), else ``date`` (the site's local
+    time, zone unknown, read as UTC)."""
+    found = published_time(post.get("date_gmt"))
+    return found if found is not None else published_time(post.get("date"))
 
 
 def _strip_read_more(excerpt: str) -> str:

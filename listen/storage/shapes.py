@@ -120,6 +120,8 @@ ARTICLE = Shape(
         "created": seconds,
         "segments": list_of(text),  # older entries have none: every segment is kept
         "chars": count,
+        "summary": text,
+        "published": seconds,
     },
     framed=True,
     empty=False,

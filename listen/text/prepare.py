@@ -113,6 +113,7 @@ def prepare(
         language=lang,
         paragraphs=tuple(paragraphs),
         title_spoken=title_spoken,
+        published=raw.published,
     )
     if not article.pieces:
         raise NothingToSpeak(

@@ -42,7 +42,9 @@ from listen.web import feed
 
 log = logging.getLogger(__name__)
 
-CROSS_ORIGIN = frozenset({"/embed.js", "/oembed", "/feed.xml"})
+CROSS_ORIGIN = frozenset(
+    {"/embed.js", "/oembed", "/feed.xml", *(f"/feed/{lang}.xml" for lang in SUPPORTED)}
+)
 INDEX_LIMIT = 50
 """Articles listed on the home page."""
 
@@ -90,6 +92,11 @@ def _article_json(article: Article) -> dict[str, Any]:
         "timings_url": url_for("listen.timings", article_id=article.id, _external=True),
         "transcript_url": url_for("listen.transcript_vtt", article_id=article.id, _external=True),
         "engine": meta.get("engine"),
+        # Where the player reports listening (listen.web.events); None: analytics are off
+        # and the player sends nothing.
+        "events_url": url_for("events.post_event", _external=True)
+        if service().config["ANALYTICS"]
+        else None,
     }
     if status.message:
         body["message"] = status.message
@@ -406,19 +413,42 @@ def _positive_int_arg(name: str, default: int) -> int:
 
 @bp.get("/feed.xml")
 def feed_xml() -> Response:
-    """A podcast feed (RSS 2.0, iTunes tags) of the articles whose audio is ready."""
-    listen = service()
+    """A podcast feed (RSS 2.0, iTunes tags) of the articles whose audio is ready:
+    every language, or one with ``?language=``."""
     language = request.args.get("language") or None
     if language is not None and language not in SUPPORTED:
         raise BadInput(f"language {language!r}: use one of {', '.join(SUPPORTED)}")
-    entries = feed.latest_per_article(listen.entries(), language)[: listen.config["FEED_ITEMS"]]
-    body = feed.rss(
-        entries,
-        title=listen.config["FEED_TITLE"],
+    return _feed(language)
+
+
+@bp.get("/feed/<language>.xml")
+def feed_of_language(language: str) -> Response:
+    """The podcast feed of the articles in one language (``/feed/en.xml``)."""
+    if language not in SUPPORTED:
+        raise ArticleNotFound(
+            f"no feed {language[:20]!r}: the feeds are "
+            + ", ".join(f"/feed/{lang}.xml" for lang in SUPPORTED)
+        )
+    return _feed(language)
+
+
+def _feed(language: str | None) -> Response:
+    listen = service()
+    config = listen.config
+    entries = feed.latest_per_article(listen.entries(), language)[: config["FEED_ITEMS"]]
+    about = feed.Channel(
+        title=config["FEED_TITLE"],
         link=request.url_root,
         self_url=request.url,
-        description=listen.config["FEED_DESCRIPTION"],
-        language=language,
+        description=config["FEED_DESCRIPTION"],
+        # A feed of every language says the default one (directories want one).
+        language=language or config["LANGUAGE"],
+        image=config["FEED_IMAGE"].strip(),
+        owner_email=config["FEED_OWNER_EMAIL"].strip(),
+    )
+    body = feed.rss(
+        entries,
+        about,
         audio_url=lambda key: url_for("listen.audio_by_key", key=key, _external=True),
         page_url=lambda i: url_for("listen.embed", article_id=i, _external=True),
     )

@@ -28,7 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from listen.service import Listen
     from listen.web import api as web
-    from listen.web import hosts, ops, publish
+    from listen.web import events, hosts, ops, publish
     from listen.web.fastpath import AudioFastPath
 
     listen = Listen(config)
@@ -45,4 +45,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     ops.init_app(app)
     publish.init_app(app)
+    events.init_app(app)
     return app

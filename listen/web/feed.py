@@ -1,8 +1,15 @@
 """Feed: cached articles -> an RSS 2.0 podcast feed with iTunes tags.
 
-One item per article whose audio is ready (its newest version), newest first, with
-an ``<enclosure>`` giving the MP3's URL, length in bytes and type, so podcast apps
-can subscribe to a publisher's articles read aloud.
+One item per article whose audio is ready (its newest version), newest published
+first, with an ``<enclosure>`` giving the MP3's URL, length in bytes and type, so
+podcast apps can subscribe to a publisher's articles read aloud.
+
+What keeps an app from showing an edit as a new episode: an item's ``<guid>`` is the
+article's ID (``isPermaLink="false"``), not its audio's key, and its ``pubDate`` is when
+the article was published (from its source), not when its audio was built. The channel
+carries what the podcast directories require: ``<language>``, artwork
+(``itunes:image`` and ``<image>``), an owner (``itunes:owner``), a category and
+``itunes:explicit``.
 
 Every text in the feed passes through :func:`xml_text` first: one control
 character in one title would otherwise make the whole document not well-formed
@@ -15,6 +22,7 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
@@ -37,8 +45,27 @@ def xml_text(value: str) -> str:
     return NOT_XML.sub("", value)
 
 
+SUMMARY_CHARS = 600
+"""An item's description at most: a standfirst, or the start of the first paragraph."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What the feed says about the publisher (``LISTEN_FEED_*``) and where it is."""
+
+    title: str
+    link: str
+    self_url: str
+    description: str
+    language: str
+    image: str = ""
+    """Absolute URL of the artwork (JPEG or PNG, square, 1400-3000 px); empty: none."""
+    owner_email: str = ""
+
+
 def latest_per_article(entries: Iterable[Entry], language: str | None = None) -> list[Entry]:
-    """The newest entry of each article (edits leave older versions), newest first."""
+    """The newest entry of each article (edits leave older versions), newest published
+    first."""
     newest: dict[str, Entry] = {}
     for entry in entries:
         article_id = entry.meta.get("id")
@@ -47,11 +74,26 @@ def latest_per_article(entries: Iterable[Entry], language: str | None = None) ->
         known = newest.get(article_id)
         if known is None or _created(entry) > _created(known):
             newest[article_id] = entry
-    return sorted(newest.values(), key=_created, reverse=True)
+    return sorted(newest.values(), key=published, reverse=True)
 
 
 def _created(entry: Entry) -> float:
     return float(entry.meta.get("created") or 0)
+
+
+def published(entry: Entry) -> float:
+    """When the entry's article was published; when its audio was built if the source
+    could not tell (or the audio is older than the field)."""
+    found = entry.meta.get("published")
+    return float(found) if found is not None else _created(entry)
+
+
+def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis if cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return f"{cut}…"
 
 
 def _duration(seconds: float) -> str:
@@ -68,27 +110,35 @@ def _sub(parent: ET.Element, tag: str, content: str | None = None, **attrib: str
 
 def rss(
     entries: list[Entry],
+    about: Channel,
     *,
-    title: str,
-    link: str,
-    self_url: str,
-    description: str,
-    language: str | None,
     audio_url: Callable[[str], str],  # an entry's key -> its audio's URL
     page_url: Callable[[str], str],
 ) -> bytes:
     """The feed document: a channel describing the publisher, an item per entry."""
     root = ET.Element("rss", {"version": "2.0"})
     channel = _sub(root, "channel")
-    _sub(channel, "title", title)
-    _sub(channel, "link", link)
-    _sub(channel, "description", description)
-    _sub(channel, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
-    if language:
-        _sub(channel, "language", language)
-    _sub(channel, f"{{{ITUNES}}}author", title)
-    _sub(channel, f"{{{ITUNES}}}summary", description)
+    _sub(channel, "title", about.title)
+    _sub(channel, "link", about.link)
+    _sub(channel, "description", about.description)
+    _sub(channel, f"{{{ATOM}}}link", href=about.self_url, rel="self", type="application/rss+xml")
+    _sub(channel, "language", about.language)
+    if entries:
+        _sub(channel, "lastBuildDate", formatdate(max(map(_created, entries)), usegmt=True))
+    if about.image:
+        image = _sub(channel, "image")
+        _sub(image, "url", about.image)
+        _sub(image, "title", about.title)
+        _sub(image, "link", about.link)
+        _sub(channel, f"{{{ITUNES}}}image", href=about.image)
+    _sub(channel, f"{{{ITUNES}}}author", about.title)
+    if about.owner_email:
+        owner = _sub(channel, f"{{{ITUNES}}}owner")
+        _sub(owner, f"{{{ITUNES}}}name", about.title)
+        _sub(owner, f"{{{ITUNES}}}email", about.owner_email)
+    _sub(channel, f"{{{ITUNES}}}summary", about.description)
     _sub(channel, f"{{{ITUNES}}}explicit", "false")
+    _sub(channel, f"{{{ITUNES}}}type", "episodic")
     _sub(channel, f"{{{ITUNES}}}category", None, text="News")
     for entry in entries:
         try:
@@ -113,8 +163,13 @@ def _item(
     item = ET.Element("item")
     _sub(item, "title", str(meta.get("title") or article_id))
     _sub(item, "link", page_url(article_id))
-    _sub(item, "guid", entry.key, isPermaLink="false")
-    _sub(item, "pubDate", formatdate(_created(entry), usegmt=True))
+    # The article, not this version of its audio: an edit is the same episode.
+    _sub(item, "guid", article_id, isPermaLink="false")
+    _sub(item, "pubDate", formatdate(published(entry), usegmt=True))
+    text = summary(str(meta.get("summary") or ""))
+    if text:
+        _sub(item, "description", text)
+        _sub(item, f"{{{ITUNES}}}summary", text)
     length = str(int(meta["bytes"]))
     _sub(item, "enclosure", url=audio_url(entry.key), length=length, type="audio/mpeg")
     _sub(item, f"{{{ITUNES}}}duration", _duration(float(meta.get("duration_s") or 0)))
