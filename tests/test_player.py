@@ -8,6 +8,7 @@ another origin (a stdlib server on 127.0.0.1, reached as `localhost`).
 from __future__ import annotations
 
 import http.server
+import itertools
 import json
 import re
 import threading
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import listen_serve
+from conftest import axe_violations, listen_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -167,8 +168,9 @@ PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
   /* the publisher's own styles must not reach the player */
   button {{ background: lime !important; font-size: 30px }} svg {{ fill: red }}
   input {{ width: 20px }} select {{ display: none }}
-</style></head><body>
+</style></head><body><main>
 {body}
+</main>
 <script src="{service}/embed.js" async></script>
 </body></html>"""
 
@@ -274,22 +276,38 @@ def shot(target: Any, name: str) -> None:
     target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def test_press_play_on_an_article_still_being_made(visit, publish):
+def test_press_play_on_an_article_still_being_made(visit, publish, service):
     url = publish("cold", '<h1>Trains</h1><div id="p" data-listen-article="cold"></div>')
-    with visit(url) as page:
-        wait(page, "p", "p.dataset.state === 'pending'")
-        assert page.locator("#p .listen-msg").inner_text() == "Preparing audio…"
+    asked: list[tuple[float, str]] = []
+    with visit(url, goto=False) as page:
+        page.on(
+            "request",
+            lambda r: r.url.startswith(service) and asked.append((time.monotonic(), r.url)),
+        )
+        page.goto(url)
+        wait(page, "p", "p.dataset.state === 'idle'")
+        assert api(service, "cold")["status"] == "pending"
+        # before play it looks like any other article: no "Preparing audio…", nothing made
+        assert page.locator("#p .listen-msg").inner_text() == ""
         # the listening time, estimated from the words before there is any audio
-        assert page.locator("#p .listen-time").inner_text() == "1 min listen"
+        assert page.locator("#p .listen-time").inner_text() == "Listen · 1 min"
+        assert page.locator("#p .listen-title").inner_text() == COLD_TITLE
         assert value(page, "p", "a.getAttribute('src')") is None  # no audio before play
+        # and no polling while nobody listens: the one metadata request, then nothing for
+        # longer than the old player's first three polls (3 s, 4.5 s, 6.75 s)
+        time.sleep(12)
+        api_calls = [u for _, u in asked if "/api/" in u]
+        assert api_calls == [f"{service}/api/articles/cold"], api_calls
+        assert api(service, "cold")["status"] == "pending"  # still nothing made
         streamed = []
         page.on("response", lambda r: "audio.mp3" in r.url and streamed.append(r))
         play = page.locator("#p .listen-play")
-        assert play.get_attribute("aria-label") == "Play"
+        assert play.get_attribute("aria-label") == f"Play: {COLD_TITLE}"
+        pressed = time.monotonic()
         play.click()
         wait(page, "p", "a.currentTime > 0.5", timeout=30_000)
         assert state(page, "p") == "playing"
-        assert play.get_attribute("aria-label") == "Pause"
+        assert play.get_attribute("aria-label") == f"Pause: {COLD_TITLE}"
         assert streamed and streamed[0].headers.get("x-listen-stream") == "partial"
         assert re.match(r"0:0\d", page.locator("#p .listen-time").inner_text())
         session = page.evaluate(
@@ -303,6 +321,13 @@ def test_press_play_on_an_article_still_being_made(visit, publish):
             " e.name.endsWith('/cold/timings.json') && e.responseStatus === 200)"
         )
         assert not value(page, "p", "r.querySelector('.listen-msg').textContent")
+        # after play the metadata was asked again while pending, with growing gaps
+        polls = [
+            t - pressed for t, u in asked if u == f"{service}/api/articles/cold" and t > pressed
+        ]
+        assert polls and polls[0] > 2.5, polls
+        gaps = [b - a for a, b in itertools.pairwise(polls)]
+        assert all(b >= a * 1.2 for a, b in itertools.pairwise(gaps)), gaps
 
 
 def test_speed(visit, publish):
@@ -462,8 +487,8 @@ def test_spanish_labels(visit, publish):
     with visit(url) as page:
         wait(page, "p", "p.dataset.state === 'idle' && p.lang === 'es'")
         labels = {
-            ".listen-play": "Reproducir",
-            ".listen-seek": "Buscar",
+            ".listen-play": f"Reproducir: {SEQUIA_TITLE}",
+            ".listen-seek": "Posición",
             ".listen-speed": "Velocidad",
             ".listen-back": "Retroceder 15 segundos",
             ".listen-fwd": "Avanzar 15 segundos",
@@ -473,14 +498,20 @@ def test_spanish_labels(visit, publish):
         }
         for selector, label in labels.items():
             assert page.locator(f"#p {selector}").get_attribute("aria-label") == label
-        assert page.locator("#p .listen-player").get_attribute("aria-label") == "Audio del artículo"
-        assert page.locator("#p .listen-title").inner_text() == "Escuchar este artículo"
-        assert re.fullmatch(r"\d+ min de escucha", page.locator("#p .listen-sub").inner_text())
+        assert (
+            page.locator("#p .listen-player").get_attribute("aria-label")
+            == f"Audio del artículo: {SEQUIA_TITLE}"
+        )
+        assert page.locator("#p .listen-title").inner_text() == SEQUIA_TITLE
+        assert re.fullmatch(r"Escuchar · \d+ min", page.locator("#p .listen-sub").inner_text())
         assert "1,5×" in page.locator("#p .listen-speed option").all_inner_texts()
         assert page.get_by_role("button", name="Reproducir").count() == 1
         page.locator("#p .listen-play").click()
         wait(page, "p", "p.dataset.state === 'playing'")
-        assert page.locator("#p .listen-play").get_attribute("aria-label") == "Pausa"
+        assert (
+            page.locator("#p .listen-play").get_attribute("aria-label") == f"Pausa: {SEQUIA_TITLE}"
+        )
+        assert axe_violations(page) == []
         href = page.locator("#p .listen-dl").get_attribute("href")
         assert href.endswith("/api/articles/sequia/audio.mp3?download=1")
 
@@ -508,23 +539,91 @@ def test_resume_where_the_reader_left_off(visit, publish, service):
         assert page.evaluate("() => localStorage.getItem('listen:pos:harbour')") is None
 
 
-def test_unknown_article_shows_an_error_and_retry(visit, publish):
+def test_unknown_article_says_so_without_retry(visit, publish):
     url = publish(
         "missing",
-        '<h1>Oops</h1><div id="p" data-listen-article="no-such-story"></div>'
+        '<h1>Oops</h1><div id="p" data-listen-article="no-such-story" style="min-height:96px">'
+        '</div><p id="below">Below the player.</p>',
+    )
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'missing'")
+        assert page.locator("#p .listen-msg").inner_text() == "This article has no audio."
+        # a 404 never mends: no Retry, no play button
+        assert not page.locator("#p .listen-retry").is_visible()
+        assert not page.locator("#p .listen-play").is_visible()
+        assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
+        assert axe_violations(page) == []
+        shot(page.locator("#p"), "player-missing")
+
+
+def test_unknown_article_hidden_gives_its_room_back(visit, publish, service):
+    url = publish(
+        "missing-hide",
+        '<h1>Oops</h1><div id="p" data-listen-article="no-such-story" data-listen-missing="hide"'
+        ' style="min-height:96px"></div>'
+        '<div id="q" data-listen-article="harbour" data-listen-missing="hide"></div>'
         '<p id="below">Below the player.</p>',
     )
     with visit(url) as page:
+        page.wait_for_function("() => document.getElementById('p').hidden")
+        assert page.locator("#p").bounding_box() is None  # not displayed at all
+        wait(page, "q", "p.dataset.state === 'idle'")  # an article that exists stays
+        top = page.evaluate("() => document.getElementById('below').getBoundingClientRect().top")
+        h1 = page.evaluate("() => document.querySelector('h1').getBoundingClientRect().bottom")
+        assert top - h1 < HEIGHT["default"] + 60, (top, h1)  # only q's room, not p's too
+        assert axe_violations(page) == []
+
+
+def test_a_failing_service_offers_retry(visit, publish, service):
+    """A 503 (engines down, a restart) may mend: the reader gets Retry, and it works."""
+    url = publish("flaky", story("council", '<div id="p" data-listen-article="council"></div>'))
+    failing = {"on": True}
+
+    def answer(route: Any) -> None:
+        if failing["on"]:
+            body = json.dumps({"error": "engines_unavailable", "message": "every engine failed"})
+            route.fulfill(status=503, body=body, content_type="application/json")
+        else:
+            route.continue_()
+
+    with visit(url, goto=False) as page:
+        page.route(f"{service}/api/articles/council", answer)
+        page.goto(url)
         wait(page, "p", "p.dataset.state === 'error'")
-        assert page.locator("#p .listen-msg").inner_text() == "This article has no audio."
+        assert (
+            page.locator("#p .listen-msg").inner_text() == "The audio is not available right now."
+        )
         retry = page.locator("#p .listen-retry")
         assert retry.is_visible() and retry.inner_text() == "Retry"
-        assert not page.locator("#p .listen-play").is_visible()
         assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
+        assert axe_violations(page) == []
         shot(page.locator("#p"), "player-error")
+        failing["on"] = False
         retry.click()
-        wait(page, "p", "p.dataset.state === 'error'")
-        assert retry.is_visible()
+        wait(page, "p", "p.dataset.state === 'idle'")
+        assert page.locator("#p .listen-title").inner_text() == COUNCIL_TITLE
+
+
+def test_each_player_says_which_article_it_is(visit, publish):
+    body = story(
+        "harbour",
+        '<div id="p" data-listen-article="harbour" data-listen-title="hide"></div>'
+        '<div id="c" data-listen-article="council" data-listen-layout="compact"></div>'
+        '<div id="s" data-listen-article="sequia"></div>',
+    )
+    with visit(publish("identity", body)) as page:
+        for host in ("p", "c", "s"):
+            wait(page, host, "p.dataset.state === 'idle'")
+        # hidden on request (the page shows the headline): the generic label, the time
+        assert page.locator("#p .listen-title").inner_text() == "Listen to this article"
+        assert re.fullmatch(r"\d+ min listen", page.locator("#p .listen-sub").inner_text())
+        assert page.locator("#s .listen-title").inner_text() == SEQUIA_TITLE
+        # every group and play button is told apart by its article, compact too
+        for title in (HARBOUR_TITLE, COUNCIL_TITLE, SEQUIA_TITLE):
+            assert page.get_by_role("button", name=f"{title}").count() == 1, title
+        assert page.get_by_role("group", name=f"Article audio: {COUNCIL_TITLE}").count() == 1
+        assert page.get_by_role("group", name=f"Audio del artículo: {SEQUIA_TITLE}").count() == 1
+        assert axe_violations(page) == []
 
 
 def test_two_players_on_one_page_are_independent(visit, publish):
@@ -581,13 +680,16 @@ def test_320_pixels_wide(visit, publish):
                 "[...r.querySelectorAll('.listen-box, .listen-box *')]"
                 ".filter(e => e.getClientRects().length).map(e => {"
                 " const b = e.getBoundingClientRect();"
-                " return b.right > innerWidth || b.left < 0 || e.scrollWidth >"
-                " e.clientWidth + 1 ? e.className : null; }).filter(Boolean)",
+                " return b.right > innerWidth || b.left < 0 || (e.scrollWidth >"
+                " e.clientWidth + 1 && e.className !== 'listen-title') ? e.className : null;"
+                " }).filter(Boolean)",
             )
             assert overflow == [], overflow
         assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
         assert page.locator("#c").bounding_box()["height"] == HEIGHT["compact"]
-        assert page.locator("#p .listen-title").inner_text() == "Escuchar"  # short at 320 px
+        # nothing cut at 320 px but a long headline, whose whole text is in the names
+        assert page.locator("#p .listen-sub").inner_text().startswith("Escuchar · ")
+        assert axe_violations(page) == []
         shot(page, "player-320")
 
 
@@ -630,7 +732,7 @@ def test_no_layout_shift(visit, publish, service):
         page.locator("#c .listen-play").click()
         wait(page, "c", "p.dataset.state === 'playing'")
         assert page.evaluate(below) == skeleton
-        wait(page, "e", "p.dataset.state === 'error'")
+        wait(page, "e", "p.dataset.state === 'missing'")
         assert page.evaluate(below) == skeleton
 
 
@@ -720,7 +822,9 @@ def test_iframe_on_the_publisher_page(visit, publish, service):
         play.wait_for()
         frame.locator(".listen-player[data-state=idle]").wait_for()
         assert player.get_attribute("lang") == "es"
-        assert play.get_attribute("aria-label") == "Reproducir"
+        assert play.get_attribute("aria-label") == f"Reproducir: {SEQUIA_TITLE}"
+        embedded = page.frame(url=re.compile(r"/embed/sequia"))
+        assert axe_violations(embedded) == []
         inner = page.frame(url=re.compile(r"/embed/sequia")).evaluate(
             "() => [document.documentElement.scrollHeight, document.documentElement.scrollWidth,"
             " innerWidth, getComputedStyle(document.querySelector('[data-listen-article]')"

@@ -112,7 +112,6 @@ def test_edited_article_gets_new_audio_unchanged_never_twice(client, articles):
         ("/api/articles/" + "x" * 129, 400, "invalid_id"),
         ("/api/articles/no-such-article", 404, "not_found"),
         ("/api/articles/no-such-article/audio.mp3", 404, "not_found"),
-        ("/embed/no-such-article", 404, "not_found"),
         ("/no/such/route", 404, "not_found"),
     ],
 )

@@ -92,7 +92,7 @@ def _article_json(article: Article) -> dict[str, Any]:
         "engine": meta.get("engine"),
     }
     if status.message:
-        body["message"] = status.message
+        body["message"] = public_message(status.message)
     return body
 
 
@@ -328,9 +328,14 @@ def index() -> str:
     )
 
 
+SOURCE_KINDS = (("files:", "files"), ("wordpress+", "WordPress"), ("http", "web pages"))
+"""What the home page says of a source: its kind, never its folder or address."""
+
+
 def _public_description(described: str) -> str:
-    # A files source is described by its folder: no server path on a public page.
-    return re.sub(r"^files:\S+", "files", described)
+    kind = next((name for prefix, name in SOURCE_KINDS if described.startswith(prefix)), "")
+    pushed = " (and pushed articles)" if described.endswith("(and pushed articles)") else ""
+    return (kind or "configured") + pushed
 
 
 @bp.get("/embed/<path:article_id>")
@@ -447,8 +452,82 @@ def cors(response: Response) -> Response:
     return response
 
 
-def handle_listen_error(exc: ListenError) -> tuple[Response, int]:
-    response = jsonify(exc.to_dict())
+HTML_PAGES = frozenset({"listen.embed", "listen.transcript_page", "listen.index"})
+"""Endpoints whose answer is a page a person (or an iframe) shows: their errors are pages too."""
+
+PAGE_TEXT = {
+    "en": {
+        "missing": ("Audio not available", "This article has no audio."),
+        "failed": ("Audio not available", "The audio is not available right now."),
+    },
+    "es": {
+        "missing": ("Audio no disponible", "Este artículo no tiene audio."),
+        "failed": ("Audio no disponible", "El audio no está disponible en este momento."),
+    },
+}
+"""What an error page says, by language and kind (a permanent 4xx, or anything else)."""
+
+PRIVATE_SETTINGS = (
+    ("SOURCE", "the source"),
+    ("CACHE_DIR", "the cache folder"),
+    ("DATA_DIR", "the data folder"),
+    ("LEXICON", "the lexicon"),
+    ("PIPER_MODEL", "the piper voice"),
+    ("PIPER_VOICES", "the piper voices"),
+    ("GTTS_URL", "the gTTS endpoint"),
+    ("REDIS_URL", "Redis"),
+)
+"""Settings whose values (folders, addresses) no public answer names, and what it says instead."""
+
+SERVER_PATH = re.compile(
+    r"(?<![\w.:/])/(?:srv|home|tmp|var|opt|usr|etc|root|mnt|media|data|work|run|private)"
+    r"(?:/[^\s'\"/]{1,200}){0,40}/?"
+)
+"""An absolute path under a usual root, which no public answer shows (a safety net)."""
+
+WEB_SITE = re.compile(r"https?://[^/\s'\"{}]{1,300}")
+
+
+def public_message(message: str) -> str:
+    """``message`` without the server's paths or the source's settings (the log has them)."""
+    listen = service()
+    source = str(listen.config["SOURCE"])
+    hidden = [(listen.describe_source(), "the source")]
+    hidden += [(str(listen.config[name]), instead) for name, instead in PRIVATE_SETTINGS]
+    # A web source's site, however an article's address goes on from there.
+    hidden += [(site, "the source") for site in WEB_SITE.findall(source)]
+    for value, instead in sorted(hidden, key=lambda pair: -len(pair[0])):
+        if len(value) >= 2:
+            message = message.replace(value, instead)
+    return SERVER_PATH.sub("<path>", message)
+
+
+def permanent(status: int) -> bool:
+    """A client error that asking again will not mend (not a 408, 409 or 429)."""
+    return 400 <= status < 500 and status not in (408, 409, 429)
+
+
+def _page_language() -> str:
+    asked = (request.args.get("lang") or "")[:2].lower()
+    if asked in PAGE_TEXT:
+        return asked
+    default = str(service().config["LANGUAGE"])
+    return request.accept_languages.best_match(list(PAGE_TEXT), default) or default
+
+
+def _error_page(status: int) -> tuple[str, int]:
+    lang = _page_language()
+    title, message = PAGE_TEXT[lang]["missing" if permanent(status) else "failed"]
+    page = render_template("error.html", lang=lang, text={"title": title, "message": message})
+    return page, status
+
+
+def handle_listen_error(exc: ListenError) -> tuple[Response | str, int]:
+    if exc.status < 500:
+        log.info("%s %s -> %s: %s", request.method, request.path, exc.status, exc.message)
+    if request.endpoint in HTML_PAGES:
+        return _error_page(exc.status)
+    response = jsonify({**exc.to_dict(), "message": public_message(exc.message)})
     if exc.retry_after:
         response.headers["Retry-After"] = str(exc.retry_after)
     if exc.status >= 500:
@@ -456,8 +535,10 @@ def handle_listen_error(exc: ListenError) -> tuple[Response, int]:
     return response, exc.status
 
 
-def handle_http_error(exc: HTTPException) -> tuple[Response, int]:
+def handle_http_error(exc: HTTPException) -> tuple[Response | str, int]:
     code = exc.code or 500
+    if request.endpoint in HTML_PAGES:
+        return _error_page(code)
     name = (exc.name or "error").lower().replace(" ", "_")
     return jsonify({"error": name, "message": exc.description or exc.name}), code
 
@@ -474,8 +555,10 @@ def handle_redis_error(exc: Exception) -> tuple[Response, int]:
     return response, 503
 
 
-def handle_unexpected(exc: Exception) -> tuple[Response, int]:
+def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
+    if request.endpoint in HTML_PAGES:
+        return _error_page(500)
     body = {"error": "internal_error", "message": "internal error; the server log has details"}
     return jsonify(body), 500
 

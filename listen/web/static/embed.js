@@ -2,7 +2,8 @@
     <div data-listen-article="ID"></div>
     Options on the div: data-listen-theme="light|dark|auto", data-listen-accent="#hex",
     data-listen-layout="compact|sticky", data-listen-highlight="CSS selector",
-    data-listen-download="false". Height: 96px (compact: 56px). On the page's own paragraphs,
+    data-listen-download="false", data-listen-title="hide" (the page shows the headline already),
+    data-listen-missing="hide" (no player at all for an article without audio). Height: 96px (compact: 56px). On the page's own paragraphs,
     optional: data-listen-paragraph (="ID" when several articles share the page). The paragraph
     being read gets the class listen-reading. */
 (function () {
@@ -23,7 +24,7 @@
       prev: "Previous paragraph", next: "Next paragraph", dl: "Download", close: "Close",
       prep: "Preparing audio\u2026", retry: "Retry", player: "Article audio", min: " min", unit: " listen",
       of: " of ", err: "The audio is not available right now.", gone: "This article has no audio." },
-    es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Buscar",
+    es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Posici\u00f3n",
       speed: "Velocidad", back: "Retroceder 15 segundos", fwd: "Avanzar 15 segundos",
       prev: "P\u00e1rrafo anterior", next: "P\u00e1rrafo siguiente", dl: "Descargar", close: "Cerrar",
       prep: "Preparando audio\u2026", retry: "Reintentar", player: "Audio del art\u00edculo",
@@ -72,8 +73,10 @@
     ".listen-retry{grid-area:play;justify-self:start;height:36px;padding:0 14px 0 10px;gap:4px;border-radius:99px;" +
     "background:var(--ac);color:var(--acfg);font-weight:600;white-space:nowrap}" +
     "[data-state=error] .listen-box{grid-template:'play info' auto/auto minmax(0,1fr)}" +
-    "[data-state=error] .listen-bar,[data-state=error] .listen-speed,[data-state=error] .listen-dl{display:none}" +
-    "[data-state=error] .listen-sub{white-space:normal}" +
+    "[data-state=missing] .listen-box{grid-template:'info' auto/minmax(0,1fr);padding:0 16px}" +
+    "[data-state=error] .listen-bar,[data-state=error] .listen-speed,[data-state=error] .listen-dl," +
+    "[data-state=missing] .listen-bar,[data-state=missing] .listen-speed,[data-state=missing] .listen-dl{display:none}" +
+    "[data-state=error] .listen-sub,[data-state=missing] .listen-sub{white-space:normal}" +
     ".listen-icon{width:32px;height:32px;border-radius:50%;color:var(--fg)}" +
     "@media (hover:hover){.listen-icon:hover,.listen-speed:hover{background:var(--hov)}" +
     ".listen-play:hover,.listen-retry:hover{filter:brightness(1.1)}}" +
@@ -83,7 +86,7 @@
     ".listen-title{font-weight:650;font-size:15px}" +
     ".listen-sub{font-size:12.5px;color:var(--mu);font-variant-numeric:tabular-nums}" +
     ".listen-time:not(:empty)+.listen-msg:not(:empty)::before{content:' \\b7  '}" +
-    "[data-state=error] .listen-msg{color:var(--err)}" +
+    "[data-state=error] .listen-msg{color:var(--err)}[data-state=missing] .listen-title{display:none}" +
     "@container (max-width:339px){.listen-more{display:none}}" +
     ".listen-speed{grid-area:spd;-webkit-appearance:none;appearance:none;height:30px;min-width:44px;padding:0 8px;" +
     "border:1px solid var(--bd);border-radius:99px;background:none;font-size:13px;font-weight:600;text-align:center;font-variant-numeric:tabular-nums}" +
@@ -103,13 +106,13 @@
     "[data-layout=compact] .listen-bar{display:contents}[data-layout=compact] .listen-title," +
     "[data-layout=compact] .listen-prev,[data-layout=compact] .listen-next{display:none}" +
     "[data-layout=compact] .listen-info{order:2;flex:0 1 auto;max-width:40%}[data-layout=compact] .listen-speed{order:3}" +
-    "[data-layout=compact] .listen-dl{order:4}[data-layout=compact][data-state=error] .listen-info{flex:1;max-width:none}" +
+    "[data-layout=compact] .listen-dl{order:4}[data-layout=compact][data-state=error] .listen-info,[data-layout=compact][data-state=missing] .listen-info{flex:1;max-width:none}" +
     "[data-layout=compact] .listen-seek{min-width:56px}" +
     "[data-layout=compact] .listen-play,.listen-mini .listen-play{width:40px;height:40px}" +
     "[data-layout=compact] .listen-play svg,.listen-mini .listen-play svg{width:26px;height:26px}" +
     "@container (max-width:439px){[data-layout=compact] .listen-back,[data-layout=compact] .listen-fwd," +
     "[data-layout=compact] .listen-unit{display:none}}" +
-    ".listen-player[data-state=error] .listen-bar{display:none}" +
+    ".listen-player[data-state=error] .listen-bar,.listen-player[data-state=missing] .listen-bar{display:none}" +
     // the mini-player of the sticky layout
     ".listen-mini{padding:0 8px calc(8px + env(safe-area-inset-bottom,0px))}" +
     ".listen-mini .listen-box{display:flex;gap:8px;height:56px;max-width:560px;margin:0 auto;overflow:hidden;box-shadow:0 4px 18px rgba(0,0,0,.22)}" +
@@ -234,6 +237,9 @@
     speed.value = RATES.indexOf(rate) >= 0 ? String(rate) : "1";
 
     function L() { return T[lang]; }
+    // "error": it may work if asked again (Retry); "missing": it never will (a 404 or 422).
+    function broken() { return state === "error" || state === "missing"; }
+    function titled() { return !!title && opt("title") !== "hide"; }
     function bufEnd() {
       var b = audio.buffered, t = audio.currentTime, end = 0;
       for (var i = 0; i < b.length; i++) { end = b.end(i); if (b.start(i) <= t && t <= end) break; }
@@ -243,19 +249,22 @@
 
     var lastIcon = "";
     function render() {
-      var t = L(), on = started && !audio.paused, err = state === "error";
+      var t = L(), on = started && !audio.paused, err = broken(), named = title ? ": " + title : "";
       root.setAttribute("lang", lang);
-      root.setAttribute("aria-label", t.player);
+      root.setAttribute("aria-label", t.player + named);
       root.setAttribute("data-state", state);
       var ic = on ? (state === "buffering" ? "load" : "pause") : "play";
       if (ic !== lastIcon) btn.innerHTML = svg(lastIcon = ic);
-      btn.setAttribute("aria-label", on ? t.pause : t.play);
+      btn.setAttribute("aria-label", (on ? t.pause : t.play) + named);
       btn.hidden = err;
-      retryBtn.hidden = !err;
+      retryBtn.hidden = state !== "error";
       retryBtn.lastChild.textContent = t.retry;
       head.innerHTML = "";
-      head.appendChild(D.createTextNode(t.listen));
-      el("span", { "class": "listen-more" }, head).textContent = t.more;
+      if (titled()) head.textContent = title;
+      else {
+        head.appendChild(D.createTextNode(t.listen));
+        el("span", { "class": "listen-more" }, head).textContent = t.more;
+      }
       var labels = [[seek, t.seek], [speed, t.speed], [backBtn, t.back], [fwdBtn, t.fwd],
         [prevBtn, t.prev], [nextBtn, t.next], [dl, t.dl]];
       for (var i = 0; i < labels.length; i++) labels[i][0].setAttribute("aria-label", labels[i][1]);
@@ -264,7 +273,8 @@
         var s = String(RATES[i]);
         speed.options[i].textContent = (t.comma ? s.replace(".", ",") : s) + "\u00d7";
       }
-      var preparing = status === "pending" && (state === "pending" || state === "buffering");
+      // Said only once the reader pressed play and is waiting: before, nothing is being made.
+      var preparing = status === "pending" && started && state === "buffering";
       msg.setAttribute("aria-live", started ? "polite" : "off"); // announced once the reader acts
       msg.textContent = err ? errMsg : preparing ? t.prep : "";
       [prevBtn, backBtn, fwdBtn, nextBtn, seek, speed].forEach(function (c) { c.disabled = err; });
@@ -279,12 +289,16 @@
       if (!drag) seek.value = String(Math.min(t, total));
       seek.style.setProperty("--p", (100 * Math.min(t / total, 1)).toFixed(2) + "%");
       seek.style.setProperty("--b", (100 * Math.min(Math.max(bufEnd(), t) / total, 1)).toFixed(2) + "%");
-      var text = state === "error" ? "" : started ? fmt(t) + (dur ? " / " + fmt(dur) : "") :
+      var text = broken() ? "" : started ? fmt(t) + (dur ? " / " + fmt(dur) : "") :
         est ? Math.max(1, Math.ceil(est / 60)) + t2.min : "";
-      if (time.textContent !== text + (started || !est ? "" : t2.unit)) {
-        time.textContent = text;
-        // "4 min listen": the unit goes when a compact player is narrow
-        if (!started && est) el("span", { "class": "listen-unit" }, time).textContent = t2.unit;
+      // Before play: "Listen · 4 min" under the article's title, else "4 min listen" under
+      // "Listen to this article"; the extra words go when a compact player is narrow.
+      var lead = !started && est && titled() ? t2.listen + " \u00b7 " : "", unit = !started && est && !lead ? t2.unit : "";
+      if (time.textContent !== lead + text + unit) {
+        time.textContent = "";
+        if (lead) el("span", { "class": "listen-unit" }, time).textContent = lead;
+        time.appendChild(D.createTextNode(text));
+        if (unit) el("span", { "class": "listen-unit" }, time).textContent = unit;
       }
       seek.setAttribute("aria-valuetext", fmt(t) + (dur ? t2.of + fmt(dur) : ""));
       if (mini) mini.paint(t, total, text);
@@ -319,10 +333,17 @@
       }).then(function (res) {
         if (my !== gen) return;
         var code = res[0], j = res[1];
+        if (code >= 400 && code < 500 && code !== 408 && code !== 409 && code !== 429) {
+          // No such article (404), or nothing to speak in it (422): asking again will not help.
+          clearTimeout(timer);
+          if (opt("missing") === "hide") { host.hidden = true; return; } // its room goes back to the page
+          errMsg = L().gone;
+          return setState("missing");
+        }
         if (code >= 400 || j.status === "error") {
           // A background poll's hiccup is not shown: the audio element reports its own errors.
           if (j.status === "error") status = "error"; // synthesis failed: Retry asks for the audio again
-          if (!quiet) fail(code >= 400 && code < 500 ? L().gone : "");
+          if (!quiet) fail();
           return;
         }
         lang = pickLang(j.language) || lang;
@@ -336,11 +357,13 @@
         if (u !== audioUrl && !started) audioUrl = u;
         if (status === "ready") {
           if (started || tQueue.length) loadTimings();
-        } else if (status === "pending") {
-          // Being made: look again (the stream, or another reader, may finish it).
-          if (polls < (started ? 200 : 5)) timer = setTimeout(function () { loadMeta(true); }, Math.min(3000 * Math.pow(1.5, polls++), 15000));
+        } else if (status === "pending" && started) {
+          // Being made while the reader listens: look again, less and less often, until the
+          // stream is complete (then the timings exist). Never before play: nothing is made then.
+          if (polls < 200) timer = setTimeout(function () { loadMeta(true); }, Math.min(3000 * Math.pow(1.5, polls++), 15000));
         }
-        setState(!started ? (status === "pending" ? "pending" : "idle") : state);
+        // Before play a player looks the same whether its audio is made yet or not.
+        setState(!started ? "idle" : state);
       }, function () {
         if (my !== gen || quiet) return;
         fail();
@@ -407,7 +430,7 @@
     }
 
     function highlight() {
-      var e = pieces && started && active === me && state !== "ended" && state !== "error" ? map[pieceAt(now())] || null : null;
+      var e = pieces && started && active === me && state !== "ended" && !broken() ? map[pieceAt(now())] || null : null;
       if (e === reading) return;
       if (reading) {
         reading.classList.remove(READING);
@@ -509,7 +532,7 @@
 
     root.addEventListener("keydown", function (e) {
       var k = e.key, tag = e.target.tagName;
-      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || state === "error") return;
+      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || broken()) return;
       if (k === "k" || k === "K" || (k === " " && tag !== "BUTTON")) toggle();
       else if (k === "ArrowLeft" || k === "ArrowRight") skip(k === "ArrowLeft" ? -5 : 5);
       else return;
@@ -530,7 +553,7 @@
     });
     on("playing", function () { setState("playing"); position(); });
     on("waiting", function () { if (!audio.paused) setState("buffering"); });
-    on("pause", function () { save(); if (state !== "error" && state !== "ended") setState("paused"); });
+    on("pause", function () { save(); if (!broken() && state !== "ended") setState("paused"); });
     on("ended", function () {
       store(key, null);
       setState("ended");
@@ -586,7 +609,7 @@
       }).observe(host);
     }
     function sticky() {
-      var show = offscreen && started && !dismissed && active === me && state !== "ended" && state !== "error";
+      var show = offscreen && started && !dismissed && active === me && state !== "ended" && !broken();
       if (show && !mini) { mini = makeMini(); paint(); }
       if (mini) { mini.host.hidden = !show; mini.render(); }
     }
