@@ -604,6 +604,33 @@ def test_a_failing_service_offers_retry(visit, publish, service):
         assert page.locator("#p .listen-title").inner_text() == COUNCIL_TITLE
 
 
+def test_what_the_script_costs_on_the_wire(visit, publish, service):
+    """Compressed by the app (brotli for Chromium), and on the next page view nothing asked."""
+    url = publish("wire", story("council", '<div id="p" data-listen-article="council"></div>'))
+    codings: dict[str, str | None] = {}
+    scripts = (
+        "() => performance.getEntriesByType('resource').filter(e => /embed[.].*js$/.test(e.name))"
+        ".map(e => [e.name.replace(/^.*[/]/, ''), e.transferSize, e.encodedBodySize,"
+        " e.decodedBodySize])"
+    )
+    with visit(url, goto=False) as page:
+        page.on("response", lambda r: codings.update({r.url: r.headers.get("content-encoding")}))
+        page.goto(url)
+        wait(page, "p", "p.dataset.state === 'idle'")
+        first = {name: sizes for name, *sizes in page.evaluate(scripts)}
+        entry = first.pop("embed.js")
+        ((name, (transfer, encoded, decoded)),) = first.items()
+        assert re.fullmatch(r"embed\.[0-9a-f]{12}\.js", name)
+        assert codings[f"{service}/{name}"] == "br"
+        print(f"wire: embed.js {entry[1]} B, {name} {encoded} B brotli ({decoded} B minified)")
+        assert encoded < 9_000 and entry[1] < 400, (entry, encoded)
+        assert decoded > 2 * encoded
+        page.goto(url)  # the next article page: both from the browser's cache, nothing sent
+        wait(page, "p", "p.dataset.state === 'idle'")
+        again = {name: sizes for name, *sizes in page.evaluate(scripts)}
+        assert again["embed.js"][0] == 0 and again[name][0] == 0, again
+
+
 def test_each_player_says_which_article_it_is(visit, publish):
     body = story(
         "harbour",

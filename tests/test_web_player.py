@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 
+import listen.web
 from listen.web.app import create_app
 
 PUBLIC = [
@@ -94,3 +98,66 @@ def test_a_web_source_is_not_named_either(config, site, tmp_path: Path):
     answer = json.loads(client.get("/api/articles/gone").get_data(as_text=True))
     assert answer["error"] == "not_found"
     assert "the source" in answer["message"]
+
+
+WIRE_LIMIT = {"br": 9_000, "gzip": 10_000, "entry": 400}
+"""Bytes on the wire the player may cost (measured at 8,401 brotli, 9,294 gzip, entry 210)."""
+
+
+def test_the_entry_point_is_small_and_short_cached(client):
+    response = client.get("/embed.js", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "br"
+    assert len(response.data) < WIRE_LIMIT["entry"]
+    assert response.cache_control.max_age == 300 and not response.cache_control.immutable
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    source = brotli.decompress(response.data).decode()
+    version = re.search(r"embed\.([0-9a-f]{12})\.js", source).group(1)
+    again = client.get(
+        "/embed.js", headers={"If-None-Match": response.headers["ETag"], "Accept-Encoding": "br"}
+    )
+    assert again.status_code == 304
+    assert client.get(f"/embed.{version}.js").status_code == 200
+
+
+def player(client, coding: str):
+    entry = client.get("/embed.js").get_data(as_text=True)
+    version = re.search(r"embed\.([0-9a-f]{12})\.js", entry).group(1)
+    return client.get(f"/embed.{version}.js", headers={"Accept-Encoding": coding})
+
+
+@pytest.mark.parametrize(
+    ("coding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)]
+)
+def test_the_player_is_minified_compressed_and_immutable(client, coding, decode, tmp_path):
+    response = player(client, coding)
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == coding
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    assert response.cache_control.immutable and response.cache_control.max_age == 31_536_000
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Timing-Allow-Origin"] == "*"
+    assert len(response.data) < WIRE_LIMIT[coding], len(response.data)
+    plain = player(client, "identity")
+    assert "Content-Encoding" not in plain.headers
+    assert decode(response.data) == plain.data
+    source = (Path(listen.web.__file__).parent / "static" / "embed.js").read_bytes()
+    assert len(plain.data) < 0.8 * len(source)  # comments and white space gone
+    assert b"/*" not in plain.data
+    # Node's own parser reads the minified script (it is JavaScript still)
+    (tmp_path / "player.js").write_bytes(plain.data)
+    check = subprocess.run(["node", "--check", str(tmp_path / "player.js")], capture_output=True)
+    assert check.returncode == 0, check.stderr
+    again = client.get(
+        response.request.path,
+        headers={"If-None-Match": response.headers["ETag"], "Accept-Encoding": coding},
+    )
+    assert again.status_code == 304
+
+
+def test_an_old_version_is_sent_on_to_the_current_one(client):
+    response = client.get("/embed.000000000000.js")
+    assert response.status_code == 302
+    assert re.fullmatch(r".*/embed\.[0-9a-f]{12}\.js", response.headers["Location"])
+    assert response.cache_control.max_age == 60

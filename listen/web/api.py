@@ -6,7 +6,6 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -19,7 +18,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    send_from_directory,
     url_for,
 )
 from markupsafe import escape
@@ -38,7 +36,7 @@ from listen.models import Article
 from listen.service import Listen
 from listen.storage.cache import Entry
 from listen.text.language import SUPPORTED
-from listen.web import feed
+from listen.web import assets, feed
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +45,6 @@ INDEX_LIMIT = 50
 """Articles listed on the home page."""
 
 bp = Blueprint("listen", __name__)
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 def service() -> Listen:
@@ -325,7 +322,12 @@ def index() -> str:
         articles=articles,
         source=_public_description(listen.describe_source()),
         embed_js_url=url_for("listen.embed_js", _external=True),
+        player_js_url=_player_url(),
     )
+
+
+def _player_url() -> str:
+    return url_for("listen.embed_versioned", version=assets.embed_scripts().version)
 
 
 SOURCE_KINDS = (("files:", "files"), ("wordpress+", "WordPress"), ("http", "web pages"))
@@ -345,16 +347,46 @@ def embed(article_id: str) -> str:
         "embed.html",
         article={"id": a.id, "title": a.title, "language": a.language},
         # Relative: the page is ours, so the script is too; the script takes the API's
-        # origin from its own address.
-        embed_js_url=url_for("listen.embed_js"),
+        # origin from its own address. The versioned player directly: one request fewer.
+        embed_js_url=_player_url(),
     )
 
 
 @bp.get("/embed.js")
 def embed_js() -> Response:
-    response = send_from_directory(STATIC, "embed.js", mimetype="text/javascript")
+    """The entry point publishers paste: cached a few minutes, it adds the versioned player."""
+    scripts = assets.embed_scripts()
+    return _script(scripts.entry, scripts.version + "-entry", assets.ENTRY_MAX_AGE)
+
+
+@bp.get("/embed.<version>.js")
+def embed_versioned(version: str) -> Response:
+    """The player itself, minified and compressed, cached for a year under its version."""
+    scripts = assets.embed_scripts()
+    if version != scripts.version:
+        # An entry point cached before a deploy: the current player (not cached for long).
+        moved = Response(status=302)
+        moved.headers["Location"] = url_for("listen.embed_versioned", version=scripts.version)
+        moved.cache_control.max_age = 60
+        return moved
+    response = _script(scripts.player, scripts.version, assets.VERSIONED_MAX_AGE)
+    response.cache_control.immutable = True
+    return response
+
+
+def _script(script: assets.Encoded, tag: str, max_age: int) -> Response:
+    accepted = {coding: q for coding, q in request.accept_encodings}
+    coding, body = script.pick(accepted)
+    response = Response(body, mimetype="text/javascript")
+    if coding != "identity":
+        response.headers["Content-Encoding"] = coding
+    response.vary.add("Accept-Encoding")
+    response.set_etag(f"{tag}-{coding}")
     response.cache_control.public = True
-    response.cache_control.max_age = 300
+    response.cache_control.max_age = max_age
+    response.headers["Timing-Allow-Origin"] = "*"  # publishers may measure what it costs
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.make_conditional(request)
     return response
 
 
@@ -441,7 +473,7 @@ def healthz() -> Response:
 @bp.after_app_request
 def cors(response: Response) -> Response:
     # The player runs on publishers' pages: its API calls and audio are cross-origin.
-    if request.path.startswith("/api/") or request.path in CROSS_ORIGIN:
+    if request.path.startswith("/api/") or request.path in CROSS_ORIGIN or _versioned(request.path):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = (
             "Content-Length, Content-Range, Accept-Ranges, ETag, Retry-After, X-Listen-Stream"
@@ -520,6 +552,10 @@ def _error_page(status: int) -> tuple[str, int]:
     title, message = PAGE_TEXT[lang]["missing" if permanent(status) else "failed"]
     page = render_template("error.html", lang=lang, text={"title": title, "message": message})
     return page, status
+
+
+def _versioned(path: str) -> bool:
+    return path.startswith("/embed.") and path.endswith(".js")
 
 
 def handle_listen_error(exc: ListenError) -> tuple[Response | str, int]:
