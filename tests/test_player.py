@@ -215,11 +215,14 @@ def visit(browser: Any, service: str, publisher: tuple[Path, str]):
         dark: bool = False,
         goto: bool = True,
         scale: float = 1,
+        touch: bool = False,
     ) -> Iterator[Any]:
         context = browser.new_context(
             viewport={"width": width, "height": height},
             color_scheme="dark" if dark else "light",
             device_scale_factor=scale,
+            has_touch=touch,
+            is_mobile=touch,
         )
         page = context.new_page()
         errors: list[str] = []
@@ -338,14 +341,20 @@ def test_speed(visit, publish):
         wait(page, "p", "p.dataset.state === 'playing'")
         page.locator("#p .listen-speed").select_option("1.5")
         wait(page, "p", "a.playbackRate === 1.5")
-        page.locator("#p .listen-speed").select_option("0.75")
-        wait(page, "p", "a.playbackRate === 0.75")
+        page.locator("#p .listen-speed").select_option("0.5")
+        wait(page, "p", "a.playbackRate === 0.5")
+        page.locator("#p .listen-speed").select_option("3")
+        wait(page, "p", "a.playbackRate === 3")
         assert page.locator("#p .listen-speed option").all_inner_texts() == [
+            "0.5×",
             "0.75×",
             "1×",
             "1.25×",
             "1.5×",
+            "1.75×",
             "2×",
+            "2.5×",
+            "3×",
         ]
 
 
@@ -456,7 +465,7 @@ def test_keyboard(visit, publish):
         wait(page, "p", f"Math.abs(a.currentTime - {before}) < 0.05")
         # every control is reachable with Tab, in order, and shows where the focus is
         reached = []
-        for _ in range(8):
+        for _ in range(10):
             page.keyboard.press("Tab")
             focused = value(
                 page,
@@ -476,6 +485,8 @@ def test_keyboard(visit, publish):
             "listen-seek",
             "listen-fwd",
             "listen-next",
+            "listen-mute",
+            "listen-vol",
         ]
         page.locator("#p .listen-seek").focus()
         page.keyboard.press("Space")  # Space plays from anywhere in the player
@@ -528,10 +539,24 @@ def test_resume_where_the_reader_left_off(visit, publish, service):
         page.wait_for_function(f"() => ({saved})() >= 20")
         page.reload()
         wait(page, "p", "p.dataset.state === 'idle'")
+        # before play the reader is told, and may start over instead
+        stored = float(page.evaluate("() => localStorage.getItem('listen:pos:harbour')"))
+        shown = f"0:{int(stored):02d}"
+        assert page.locator("#p .listen-time").inner_text() == f"Resume from {shown}"
+        assert page.locator("#p .listen-over").inner_text() == "Start over"
+        assert axe_violations(page) == []
         page.locator("#p .listen-play").click()
         wait(page, "p", "p.dataset.state === 'playing'")
         at = value(page, "p", "a.currentTime")
         assert 20 <= at < 24, at
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'paused'")
+        page.reload()
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-over").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        assert value(page, "p", "a.currentTime") < 5
+        assert not page.locator("#p .listen-over").is_visible()
         # at the end the position is forgotten: the next visit starts at the beginning
         page.locator("#p .listen-speed").select_option("2")
         page.evaluate(js("p", f"a.currentTime = {duration - 1}"))
@@ -623,12 +648,113 @@ def test_what_the_script_costs_on_the_wire(visit, publish, service):
         assert re.fullmatch(r"embed\.[0-9a-f]{12}\.js", name)
         assert codings[f"{service}/{name}"] == "br"
         print(f"wire: embed.js {entry[1]} B, {name} {encoded} B brotli ({decoded} B minified)")
-        assert encoded < 9_000 and entry[1] < 400, (entry, encoded)
+        assert encoded < 10_000 and entry[1] < 400, (entry, encoded)
         assert decoded > 2 * encoded
         page.goto(url)  # the next article page: both from the browser's cache, nothing sent
         wait(page, "p", "p.dataset.state === 'idle'")
         again = {name: sizes for name, *sizes in page.evaluate(scripts)}
         assert again["embed.js"][0] == 0 and again[name][0] == 0, again
+
+
+def test_volume_and_mute(visit, publish):
+    url = publish("volume", story("harbour", '<div id="p" data-listen-article="harbour"></div>'))
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        mute = page.locator("#p .listen-mute")
+        assert mute.get_attribute("aria-label") == "Mute"
+        assert mute.get_attribute("aria-pressed") == "false"
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        mute.click()
+        wait(page, "p", "a.muted && !a.paused")
+        assert mute.get_attribute("aria-pressed") == "true"
+        mute.click()
+        wait(page, "p", "!a.muted")
+        volume = page.locator("#p .listen-vol")
+        assert volume.get_attribute("aria-label") == "Volume"
+        volume.focus()
+        for _ in range(6):
+            page.keyboard.press("ArrowLeft")  # 0.05 a step, as the slider says
+        wait(page, "p", "Math.abs(a.volume - 0.7) < 0.01")
+        page.reload()  # remembered, like the speed
+        wait(page, "p", "p.dataset.state === 'idle' && Math.abs(a.volume - 0.7) < 0.01")
+        assert axe_violations(page) == []
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed colours ("rgb(r, g, b)")."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(x) / 255 for x in re.findall(r"\d+", colour)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    x, y = sorted((luminance(a) + 0.05, luminance(b) + 0.05))
+    return y / x
+
+
+COLOURS = (
+    "(() => { const cs = e => getComputedStyle(e), box = r.querySelector('.listen-box');"
+    " const probe = document.createElement('i');"
+    " probe.style.color = cs(box).getPropertyValue('--trk');"
+    " r.appendChild(probe); const trk = cs(probe).color; probe.remove();"
+    " return [cs(box).backgroundColor, cs(r.querySelector('.listen-play')).backgroundColor,"
+    " trk, cs(r.querySelector('.listen-play')).color]; })()"
+)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_accent_colours_keep_3_to_1(visit, publish, dark):
+    body = story(
+        "harbour",
+        '<div id="d" data-listen-article="harbour"></div>'
+        '<div id="y" data-listen-article="harbour" data-listen-accent="#ffcc00"></div>'
+        '<div id="n" data-listen-article="harbour" data-listen-accent="#222"></div>',
+    )
+    with visit(publish("accents", body), dark=dark) as page:
+        for host in ("d", "y", "n"):
+            wait(page, host, "p.dataset.state === 'idle'")
+            bg, accent, track, ink = value(page, host, COLOURS)
+            assert contrast(accent, bg) >= 3, (host, accent, bg)  # the button, the progress
+            assert contrast(track, bg) >= 3, (host, track, bg)  # the unplayed track
+            assert contrast(ink, accent) >= 4.5, (host, ink, accent)  # the play icon on it
+        # an accent that already stands out is kept as the publisher gave it
+        yellow = value(page, "y", COLOURS)[1]
+        assert (yellow == "rgb(255, 204, 0)") == dark, yellow
+        assert axe_violations(page) == []
+        shot(page, "player-accents-dark" if dark else "player-accents-light")
+
+
+def test_touch_targets_are_44_px(visit, publish):
+    body = story(
+        "sequia",
+        '<div id="p" data-listen-article="sequia"></div>'
+        '<div id="c" data-listen-article="sequia" data-listen-layout="compact"></div>',
+    )
+    with visit(publish("touch", body, "es"), width=320, height=640, touch=True) as page:
+        assert page.evaluate("() => matchMedia('(pointer: coarse)').matches")
+        for host in ("p", "c"):
+            wait(page, host, "p.dataset.state === 'idle'")
+            small = value(
+                page,
+                host,
+                "[...r.querySelectorAll('button, select, a, input')]"
+                ".filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect())"
+                ".filter(b => b.width < 44 || b.height < 44).length",
+            )
+            assert small == 0, host
+            overflow = value(
+                page,
+                host,
+                "[...r.querySelectorAll('.listen-box *')].filter(e => e.getClientRects().length)"
+                ".filter(e => e.getBoundingClientRect().right > innerWidth).length",
+            )
+            assert overflow == 0, host
+        assert page.locator("#p").bounding_box()["height"] == HEIGHT["default"]
+        assert page.locator("#c").bounding_box()["height"] == HEIGHT["compact"]
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+        assert axe_violations(page) == []
+        shot(page, "player-touch")
 
 
 def test_each_player_says_which_article_it_is(visit, publish):

@@ -17,18 +17,19 @@
   try { if (D.currentScript && D.currentScript.src) BASE = new URL(D.currentScript.src).origin; } catch (e) {}
 
   var SEL = "[data-listen-article]", READING = "listen-reading";
-  var RATES = [0.75, 1, 1.25, 1.5, 2];
+  var RATES = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
   var T = {
     en: { listen: "Listen", more: " to this article", play: "Play", pause: "Pause", seek: "Seek",
       speed: "Speed", back: "Skip back 15 seconds", fwd: "Skip forward 15 seconds",
       prev: "Previous paragraph", next: "Next paragraph", dl: "Download", close: "Close",
       prep: "Preparing audio\u2026", retry: "Retry", player: "Article audio", min: " min", unit: " listen",
-      of: " of ", err: "The audio is not available right now.", gone: "This article has no audio." },
+      of: " of ", mute: "Mute", vol: "Volume", resume: "Resume from ", over: "Start over", err: "The audio is not available right now.", gone: "This article has no audio." },
     es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Posici\u00f3n",
       speed: "Velocidad", back: "Retroceder 15 segundos", fwd: "Avanzar 15 segundos",
       prev: "P\u00e1rrafo anterior", next: "P\u00e1rrafo siguiente", dl: "Descargar", close: "Cerrar",
       prep: "Preparando audio\u2026", retry: "Reintentar", player: "Audio del art\u00edculo",
-      min: " min", unit: " de escucha", of: " de ", err: "El audio no est\u00e1 disponible en este momento.",
+      min: " min", unit: " de escucha", of: " de ", mute: "Silenciar", vol: "Volumen",
+      resume: "Reanudar en ", over: "Desde el principio", err: "El audio no est\u00e1 disponible en este momento.",
       gone: "Este art\u00edculo no tiene audio.", comma: 1 }
   };
   var REPLAY = '<path d="M5.1 9A8 8 0 1 0 12 5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M13 1.5v7L8.5 5z"/>';
@@ -43,21 +44,23 @@
     prev: '<path d="M6 6h2v12H6zm3.5 6 8.5 6V6z"/>',
     next: '<path d="M6 18l8.5-6L6 6zM16 6h2v12h-2z"/>',
     dl: '<path d="M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z"/>',
+    vol: '<path d="M4 9v6h4l5 5V4L8 9z"/><path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2"/>',
+    muted: '<path d="M4 9v6h4l5 5V4L8 9z"/><path d="m16 9 6 6m0-6-6 6" fill="none" stroke="currentColor" stroke-width="2"/>',
     close: '<path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6z"/>'
   };
   function svg(name) {
     return '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' + ICON[name] + "</svg>";
   }
 
-  var DARK = "--bg:#1b1e23;--bd:#353b45;--fg:#eff2f6;--mu:#aab2be;--ac:#7eaaff;--acfg:#0b1322;" +
-    "--trk:#3b424d;--buf:#6c7584;--hov:rgba(255,255,255,.1);--err:#ff8a80;color-scheme:dark";
+  var DARK = "--bg:#1b1e23;--bd:#353b45;--fg:#eff2f6;--mu:#aab2be;--ac:var(--acd,#7eaaff);--acfg:var(--acfgd,#0b1322);" +
+    "--trk:#737c89;--buf:#aab2be;--hov:rgba(255,255,255,.1);--err:#ff8a80;color-scheme:dark";
   var CSS =
     ":host{display:block}:host([hidden]),[hidden]{display:none!important}" +
     ":host([data-listen-mini]){position:fixed;left:0;right:0;bottom:0;z-index:2147483000}" +
     ".listen-player{all:initial;display:block;container-type:inline-size;" +
     "font:14px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--fg);" +
-    "--bg:#f5f6f8;--bd:#dce0e6;--fg:#15181d;--mu:#59606c;--ac:#1f5fd6;--acfg:#fff;--trk:#d3d8df;" +
-    "--buf:#9aa3b1;--hov:rgba(0,0,0,.07);--err:#c5221f;color-scheme:light}" +
+    "--bg:#f5f6f8;--bd:#dce0e6;--fg:#15181d;--mu:#59606c;--ac:var(--acl,#1f5fd6);--acfg:var(--acfgl,#fff);--trk:#858d99;" +
+    "--buf:#4c535e;--hov:rgba(0,0,0,.07);--err:#c5221f;color-scheme:light}" +
     "@media (prefers-color-scheme:dark){.listen-player:not([data-theme=light]){" + DARK + "}}" +
     ".listen-player[data-theme=dark]{" + DARK + "}" +
     ".listen-box{box-sizing:border-box;height:96px;display:grid;align-content:center;align-items:center;" +
@@ -117,6 +120,20 @@
     ".listen-mini{padding:0 8px calc(8px + env(safe-area-inset-bottom,0px))}" +
     ".listen-mini .listen-box{display:flex;gap:8px;height:56px;max-width:560px;margin:0 auto;overflow:hidden;box-shadow:0 4px 18px rgba(0,0,0,.22)}" +
     ".listen-mini .listen-info{flex:1}.listen-prog{position:absolute;left:0;bottom:0;height:3px;width:var(--p);background:var(--ac)}" +
+    ".listen-vol{width:64px;height:32px;margin:0 4px;padding:0;background:none;cursor:pointer;-webkit-appearance:none;appearance:none;--v:100%}" +
+    ".listen-vol::-webkit-slider-runnable-track{height:4px;border-radius:2px;background:linear-gradient(90deg,var(--fg) var(--v),var(--trk) var(--v))}" +
+    ".listen-vol::-webkit-slider-thumb{-webkit-appearance:none;width:12px;height:12px;margin-top:-4px;border-radius:50%;background:var(--fg)}" +
+    "@container (max-width:519px){.listen-vol{display:none}}" +
+    ".listen-over{display:inline;height:auto;margin-left:.5em;padding:0;color:var(--fg);font-weight:600;text-decoration:underline}" +
+    "[data-layout=compact] .listen-mute{order:5}[data-layout=compact] .listen-vol{order:6}" +
+    "@container (max-width:439px){[data-layout=compact] .listen-mute{display:none}}" +
+    // touch screens: every target at least 44 px (WCAG 2.5.5); paragraph skips go when narrow
+    "@media (pointer:coarse){.listen-box{grid-template-rows:44px 44px;gap:2px 6px}" +
+    ".listen-icon,.listen-play,[data-layout=compact] .listen-play,.listen-mini .listen-play{width:44px;height:44px}" +
+    ".listen-speed{height:44px;min-width:48px}.listen-retry{height:44px}.listen-seek{height:44px}" +
+    ".listen-over{min-height:44px;display:inline-flex}[data-layout=compact] .listen-box{height:56px}" +
+    ".listen-box{grid-template-columns:44px minmax(0,1fr) auto auto}" +
+    "@container (max-width:419px){.listen-prev,.listen-next{display:none}}}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
   // The one style outside the shadow roots: the paragraph being read on the host page.
   var HOST_CSS = "." + READING + "{background-color:rgba(31,95,214,.13);" +
@@ -162,15 +179,25 @@
     var a = page.slice(0, 60), b = piece.slice(0, 60);
     return b.length < 20 ? page === piece : page.indexOf(b) >= 0 || (a.length >= 20 && piece.indexOf(a) >= 0);
   }
-  // The accent's text colour: black or white, whichever contrasts more.
-  function ink(hex) {
-    var h = hex.slice(1), c = [], i;
+  // Colours as [r, g, b] 0-255; WCAG relative luminance and contrast ratio.
+  function rgb(hex) {
+    var h = hex.slice(1);
     if (h.length < 6) h = h.replace(/./g, "$&$&");
-    for (i = 0; i < 3; i++) {
-      var v = parseInt(h.substr(i * 2, 2), 16) / 255;
-      c.push(v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
-    }
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] > 0.18 ? "#111" : "#fff";
+    return [0, 1, 2].map(function (i) { return parseInt(h.substr(i * 2, 2), 16); });
+  }
+  function lum(c) {
+    var l = c.map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  }
+  function contrast(a, b) { var x = lum(a) + 0.05, y = lum(b) + 0.05; return x > y ? x / y : y / x; }
+  // The publisher's accent, mixed toward black (light player) or white (dark) until it stands
+  // out 3:1 against the player's background, as WCAG asks of controls; its ink, black or white.
+  var BG = { light: [245, 246, 248], dark: [27, 30, 35] };
+  function fit(hex, theme) {
+    var c = rgb(hex), to = theme === "dark" ? 255 : 0, k;
+    for (k = 0; k <= 20 && contrast(c, BG[theme]) < 3; k++) c = c.map(function (x) { return Math.round(x + (to - x) * 0.1); });
+    var ink = contrast(c, [17, 17, 17]) >= contrast(c, [255, 255, 255]) ? "#111" : "#fff";
+    return ["#" + c.map(function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join(""), ink];
   }
   function siteHost() {
     try { if (W.top !== W && D.referrer) return new URL(D.referrer).hostname; } catch (e) {}
@@ -202,9 +229,10 @@
     var root = el("div", { "class": "listen-player", role: "group", "data-listen-id": id }, shadow);
     if (layout === "compact" || layout === "sticky") root.setAttribute("data-layout", layout);
     if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
-    if (/^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/i.test(accent)) {
-      root.style.setProperty("--ac", accent);
-      root.style.setProperty("--acfg", ink(accent));
+    if (/^#([\da-f]{3}|[\da-f]{6})$/i.test(accent)) {
+      var l = fit(accent, "light"), d = fit(accent, "dark");
+      root.style.setProperty("--acl", l[0]); root.style.setProperty("--acfgl", l[1]);
+      root.style.setProperty("--acd", d[0]); root.style.setProperty("--acfgd", d[1]);
     } else accent = "";
     var box = el("div", { "class": "listen-box" }, root);
     function button(cls, parent) {
@@ -229,16 +257,26 @@
     var seek = el("input", { type: "range", "class": "listen-seek", min: "0", max: "0", step: "any", value: "0" }, bar);
     var fwdBtn = button("listen-fwd listen-icon", bar);
     var nextBtn = button("listen-next listen-icon", bar);
+    var muteBtn = button("listen-mute listen-icon", bar);
+    var vol = el("input", { type: "range", "class": "listen-vol", min: "0", max: "1", step: "0.05" }, bar);
+    var overBtn = button("listen-over");
+    overBtn.hidden = true;
     prevBtn.innerHTML = svg("prev"); backBtn.innerHTML = svg("back");
     fwdBtn.innerHTML = svg("fwd"); nextBtn.innerHTML = svg("next");
     retryBtn.innerHTML = svg("retry") + "<span></span>";
     var audio = el("audio", { preload: "none" }, root);
     var rate = +get("listen:rate");
     speed.value = RATES.indexOf(rate) >= 0 ? String(rate) : "1";
+    var volume = get("listen:vol");
+    audio.volume = volume !== null && isFinite(+volume) ? Math.min(1, Math.max(0, +volume)) : 1;
+    audio.muted = get("listen:muted") === "1";
+    saved = +get(key) || 0;
 
     function L() { return T[lang]; }
     // "error": it may work if asked again (Retry); "missing": it never will (a 404 or 422).
     function broken() { return state === "error" || state === "missing"; }
+    // A position stored by an earlier visit, worth resuming (not the first seconds, not the end).
+    function resumable() { var end = dur || est; return saved > 5 && (!end || saved < end - 10); }
     function titled() { return !!title && opt("title") !== "hide"; }
     function bufEnd() {
       var b = audio.buffered, t = audio.currentTime, end = 0;
@@ -265,7 +303,7 @@
         head.appendChild(D.createTextNode(t.listen));
         el("span", { "class": "listen-more" }, head).textContent = t.more;
       }
-      var labels = [[seek, t.seek], [speed, t.speed], [backBtn, t.back], [fwdBtn, t.fwd],
+      var labels = [[seek, t.seek], [speed, t.speed], [muteBtn, t.mute], [vol, t.vol], [backBtn, t.back], [fwdBtn, t.fwd],
         [prevBtn, t.prev], [nextBtn, t.next], [dl, t.dl]];
       for (var i = 0; i < labels.length; i++) labels[i][0].setAttribute("aria-label", labels[i][1]);
       dl.title = t.dl;
@@ -277,7 +315,13 @@
       var preparing = status === "pending" && started && state === "buffering";
       msg.setAttribute("aria-live", started ? "polite" : "off"); // announced once the reader acts
       msg.textContent = err ? errMsg : preparing ? t.prep : "";
-      [prevBtn, backBtn, fwdBtn, nextBtn, seek, speed].forEach(function (c) { c.disabled = err; });
+      [prevBtn, backBtn, fwdBtn, nextBtn, seek, speed, muteBtn, vol].forEach(function (c) { c.disabled = err; });
+      muteBtn.setAttribute("aria-pressed", String(audio.muted));
+      var mi = audio.muted || !audio.volume ? "muted" : "vol";
+      if (muteBtn.getAttribute("data-icon") !== mi) { muteBtn.innerHTML = svg(mi); muteBtn.setAttribute("data-icon", mi); }
+      vol.value = String(audio.muted ? 0 : audio.volume);
+      vol.style.setProperty("--v", Math.round(100 * +vol.value) + "%");
+      overBtn.textContent = t.over;
       dl.hidden = !dlUrl || opt("download") === "false";
       if (dlUrl) dl.href = dlUrl;
       paint();
@@ -293,10 +337,14 @@
         est ? Math.max(1, Math.ceil(est / 60)) + t2.min : "";
       // Before play: "Listen · 4 min" under the article's title, else "4 min listen" under
       // "Listen to this article"; the extra words go when a compact player is narrow.
-      var lead = !started && est && titled() ? t2.listen + " \u00b7 " : "", unit = !started && est && !lead ? t2.unit : "";
+      var resume = !started && !broken() && resumable();
+      if (resume) text = fmt(saved);
+      var lead = resume ? t2.resume : !started && est && titled() ? t2.listen + " \u00b7 " : "", unit = !started && est && !lead ? t2.unit : "";
+      overBtn.hidden = !resume;
+      if (resume && overBtn.parentNode !== sub) sub.appendChild(overBtn);
       if (time.textContent !== lead + text + unit) {
         time.textContent = "";
-        if (lead) el("span", { "class": "listen-unit" }, time).textContent = lead;
+        if (lead) el("span", { "class": resume ? "" : "listen-unit" }, time).textContent = lead;
         time.appendChild(D.createTextNode(text));
         if (unit) el("span", { "class": "listen-unit" }, time).textContent = unit;
       }
@@ -476,10 +524,8 @@
 
     function play() {
       if (!started) {
+        if (pendingSeek < 0 && resumable()) pendingSeek = saved;
         started = true;
-        saved = +get(key) || 0;
-        var end = dur || est;
-        if (pendingSeek < 0 && saved > 5 && (!end || saved < end - 10)) pendingSeek = saved;
         if (status === "ready") loadTimings();
         else {
           // Streamed while it is made: watch for the end, when the timings exist.
@@ -525,6 +571,26 @@
     seek.addEventListener("change", function () { drag = false; });
     seek.addEventListener("input", function () { seekTo(+seek.value); });
 
+    muteBtn.addEventListener("click", function () {
+      audio.muted = !audio.muted;
+      if (!audio.muted && !audio.volume) audio.volume = 1;
+    });
+    vol.addEventListener("input", function () {
+      audio.volume = +vol.value;
+      audio.muted = !audio.volume;
+    });
+    overBtn.addEventListener("click", function () {
+      store(key, null);
+      saved = 0;
+      pendingSeek = 0;
+      play();
+    });
+    on("volumechange", function () {
+      store("listen:vol", String(audio.volume));
+      store("listen:muted", audio.muted ? "1" : null);
+      render();
+    });
+
     speed.addEventListener("change", function () {
       audio.defaultPlaybackRate = audio.playbackRate = +speed.value || 1;
       store("listen:rate", speed.value);
@@ -532,7 +598,7 @@
 
     root.addEventListener("keydown", function (e) {
       var k = e.key, tag = e.target.tagName;
-      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || broken()) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || e.target === vol || broken()) return;
       if (k === "k" || k === "K" || (k === " " && tag !== "BUTTON")) toggle();
       else if (k === "ArrowLeft" || k === "ArrowRight") skip(k === "ArrowLeft" ? -5 : 5);
       else return;
