@@ -437,6 +437,13 @@ def test_reading_along_on_the_host_page(visit, publish, service):
         near(page, "p", pieces[5]["start"], after=3)
         page.wait_for_function(f"() => ({reading})().join() === 'harbour-5'")
         assert not value(page, "p", "a.paused")
+        # paused, a tap on the text is reading, not a request for sound
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "a.paused")
+        at = value(page, "p", "a.currentTime")
+        page.locator("#harbour-2").click()
+        page.wait_for_timeout(500)
+        assert value(page, "p", "a.paused") and value(page, "p", "a.currentTime") == at
         # the caption is not spoken, so never highlighted; the page got one small stylesheet
         assert (
             page.evaluate(
@@ -654,6 +661,41 @@ def test_what_the_script_costs_on_the_wire(visit, publish, service):
         wait(page, "p", "p.dataset.state === 'idle'")
         again = {name: sizes for name, *sizes in page.evaluate(scripts)}
         assert again["embed.js"][0] == 0 and again[name][0] == 0, again
+
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+
+
+def readme_snippets(service: str, article_id: str) -> tuple[str, str]:
+    """The README's script snippet and its iframe, pointed at this service and article."""
+    section = README[README.index("## Embedding the player") :]
+    script = section.split("```html\n", 1)[1].split("```", 1)[0]
+    iframe = re.search(r"`(<iframe [^`]*</iframe>)`", section).group(1)
+    return tuple(
+        s.replace("https://listen.example.com", service).replace(
+            "harbour-bridge-reopens", article_id
+        )
+        for s in (script, iframe)
+    )
+
+
+def test_the_readmes_snippets(visit, publish, service):
+    """The snippets publishers copy: no shift while loading, no axe violation, at 320 px too."""
+    script, iframe = readme_snippets(service, "harbour")
+    assert 'style="min-height:96px"' in script and "title=" in iframe
+    body = f"<h1>Snippets</h1>{script}<p id='mid'>Between.</p>{iframe}<p id='below'>End.</p>"
+    url = publish("snippets", body.replace("<div ", '<div id="p" ', 1))
+    top = "() => document.getElementById('mid').getBoundingClientRect().top"
+    for width in (760, 320):
+        with visit(url, width=width, goto=False) as page:
+            page.goto(url, wait_until="commit")
+            page.wait_for_selector("#mid")
+            before = page.evaluate(top)
+            wait(page, "p", "p.dataset.state === 'idle'")
+            assert page.evaluate(top) == before  # the reserved room is the player's height
+            page.frame_locator("iframe").locator(".listen-player[data-state=idle]").wait_for()
+            assert axe_violations(page) == []
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width
 
 
 def test_volume_and_mute(visit, publish):
@@ -920,6 +962,7 @@ def test_sticky_mini_player(visit, publish):
             == layout
         )
         assert page.locator("[data-listen-mini] .listen-title").inner_text() == HARBOUR_TITLE
+        assert axe_violations(page) == []
         shot(page, "player-sticky")
         page.locator("[data-listen-mini] .listen-play").click()  # it drives the same audio
         wait(page, "p", "a.paused && p.dataset.state === 'paused'")
@@ -959,6 +1002,7 @@ def test_screenshots_light_and_dark(visit, publish):
                 page, "x", "getComputedStyle(r.querySelector('.listen-play')).backgroundColor"
             )
             assert accent == "rgb(255, 210, 63)"
+            assert axe_violations(page) == []
             shot(page, "player-dark" if dark else "player-light")
 
 

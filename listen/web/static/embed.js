@@ -492,14 +492,14 @@
     }
 
     function onPageClick(e) {
-      if (!started || active !== me || e.defaultPrevented || e.button) return;
+      // Only while playing: a reader who paused and taps the text is reading, not asking for sound.
+      if (!started || active !== me || audio.paused || e.defaultPrevented || e.button) return;
       var t = e.target;
       if (t.closest && t.closest("a,button,input,select,textarea,label,summary,[contenteditable]")) return;
       if (W.getSelection && String(W.getSelection())) return; // selecting text, not asking to listen
       for (var i = 0; i < map.length; i++) {
         if (map[i] && map[i].contains(t)) {
           seekTo(pieces[i].start);
-          if (audio.paused) play();
           return;
         }
       }
