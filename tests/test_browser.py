@@ -17,6 +17,8 @@ from conftest import listen_serve
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PUBLISHER = "The Daily Example"
+ARTWORK = "https://news.example.com/listen-artwork.png"  # never fetched by a headless browser
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "LISTEN_ENGINES": "espeak",
         "LISTEN_SOURCE": "",
         "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "LISTEN_PUBLISHER_NAME": PUBLISHER,
+        "LISTEN_ARTWORK_URL": ARTWORK,
     }
     with listen_serve(settings) as base:
         yield base
@@ -101,6 +105,12 @@ def test_press_play_hear_the_article(browser, publisher, service):
     )
     assert en.get_attribute("data-state") == "playing"
     assert play.get_attribute("aria-label") == f"Pause: {en_title}"
+    # the lock screen: the article, the publisher's name and artwork
+    session = page.evaluate(
+        "() => { const m = navigator.mediaSession.metadata;"
+        " return [m.title, m.artist, m.artwork.map(a => a.src)]; }"
+    )
+    assert session == [en_title, PUBLISHER, [ARTWORK]]
     en.locator("select.listen-speed").select_option("1.5")
     rate = page.evaluate(
         "() => document.querySelector('#en').shadowRoot.querySelector('audio').playbackRate"

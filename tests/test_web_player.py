@@ -162,3 +162,18 @@ def test_an_old_version_is_sent_on_to_the_current_one(client):
     assert response.status_code == 302
     assert re.fullmatch(r".*/embed\.[0-9a-f]{12}\.js", response.headers["Location"])
     assert response.cache_control.max_age == 60
+
+
+def test_the_lock_screen_settings(config):
+    from listen.errors import ConfigError
+
+    app = create_app(
+        {**config, "PUBLISHER_NAME": "The Daily Example", "ARTWORK_URL": "https://x.test/a.png"}
+    )
+    body = app.test_client().get("/api/articles/harbour-bridge-reopens").get_json()
+    assert body["publisher"] == "The Daily Example"
+    assert body["artwork_url"] == "https://x.test/a.png"
+    plain = create_app(config).test_client().get("/api/articles/harbour-bridge-reopens")
+    assert plain.get_json()["publisher"] is None and plain.get_json()["artwork_url"] is None
+    with pytest.raises(ConfigError, match="LISTEN_ARTWORK_URL"):
+        create_app({**config, "ARTWORK_URL": "logo.png"})

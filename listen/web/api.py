@@ -87,6 +87,9 @@ def _article_json(article: Article) -> dict[str, Any]:
         "timings_url": url_for("listen.timings", article_id=article.id, _external=True),
         "transcript_url": url_for("listen.transcript_vtt", article_id=article.id, _external=True),
         "engine": meta.get("engine"),
+        # What the lock screen shows beside the title (Media Session artist and artwork).
+        "publisher": service().config["PUBLISHER_NAME"] or None,
+        "artwork_url": service().config["ARTWORK_URL"] or None,
     }
     if status.message:
         body["message"] = public_message(status.message)

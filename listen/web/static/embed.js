@@ -217,7 +217,7 @@
     var lang = pickLang(opt("language")) || pickLang(D.documentElement.lang) || "en";
     var api = BASE + "/api/articles/" + encodeURIComponent(id);
     var audioUrl = api + "/audio.mp3", timingsUrl = api + "/timings.json", dlUrl = "";
-    var title = "", est = 0, dur = 0, status = "", key = "listen:pos:" + id;
+    var title = "", publisher = "", artwork = "", est = 0, dur = 0, status = "", key = "listen:pos:" + id;
     var state = "", started = false, failedPlaying = false, errMsg = "", drag = false;
     var pendingSeek = -1, polls = 0, timer = 0, gen = 0, saved = 0;
     var pieces = null, tBusy = false, tQueue = [], map = [], reading = null, hlBox = null;
@@ -396,6 +396,8 @@
         }
         lang = pickLang(j.language) || lang;
         title = String(j.title || "");
+        publisher = String(j.publisher || "");
+        artwork = url(j.artwork_url, "");
         est = +j.estimated_s || +j.duration_s || est;
         status = j.status;
         if (+j.duration_s > 0 && !(isFinite(audio.duration) && audio.duration > 0)) dur = +j.duration_s;
@@ -650,7 +652,9 @@
     function session() {
       var ms = navigator.mediaSession;
       if (!ms) return;
-      try { ms.metadata = new MediaMetadata({ title: title || L().listen + L().more, artist: siteHost() }); } catch (e) {}
+      var md = { title: title || L().listen + L().more, artist: publisher || siteHost() };
+      if (/^https?:/.test(artwork)) md.artwork = [{ src: artwork }];
+      try { ms.metadata = new MediaMetadata(md); } catch (e) {}
       var h = {
         play: play, pause: me.pause,
         seekbackward: function (d) { skip(-(d.seekOffset || 15)); },
