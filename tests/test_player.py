@@ -767,6 +767,32 @@ def test_accent_colours_keep_3_to_1(visit, publish, dark):
         shot(page, "player-accents-dark" if dark else "player-accents-light")
 
 
+HIGHLIGHT = (
+    "() => { const e = document.querySelector('.listen-reading'), cs = getComputedStyle(e);"
+    " return [cs.color, cs.backgroundColor, cs.boxShadow.match(/rgba?[(][^)]*[)]/g),"
+    " getComputedStyle(document.body).backgroundColor]; }"
+)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light-page", "dark-page"])
+@pytest.mark.parametrize("accent", ["", "#ffcc00"], ids=["default", "yellow"])
+def test_the_reading_highlight_keeps_its_contrast(visit, publish, dark, accent):
+    attribute = f' data-listen-accent="{accent}"' if accent else ""
+    body = story("harbour", f'<div id="p" data-listen-article="harbour"{attribute}></div>')
+    with visit(publish(f"marked{accent[1:]}", body), dark=dark) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        page.wait_for_function("() => document.querySelector('.listen-reading')")
+        text, tint, shadows, page_bg = page.evaluate(HIGHLIGHT)
+        assert (page_bg == "rgb(17, 17, 17)") == dark, page_bg
+        assert tint != page_bg  # there is a tint
+        assert contrast(text, tint) >= 4.5, (text, tint)  # the text on it stays readable
+        bar = shadows[1]
+        assert contrast(bar, page_bg) >= 3, (bar, page_bg)  # the highlight stands out
+        assert axe_violations(page) == []
+        shot(page, f"player-highlight-{'dark' if dark else 'light'}{accent[1:]}")
+
+
 def test_touch_targets_are_44_px(visit, publish):
     body = story(
         "sequia",

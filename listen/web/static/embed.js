@@ -136,9 +136,10 @@
     "@container (max-width:419px){.listen-prev,.listen-next{display:none}}}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
   // The one style outside the shadow roots: the paragraph being read on the host page.
-  var HOST_CSS = "." + READING + "{background-color:rgba(31,95,214,.13);" +
-    "background-color:color-mix(in srgb,var(--listen-accent,#1f5fd6) 15%,transparent);" +
-    "box-shadow:0 0 0 .25em rgba(31,95,214,.13);box-shadow:0 0 0 .25em color-mix(in srgb,var(--listen-accent,#1f5fd6) 15%,transparent);" +
+  // Its colours are worked out against the page behind it (see mark()): a tint that keeps the
+  // text 4.5:1, and a bar on its left that stands out 3:1 from the page.
+  var HOST_CSS = "." + READING + "{background-color:var(--listen-tint,rgba(31,95,214,.13));" +
+    "box-shadow:0 0 0 .25em var(--listen-tint,rgba(31,95,214,.13)),-.5em 0 0 0 var(--listen-mark,#1f5fd6);" +
     "border-radius:.2em}@media (prefers-reduced-motion:no-preference){." + READING + "{transition:background-color .3s,box-shadow .3s}}";
 
   function sheetOf(css) {
@@ -193,11 +194,37 @@
   // The publisher's accent, mixed toward black (light player) or white (dark) until it stands
   // out 3:1 against the player's background, as WCAG asks of controls; its ink, black or white.
   var BG = { light: [245, 246, 248], dark: [27, 30, 35] };
-  function fit(hex, theme) {
-    var c = rgb(hex), to = theme === "dark" ? 255 : 0, k;
-    for (k = 0; k <= 20 && contrast(c, BG[theme]) < 3; k++) c = c.map(function (x) { return Math.round(x + (to - x) * 0.1); });
+  function hexOf(c) { return "#" + c.map(function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join(""); }
+  function mix(a, b, k) { return a.map(function (x, i) { return Math.round(x + (b[i] - x) * k); }); }
+  function fit(hex, bg) {
+    var c = rgb(hex), to = lum(bg) > 0.18 ? [0, 0, 0] : [255, 255, 255], k;
+    for (k = 0; k <= 20 && contrast(c, bg) < 3; k++) c = mix(c, to, 0.1);
     var ink = contrast(c, [17, 17, 17]) >= contrast(c, [255, 255, 255]) ? "#111" : "#fff";
-    return ["#" + c.map(function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join(""), ink];
+    return [hexOf(c), ink];
+  }
+  // A computed colour ("rgb(1, 2, 3)", "rgba(0, 0, 0, 0)") as [r, g, b, alpha].
+  function parsed(css) {
+    var n = (String(css).match(/[\d.]+/g) || []).map(Number);
+    return n.length >= 3 ? [n[0], n[1], n[2], n.length > 3 ? n[3] : 1] : null;
+  }
+  // The colour behind an element of the host page: the first opaque background around it.
+  function behind(e) {
+    for (var n = e; n && n.nodeType === 1; n = n.parentElement) {
+      var c = parsed(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0.5) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  }
+  // The highlight's colours for a paragraph: its bar 3:1 against the page, its tint as strong
+  // as it may be while the paragraph's own text keeps 4.5:1 on it.
+  function mark(e, accent) {
+    var bg = behind(e), bar = fit(accent || "#1f5fd6", bg)[0], text = parsed(getComputedStyle(e).color), tint = bg, a;
+    for (a = 0.16; a > 0.01; a -= 0.03) {
+      var t = mix(bg, rgb(bar), a);
+      if (!text || contrast(text.slice(0, 3), t) >= 4.5) { tint = t; break; }
+    }
+    e.style.setProperty("--listen-mark", bar);
+    e.style.setProperty("--listen-tint", "rgb(" + tint.join(",") + ")");
   }
   function siteHost() {
     try { if (W.top !== W && D.referrer) return new URL(D.referrer).hostname; } catch (e) {}
@@ -230,7 +257,7 @@
     if (layout === "compact" || layout === "sticky") root.setAttribute("data-layout", layout);
     if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
     if (/^#([\da-f]{3}|[\da-f]{6})$/i.test(accent)) {
-      var l = fit(accent, "light"), d = fit(accent, "dark");
+      var l = fit(accent, BG.light), d = fit(accent, BG.dark);
       root.style.setProperty("--acl", l[0]); root.style.setProperty("--acfgl", l[1]);
       root.style.setProperty("--acd", d[0]); root.style.setProperty("--acfgd", d[1]);
     } else accent = "";
@@ -484,11 +511,12 @@
       if (e === reading) return;
       if (reading) {
         reading.classList.remove(READING);
-        if (accent) reading.style.removeProperty("--listen-accent");
+        reading.style.removeProperty("--listen-mark");
+        reading.style.removeProperty("--listen-tint");
       }
       reading = e;
       if (e) {
-        if (accent) e.style.setProperty("--listen-accent", accent);
+        mark(e, accent);
         e.classList.add(READING);
       }
     }
