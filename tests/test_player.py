@@ -783,6 +783,9 @@ def test_the_reading_highlight_keeps_its_contrast(visit, publish, dark, accent):
         wait(page, "p", "p.dataset.state === 'idle'")
         page.locator("#p .listen-play").click()
         page.wait_for_function("() => document.querySelector('.listen-reading')")
+        page.wait_for_function(  # its colours fade in (0.3 s): measured once they are in
+            "() => !document.querySelector('.listen-reading').getAnimations().length"
+        )
         text, tint, shadows, page_bg = page.evaluate(HIGHLIGHT)
         assert (page_bg == "rgb(17, 17, 17)") == dark, page_bg
         assert tint != page_bg  # there is a tint
@@ -791,6 +794,47 @@ def test_the_reading_highlight_keeps_its_contrast(visit, publish, dark, accent):
         assert contrast(bar, page_bg) >= 3, (bar, page_bg)  # the highlight stands out
         assert axe_violations(page) == []
         shot(page, f"player-highlight-{'dark' if dark else 'light'}{accent[1:]}")
+
+
+@pytest.mark.parametrize("still", [False, True], ids=["smooth", "reduced-motion"])
+def test_the_page_follows_the_reader(visit, publish, service, browser, still):
+    pieces = timings(service, "long")
+    url = publish("follow", story("long", '<div id="p" data-listen-article="long"></div>'))
+    reading = "() => { const e = document.querySelector('.listen-reading');"
+    reading += (
+        " return e && [e.id, e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]; }"
+    )
+    with visit(url, goto=False, height=500) as page:
+        if still:
+            page.emulate_media(reduced_motion="reduce")
+        page.goto(url)
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        for n in (4, 9):
+            page.evaluate(js("p", f"a.currentTime = {pieces[n]['start'] + 0.1}"))
+            page.wait_for_function(
+                f"() => {{ const e = document.getElementById('long-{n}'); if (!e) return false;"
+                " const r = e.getBoundingClientRect();"
+                " return e.classList.contains('listen-reading')"
+                " && r.top >= 0 && r.top < innerHeight; }",
+                timeout=5_000 if not still else 1_000,
+            )
+        if not still:
+            return
+        # the reader scrolls away themself: the page stays where they put it
+        before = page.evaluate("() => scrollY")
+        page.mouse.move(300, 300)
+        page.mouse.wheel(0, -600)
+        page.wait_for_function(f"() => scrollY < {before - 300}")
+        page.wait_for_timeout(300)
+        where = page.evaluate("() => scrollY")
+        page.evaluate(js("p", f"a.currentTime = {pieces[12]['start'] + 0.1}"))
+        page.wait_for_function(
+            "() => document.getElementById('long-12').classList.contains('listen-reading')"
+        )
+        page.wait_for_timeout(1000)
+        assert page.evaluate("() => scrollY") == where
 
 
 def test_touch_targets_are_44_px(visit, publish):

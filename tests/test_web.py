@@ -31,6 +31,8 @@ def test_article_metadata_before_and_after_synthesis(client):
         "timings_url": f"{base}/timings.json",
         "transcript_url": f"{base}/transcript.vtt",
         "engine": None,
+        "publisher": None,
+        "artwork_url": None,
     }
     assert 300 < words < 400
     assert client.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200

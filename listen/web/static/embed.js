@@ -152,6 +152,20 @@
   }
 
   var done = new WeakSet(), active = null;
+  // The page follows the paragraph being read, unless the reader scrolled in the last seconds:
+  // a scroll we did not start is theirs.
+  var ours = 0, theirs = 0, FOLLOW_PAUSE = 8000;
+  function mine() { theirs = Date.now(); }
+  W.addEventListener("scroll", function () { if (Date.now() > ours) mine(); }, { passive: true });
+  ["wheel", "touchmove"].forEach(function (ev) { W.addEventListener(ev, mine, { passive: true }); });
+  function follow(e) {
+    if (Date.now() - theirs < FOLLOW_PAUSE) return;
+    var r = e.getBoundingClientRect(), h = W.innerHeight || D.documentElement.clientHeight;
+    if (r.top >= 0 && r.bottom <= h) return; // in view: nothing moves
+    var still = W.matchMedia && W.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    ours = Date.now() + (still ? 200 : 1500);
+    e.scrollIntoView({ block: r.height > h * 0.8 ? "start" : "center", behavior: still ? "auto" : "smooth" });
+  }
 
   function fmt(s) {
     s = Math.max(0, Math.floor(s || 0));
@@ -514,10 +528,12 @@
         reading.style.removeProperty("--listen-mark");
         reading.style.removeProperty("--listen-tint");
       }
+      var moved = !!reading && !!e;
       reading = e;
       if (e) {
         mark(e, accent);
         e.classList.add(READING);
+        if (moved && !audio.paused) follow(e);
       }
     }
 
