@@ -120,6 +120,18 @@ def origin(value: str) -> str | None:
     return None
 
 
+def image_url(value: str) -> str | None:
+    """Empty, or an absolute http(s) address of an image."""
+    if not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return (
+            "give an absolute http:// or https:// address (e.g. https://news.example.com/logo.png)"
+        )
+    return None
+
+
 def host_names(value: str) -> str | None:
     """Comma-separated host names (``listen.example.com``, ``.example.com``), or empty."""
     for host in (h.strip() for h in value.split(",")):
@@ -451,6 +463,17 @@ class Settings(Mapping[str, Any]):
         "*",
         "Who may frame the /embed/<id> player: a CSP frame-ancestors source list, e.g. "
         "'https://news.example.com https://*.example.com'; * allows any site.",
+    )
+    PUBLISHER_NAME: str = setting(
+        "",
+        "Who the lock screen and a headset's display name as the artist while the player "
+        "plays (Media Session), e.g. 'The Daily Example'. Empty: the host name of the page.",
+    )
+    ARTWORK_URL: str = setting(
+        "",
+        "Address of a square image (PNG or JPEG, 512 px or more) shown with the article on "
+        "lock screens (Media Session artwork). Empty: no artwork.",
+        image_url,
     )
     PUBLIC_URL: str = setting(
         "",

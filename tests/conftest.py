@@ -208,6 +208,27 @@ def browser() -> Iterator[Any]:
             instance.close()
 
 
+AXE = Path(__file__).resolve().parents[1] / ".cache/npm/node_modules/axe-core/axe.min.js"
+
+
+def axe_violations(target: Any) -> list[str]:
+    """axe-core's WCAG 2.x A/AA (and best-practice) violations on a page or frame, as
+    "rule: selector" lines (the open shadow roots of the players included)."""
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed: ./dev test installs it (npm, into .cache/npm)")
+    if not target.evaluate("() => !!window.axe"):
+        target.add_script_tag(path=str(AXE))
+    return list(
+        target.evaluate(
+            """async () => {
+                const r = await axe.run(document, {resultTypes: ['violations']});
+                return r.violations.flatMap(v => v.nodes.map(n =>
+                    v.id + ': ' + n.target.join(' ') + ' ' + (n.failureSummary || '')));
+            }"""
+        )
+    )
+
+
 @contextmanager
 def listen_serve(settings: dict[str, str], workers: int = 1, threads: int = 8) -> Iterator[str]:
     """A real `listen serve` (gunicorn) with these LISTEN_* settings; yields its base URL."""

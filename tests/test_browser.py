@@ -4,7 +4,9 @@ against the real service started as `listen serve` (gunicorn)."""
 from __future__ import annotations
 
 import http.server
+import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from conftest import listen_serve
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PUBLISHER = "The Daily Example"
+ARTWORK = "https://news.example.com/listen-artwork.png"  # never fetched by a headless browser
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +27,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "LISTEN_ENGINES": "espeak",
         "LISTEN_SOURCE": "",
         "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "LISTEN_PUBLISHER_NAME": PUBLISHER,
+        "LISTEN_ARTWORK_URL": ARTWORK,
     }
     with listen_serve(settings) as base:
         yield base
@@ -59,23 +65,34 @@ def player(page, host_id: str):
     return page.locator(f"#{host_id} .listen-player")
 
 
-def test_press_play_hear_the_article(browser, publisher):
+def api(base: str, article_id: str) -> dict:
+    with urllib.request.urlopen(f"{base}/api/articles/{article_id}", timeout=10) as response:
+        return json.load(response)
+
+
+def test_press_play_hear_the_article(browser, publisher, service):
     page = browser.new_page()
     page.goto(publisher)
     en, es = player(page, "en"), player(page, "es")
     play = en.locator("button.listen-play")
     play.wait_for()
-    assert en.locator(".listen-title").inner_text() == "Listen to this article"
-    assert play.get_attribute("aria-label") == "Play"
+    en_title = api(service, "city-council-budget")["title"]
+    es_title = api(service, "sequia-en-el-valle")["title"]
+    page.wait_for_function(
+        "() => document.querySelector('#en').shadowRoot.querySelector('.listen-player')"
+        ".dataset.state === 'idle'"
+    )
+    assert en.locator(".listen-title").inner_text() == en_title
+    assert play.get_attribute("aria-label") == f"Play: {en_title}"
     es_play = es.locator("button.listen-play")
     # the label follows the article's language once the API has answered
     page.wait_for_function(
         "() => document.querySelector('#es').shadowRoot.querySelector('.listen-player')"
         ".getAttribute('lang') === 'es'"
     )
-    assert es.locator(".listen-title").inner_text() == "Escuchar este artículo"
-    assert es_play.get_attribute("aria-label") == "Reproducir"
-    assert es.locator("input.listen-seek").get_attribute("aria-label") == "Buscar"
+    assert es.locator(".listen-title").inner_text() == es_title
+    assert es_play.get_attribute("aria-label") == f"Reproducir: {es_title}"
+    assert es.locator("input.listen-seek").get_attribute("aria-label") == "Posición"
     assert es.locator("select.listen-speed").get_attribute("aria-label") == "Velocidad"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "player-idle.png"))
@@ -87,7 +104,13 @@ def test_press_play_hear_the_article(browser, publisher):
         timeout=60_000,
     )
     assert en.get_attribute("data-state") == "playing"
-    assert play.get_attribute("aria-label") == "Pause"
+    assert play.get_attribute("aria-label") == f"Pause: {en_title}"
+    # the lock screen: the article, the publisher's name and artwork
+    session = page.evaluate(
+        "() => { const m = navigator.mediaSession.metadata;"
+        " return [m.title, m.artist, m.artwork.map(a => a.src)]; }"
+    )
+    assert session == [en_title, PUBLISHER, [ARTWORK]]
     en.locator("select.listen-speed").select_option("1.5")
     rate = page.evaluate(
         "() => document.querySelector('#en').shadowRoot.querySelector('audio').playbackRate"
@@ -114,8 +137,10 @@ def test_iframe_embed(browser, service):
     page.goto(f"{service}/embed/festival-de-cine")
     play = page.locator(".listen-player button.listen-play")
     play.wait_for()
-    assert page.locator(".listen-player .listen-title").inner_text() == "Escuchar este artículo"
-    assert play.get_attribute("aria-label") == "Reproducir"
+    title = api(service, "festival-de-cine")["title"]
+    page.locator(".listen-player[data-state=idle]").wait_for()
+    assert page.locator(".listen-player .listen-title").inner_text() == title
+    assert play.get_attribute("aria-label") == f"Reproducir: {title}"
     page.goto(f"{service}/embed/festival-de-cine?theme=dark&layout=compact&download=false")
     player = page.locator(".listen-player")
     player.wait_for()
@@ -123,7 +148,7 @@ def test_iframe_embed(browser, service):
     assert player.get_attribute("data-layout") == "compact"
     page.wait_for_function(
         "() => document.querySelector('[data-listen-article]').shadowRoot"
-        ".querySelector('.listen-player').dataset.state === 'pending'"
+        ".querySelector('.listen-player').dataset.state === 'idle'"
     )
     assert not page.locator(".listen-dl").is_visible()
     page.close()

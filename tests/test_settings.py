@@ -78,6 +78,8 @@ BAD = [
     ("PUBLIC_URL", "https://listen.example.com:99999", "the port is not a number"),
     ("PUBLIC_URL", "https://user@listen.example.com", "no user name or password"),
     ("PUBLIC_URL", "https://listen.example.com/?a=1", "no query or fragment"),
+    ("ARTWORK_URL", "logo.png", "give an absolute http:// or https:// address"),
+    ("ARTWORK_URL", "ftp://news.example.com/logo.png", "give an absolute http://"),
     ("TRUSTED_HOSTS", "listen.example.com, bad host", "'bad host' is not a host name"),
     ("TRUSTED_HOSTS", "listen.example.com:443", "without ports"),
 ]

@@ -32,6 +32,8 @@ def test_article_metadata_before_and_after_synthesis(client):
         "transcript_url": f"{base}/transcript.vtt",
         "engine": None,
         "events_url": "http://localhost/api/events",
+        "publisher": None,
+        "artwork_url": None,
     }
     assert 300 < words < 400
     assert client.get(f"/api/articles/{EN_ID}/audio.mp3").status_code == 200
@@ -113,7 +115,6 @@ def test_edited_article_gets_new_audio_unchanged_never_twice(client, articles):
         ("/api/articles/" + "x" * 129, 400, "invalid_id"),
         ("/api/articles/no-such-article", 404, "not_found"),
         ("/api/articles/no-such-article/audio.mp3", 404, "not_found"),
-        ("/embed/no-such-article", 404, "not_found"),
         ("/no/such/route", 404, "not_found"),
     ],
 )

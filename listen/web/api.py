@@ -6,7 +6,6 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -19,7 +18,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    send_from_directory,
     url_for,
 )
 from markupsafe import escape
@@ -38,7 +36,7 @@ from listen.models import Article
 from listen.service import Listen
 from listen.storage.cache import Entry
 from listen.text.language import SUPPORTED
-from listen.web import feed
+from listen.web import assets, feed
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,6 @@ INDEX_LIMIT = 50
 """Articles listed on the home page."""
 
 bp = Blueprint("listen", __name__)
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 def service() -> Listen:
@@ -97,9 +94,12 @@ def _article_json(article: Article) -> dict[str, Any]:
         "events_url": url_for("events.post_event", _external=True)
         if service().config["ANALYTICS"]
         else None,
+        # What the lock screen shows beside the title (Media Session artist and artwork).
+        "publisher": service().config["PUBLISHER_NAME"] or None,
+        "artwork_url": service().config["ARTWORK_URL"] or None,
     }
     if status.message:
-        body["message"] = status.message
+        body["message"] = public_message(status.message)
     return body
 
 
@@ -332,12 +332,22 @@ def index() -> str:
         articles=articles,
         source=_public_description(listen.describe_source()),
         embed_js_url=url_for("listen.embed_js", _external=True),
+        player_js_url=_player_url(),
     )
 
 
+def _player_url() -> str:
+    return url_for("listen.embed_versioned", version=assets.embed_scripts().version)
+
+
+SOURCE_KINDS = (("files:", "files"), ("wordpress+", "WordPress"), ("http", "web pages"))
+"""What the home page says of a source: its kind, never its folder or address."""
+
+
 def _public_description(described: str) -> str:
-    # A files source is described by its folder: no server path on a public page.
-    return re.sub(r"^files:\S+", "files", described)
+    kind = next((name for prefix, name in SOURCE_KINDS if described.startswith(prefix)), "")
+    pushed = " (and pushed articles)" if described.endswith("(and pushed articles)") else ""
+    return (kind or "configured") + pushed
 
 
 @bp.get("/embed/<path:article_id>")
@@ -347,16 +357,46 @@ def embed(article_id: str) -> str:
         "embed.html",
         article={"id": a.id, "title": a.title, "language": a.language},
         # Relative: the page is ours, so the script is too; the script takes the API's
-        # origin from its own address.
-        embed_js_url=url_for("listen.embed_js"),
+        # origin from its own address. The versioned player directly: one request fewer.
+        embed_js_url=_player_url(),
     )
 
 
 @bp.get("/embed.js")
 def embed_js() -> Response:
-    response = send_from_directory(STATIC, "embed.js", mimetype="text/javascript")
+    """The entry point publishers paste: cached a few minutes, it adds the versioned player."""
+    scripts = assets.embed_scripts()
+    return _script(scripts.entry, scripts.version + "-entry", assets.ENTRY_MAX_AGE)
+
+
+@bp.get("/embed.<version>.js")
+def embed_versioned(version: str) -> Response:
+    """The player itself, minified and compressed, cached for a year under its version."""
+    scripts = assets.embed_scripts()
+    if version != scripts.version:
+        # An entry point cached before a deploy: the current player (not cached for long).
+        moved = Response(status=302)
+        moved.headers["Location"] = url_for("listen.embed_versioned", version=scripts.version)
+        moved.cache_control.max_age = 60
+        return moved
+    response = _script(scripts.player, scripts.version, assets.VERSIONED_MAX_AGE)
+    response.cache_control.immutable = True
+    return response
+
+
+def _script(script: assets.Encoded, tag: str, max_age: int) -> Response:
+    accepted = {coding: q for coding, q in request.accept_encodings}
+    coding, body = script.pick(accepted)
+    response = Response(body, mimetype="text/javascript")
+    if coding != "identity":
+        response.headers["Content-Encoding"] = coding
+    response.vary.add("Accept-Encoding")
+    response.set_etag(f"{tag}-{coding}")
     response.cache_control.public = True
-    response.cache_control.max_age = 300
+    response.cache_control.max_age = max_age
+    response.headers["Timing-Allow-Origin"] = "*"  # publishers may measure what it costs
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.make_conditional(request)
     return response
 
 
@@ -466,7 +506,7 @@ def healthz() -> Response:
 @bp.after_app_request
 def cors(response: Response) -> Response:
     # The player runs on publishers' pages: its API calls and audio are cross-origin.
-    if request.path.startswith("/api/") or request.path in CROSS_ORIGIN:
+    if request.path.startswith("/api/") or request.path in CROSS_ORIGIN or _versioned(request.path):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = (
             "Content-Length, Content-Range, Accept-Ranges, ETag, Retry-After, X-Listen-Stream"
@@ -477,8 +517,86 @@ def cors(response: Response) -> Response:
     return response
 
 
-def handle_listen_error(exc: ListenError) -> tuple[Response, int]:
-    response = jsonify(exc.to_dict())
+HTML_PAGES = frozenset({"listen.embed", "listen.transcript_page", "listen.index"})
+"""Endpoints whose answer is a page a person (or an iframe) shows: their errors are pages too."""
+
+PAGE_TEXT = {
+    "en": {
+        "missing": ("Audio not available", "This article has no audio."),
+        "failed": ("Audio not available", "The audio is not available right now."),
+    },
+    "es": {
+        "missing": ("Audio no disponible", "Este artículo no tiene audio."),
+        "failed": ("Audio no disponible", "El audio no está disponible en este momento."),
+    },
+}
+"""What an error page says, by language and kind (a permanent 4xx, or anything else)."""
+
+PRIVATE_SETTINGS = (
+    ("SOURCE", "the source"),
+    ("CACHE_DIR", "the cache folder"),
+    ("DATA_DIR", "the data folder"),
+    ("LEXICON", "the lexicon"),
+    ("PIPER_MODEL", "the piper voice"),
+    ("PIPER_VOICES", "the piper voices"),
+    ("GTTS_URL", "the gTTS endpoint"),
+    ("REDIS_URL", "Redis"),
+)
+"""Settings whose values (folders, addresses) no public answer names, and what it says instead."""
+
+SERVER_PATH = re.compile(
+    r"(?<![\w.:/])/(?:srv|home|tmp|var|opt|usr|etc|root|mnt|media|data|work|run|private)"
+    r"(?:/[^\s'\"/]{1,200}){0,40}/?"
+)
+"""An absolute path under a usual root, which no public answer shows (a safety net)."""
+
+WEB_SITE = re.compile(r"https?://[^/\s'\"{}]{1,300}")
+
+
+def public_message(message: str) -> str:
+    """``message`` without the server's paths or the source's settings (the log has them)."""
+    listen = service()
+    source = str(listen.config["SOURCE"])
+    hidden = [(listen.describe_source(), "the source")]
+    hidden += [(str(listen.config[name]), instead) for name, instead in PRIVATE_SETTINGS]
+    # A web source's site, however an article's address goes on from there.
+    hidden += [(site, "the source") for site in WEB_SITE.findall(source)]
+    for value, instead in sorted(hidden, key=lambda pair: -len(pair[0])):
+        if len(value) >= 2:
+            message = message.replace(value, instead)
+    return SERVER_PATH.sub("<path>", message)
+
+
+def permanent(status: int) -> bool:
+    """A client error that asking again will not mend (not a 408, 409 or 429)."""
+    return 400 <= status < 500 and status not in (408, 409, 429)
+
+
+def _page_language() -> str:
+    asked = (request.args.get("lang") or "")[:2].lower()
+    if asked in PAGE_TEXT:
+        return asked
+    default = str(service().config["LANGUAGE"])
+    return request.accept_languages.best_match(list(PAGE_TEXT), default) or default
+
+
+def _error_page(status: int) -> tuple[str, int]:
+    lang = _page_language()
+    title, message = PAGE_TEXT[lang]["missing" if permanent(status) else "failed"]
+    page = render_template("error.html", lang=lang, text={"title": title, "message": message})
+    return page, status
+
+
+def _versioned(path: str) -> bool:
+    return path.startswith("/embed.") and path.endswith(".js")
+
+
+def handle_listen_error(exc: ListenError) -> tuple[Response | str, int]:
+    if exc.status < 500:
+        log.info("%s %s -> %s: %s", request.method, request.path, exc.status, exc.message)
+    if request.endpoint in HTML_PAGES:
+        return _error_page(exc.status)
+    response = jsonify({**exc.to_dict(), "message": public_message(exc.message)})
     if exc.retry_after:
         response.headers["Retry-After"] = str(exc.retry_after)
     if exc.status >= 500:
@@ -486,8 +604,10 @@ def handle_listen_error(exc: ListenError) -> tuple[Response, int]:
     return response, exc.status
 
 
-def handle_http_error(exc: HTTPException) -> tuple[Response, int]:
+def handle_http_error(exc: HTTPException) -> tuple[Response | str, int]:
     code = exc.code or 500
+    if request.endpoint in HTML_PAGES:
+        return _error_page(code)
     name = (exc.name or "error").lower().replace(" ", "_")
     return jsonify({"error": name, "message": exc.description or exc.name}), code
 
@@ -504,8 +624,10 @@ def handle_redis_error(exc: Exception) -> tuple[Response, int]:
     return response, 503
 
 
-def handle_unexpected(exc: Exception) -> tuple[Response, int]:
+def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
+    if request.endpoint in HTML_PAGES:
+        return _error_page(500)
     body = {"error": "internal_error", "message": "internal error; the server log has details"}
     return jsonify(body), 500
 

@@ -2,7 +2,8 @@
     <div data-listen-article="ID"></div>
     Options on the div: data-listen-theme="light|dark|auto", data-listen-accent="#hex",
     data-listen-layout="compact|sticky", data-listen-highlight="CSS selector",
-    data-listen-download="false". Height: 96px (compact: 56px). On the page's own paragraphs,
+    data-listen-download="false", data-listen-title="hide" (the page shows the headline already),
+    data-listen-missing="hide" (no player at all for an article without audio). Height: 96px (compact: 56px). On the page's own paragraphs,
     optional: data-listen-paragraph (="ID" when several articles share the page). The paragraph
     being read gets the class listen-reading. */
 (function () {
@@ -16,18 +17,19 @@
   try { if (D.currentScript && D.currentScript.src) BASE = new URL(D.currentScript.src).origin; } catch (e) {}
 
   var SEL = "[data-listen-article]", READING = "listen-reading";
-  var RATES = [0.75, 1, 1.25, 1.5, 2];
+  var RATES = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
   var T = {
     en: { listen: "Listen", more: " to this article", play: "Play", pause: "Pause", seek: "Seek",
       speed: "Speed", back: "Skip back 15 seconds", fwd: "Skip forward 15 seconds",
       prev: "Previous paragraph", next: "Next paragraph", dl: "Download", close: "Close",
       prep: "Preparing audio\u2026", retry: "Retry", player: "Article audio", min: " min", unit: " listen",
-      of: " of ", err: "The audio is not available right now.", gone: "This article has no audio." },
-    es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Buscar",
+      of: " of ", mute: "Mute", vol: "Volume", resume: "Resume from ", over: "Start over", err: "The audio is not available right now.", gone: "This article has no audio." },
+    es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Posici\u00f3n",
       speed: "Velocidad", back: "Retroceder 15 segundos", fwd: "Avanzar 15 segundos",
       prev: "P\u00e1rrafo anterior", next: "P\u00e1rrafo siguiente", dl: "Descargar", close: "Cerrar",
       prep: "Preparando audio\u2026", retry: "Reintentar", player: "Audio del art\u00edculo",
-      min: " min", unit: " de escucha", of: " de ", err: "El audio no est\u00e1 disponible en este momento.",
+      min: " min", unit: " de escucha", of: " de ", mute: "Silenciar", vol: "Volumen",
+      resume: "Reanudar en ", over: "Desde el principio", err: "El audio no est\u00e1 disponible en este momento.",
       gone: "Este art\u00edculo no tiene audio.", comma: 1 }
   };
   var REPLAY = '<path d="M5.1 9A8 8 0 1 0 12 5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M13 1.5v7L8.5 5z"/>';
@@ -42,21 +44,23 @@
     prev: '<path d="M6 6h2v12H6zm3.5 6 8.5 6V6z"/>',
     next: '<path d="M6 18l8.5-6L6 6zM16 6h2v12h-2z"/>',
     dl: '<path d="M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z"/>',
+    vol: '<path d="M4 9v6h4l5 5V4L8 9z"/><path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2"/>',
+    muted: '<path d="M4 9v6h4l5 5V4L8 9z"/><path d="m16 9 6 6m0-6-6 6" fill="none" stroke="currentColor" stroke-width="2"/>',
     close: '<path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6z"/>'
   };
   function svg(name) {
     return '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' + ICON[name] + "</svg>";
   }
 
-  var DARK = "--bg:#1b1e23;--bd:#353b45;--fg:#eff2f6;--mu:#aab2be;--ac:#7eaaff;--acfg:#0b1322;" +
-    "--trk:#3b424d;--buf:#6c7584;--hov:rgba(255,255,255,.1);--err:#ff8a80;color-scheme:dark";
+  var DARK = "--bg:#1b1e23;--bd:#353b45;--fg:#eff2f6;--mu:#aab2be;--ac:var(--acd,#7eaaff);--acfg:var(--acfgd,#0b1322);" +
+    "--trk:#737c89;--buf:#aab2be;--hov:rgba(255,255,255,.1);--err:#ff8a80;color-scheme:dark";
   var CSS =
     ":host{display:block}:host([hidden]),[hidden]{display:none!important}" +
     ":host([data-listen-mini]){position:fixed;left:0;right:0;bottom:0;z-index:2147483000}" +
     ".listen-player{all:initial;display:block;container-type:inline-size;" +
     "font:14px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--fg);" +
-    "--bg:#f5f6f8;--bd:#dce0e6;--fg:#15181d;--mu:#59606c;--ac:#1f5fd6;--acfg:#fff;--trk:#d3d8df;" +
-    "--buf:#9aa3b1;--hov:rgba(0,0,0,.07);--err:#c5221f;color-scheme:light}" +
+    "--bg:#f5f6f8;--bd:#dce0e6;--fg:#15181d;--mu:#59606c;--ac:var(--acl,#1f5fd6);--acfg:var(--acfgl,#fff);--trk:#858d99;" +
+    "--buf:#4c535e;--hov:rgba(0,0,0,.07);--err:#c5221f;color-scheme:light}" +
     "@media (prefers-color-scheme:dark){.listen-player:not([data-theme=light]){" + DARK + "}}" +
     ".listen-player[data-theme=dark]{" + DARK + "}" +
     ".listen-box{box-sizing:border-box;height:96px;display:grid;align-content:center;align-items:center;" +
@@ -72,8 +76,10 @@
     ".listen-retry{grid-area:play;justify-self:start;height:36px;padding:0 14px 0 10px;gap:4px;border-radius:99px;" +
     "background:var(--ac);color:var(--acfg);font-weight:600;white-space:nowrap}" +
     "[data-state=error] .listen-box{grid-template:'play info' auto/auto minmax(0,1fr)}" +
-    "[data-state=error] .listen-bar,[data-state=error] .listen-speed,[data-state=error] .listen-dl{display:none}" +
-    "[data-state=error] .listen-sub{white-space:normal}" +
+    "[data-state=missing] .listen-box{grid-template:'info' auto/minmax(0,1fr);padding:0 16px}" +
+    "[data-state=error] .listen-bar,[data-state=error] .listen-speed,[data-state=error] .listen-dl," +
+    "[data-state=missing] .listen-bar,[data-state=missing] .listen-speed,[data-state=missing] .listen-dl{display:none}" +
+    "[data-state=error] .listen-sub,[data-state=missing] .listen-sub{white-space:normal}" +
     ".listen-icon{width:32px;height:32px;border-radius:50%;color:var(--fg)}" +
     "@media (hover:hover){.listen-icon:hover,.listen-speed:hover{background:var(--hov)}" +
     ".listen-play:hover,.listen-retry:hover{filter:brightness(1.1)}}" +
@@ -83,7 +89,7 @@
     ".listen-title{font-weight:650;font-size:15px}" +
     ".listen-sub{font-size:12.5px;color:var(--mu);font-variant-numeric:tabular-nums}" +
     ".listen-time:not(:empty)+.listen-msg:not(:empty)::before{content:' \\b7  '}" +
-    "[data-state=error] .listen-msg{color:var(--err)}" +
+    "[data-state=error] .listen-msg{color:var(--err)}[data-state=missing] .listen-title{display:none}" +
     "@container (max-width:339px){.listen-more{display:none}}" +
     ".listen-speed{grid-area:spd;-webkit-appearance:none;appearance:none;height:30px;min-width:44px;padding:0 8px;" +
     "border:1px solid var(--bd);border-radius:99px;background:none;font-size:13px;font-weight:600;text-align:center;font-variant-numeric:tabular-nums}" +
@@ -103,22 +109,37 @@
     "[data-layout=compact] .listen-bar{display:contents}[data-layout=compact] .listen-title," +
     "[data-layout=compact] .listen-prev,[data-layout=compact] .listen-next{display:none}" +
     "[data-layout=compact] .listen-info{order:2;flex:0 1 auto;max-width:40%}[data-layout=compact] .listen-speed{order:3}" +
-    "[data-layout=compact] .listen-dl{order:4}[data-layout=compact][data-state=error] .listen-info{flex:1;max-width:none}" +
+    "[data-layout=compact] .listen-dl{order:4}[data-layout=compact][data-state=error] .listen-info,[data-layout=compact][data-state=missing] .listen-info{flex:1;max-width:none}" +
     "[data-layout=compact] .listen-seek{min-width:56px}" +
     "[data-layout=compact] .listen-play,.listen-mini .listen-play{width:40px;height:40px}" +
     "[data-layout=compact] .listen-play svg,.listen-mini .listen-play svg{width:26px;height:26px}" +
     "@container (max-width:439px){[data-layout=compact] .listen-back,[data-layout=compact] .listen-fwd," +
     "[data-layout=compact] .listen-unit{display:none}}" +
-    ".listen-player[data-state=error] .listen-bar{display:none}" +
+    ".listen-player[data-state=error] .listen-bar,.listen-player[data-state=missing] .listen-bar{display:none}" +
     // the mini-player of the sticky layout
     ".listen-mini{padding:0 8px calc(8px + env(safe-area-inset-bottom,0px))}" +
     ".listen-mini .listen-box{display:flex;gap:8px;height:56px;max-width:560px;margin:0 auto;overflow:hidden;box-shadow:0 4px 18px rgba(0,0,0,.22)}" +
     ".listen-mini .listen-info{flex:1}.listen-prog{position:absolute;left:0;bottom:0;height:3px;width:var(--p);background:var(--ac)}" +
+    ".listen-vol{width:64px;height:32px;margin:0 4px;padding:0;background:none;cursor:pointer;-webkit-appearance:none;appearance:none;--v:100%}" +
+    ".listen-vol::-webkit-slider-runnable-track{height:4px;border-radius:2px;background:linear-gradient(90deg,var(--fg) var(--v),var(--trk) var(--v))}" +
+    ".listen-vol::-webkit-slider-thumb{-webkit-appearance:none;width:12px;height:12px;margin-top:-4px;border-radius:50%;background:var(--fg)}" +
+    "@container (max-width:519px){.listen-vol{display:none}}" +
+    ".listen-over{display:inline;height:auto;margin-left:.5em;padding:0;color:var(--fg);font-weight:600;text-decoration:underline}" +
+    "[data-layout=compact] .listen-mute{order:5}[data-layout=compact] .listen-vol{order:6}" +
+    "@container (max-width:439px){[data-layout=compact] .listen-mute{display:none}}" +
+    // touch screens: every target at least 44 px (WCAG 2.5.5); paragraph skips go when narrow
+    "@media (pointer:coarse){.listen-box{grid-template-rows:44px 44px;gap:2px 6px}" +
+    ".listen-icon,.listen-play,[data-layout=compact] .listen-play,.listen-mini .listen-play{width:44px;height:44px}" +
+    ".listen-speed{height:44px;min-width:48px}.listen-retry{height:44px}.listen-seek{height:44px}" +
+    ".listen-over{min-height:44px;display:inline-flex}[data-layout=compact] .listen-box{height:56px}" +
+    ".listen-box{grid-template-columns:44px minmax(0,1fr) auto auto}" +
+    "@container (max-width:419px){.listen-prev,.listen-next{display:none}}}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
   // The one style outside the shadow roots: the paragraph being read on the host page.
-  var HOST_CSS = "." + READING + "{background-color:rgba(31,95,214,.13);" +
-    "background-color:color-mix(in srgb,var(--listen-accent,#1f5fd6) 15%,transparent);" +
-    "box-shadow:0 0 0 .25em rgba(31,95,214,.13);box-shadow:0 0 0 .25em color-mix(in srgb,var(--listen-accent,#1f5fd6) 15%,transparent);" +
+  // Its colours are worked out against the page behind it (see mark()): a tint that keeps the
+  // text 4.5:1, and a bar on its left that stands out 3:1 from the page.
+  var HOST_CSS = "." + READING + "{background-color:var(--listen-tint,rgba(31,95,214,.13));" +
+    "box-shadow:0 0 0 .25em var(--listen-tint,rgba(31,95,214,.13)),-.5em 0 0 0 var(--listen-mark,#1f5fd6);" +
     "border-radius:.2em}@media (prefers-reduced-motion:no-preference){." + READING + "{transition:background-color .3s,box-shadow .3s}}";
 
   function sheetOf(css) {
@@ -131,6 +152,20 @@
   }
 
   var done = new WeakSet(), active = null;
+  // The page follows the paragraph being read, unless the reader scrolled in the last seconds:
+  // a scroll we did not start is theirs.
+  var ours = 0, theirs = 0, FOLLOW_PAUSE = 8000;
+  function mine() { theirs = Date.now(); }
+  W.addEventListener("scroll", function () { if (Date.now() > ours) mine(); }, { passive: true });
+  ["wheel", "touchmove"].forEach(function (ev) { W.addEventListener(ev, mine, { passive: true }); });
+  function follow(e) {
+    if (Date.now() - theirs < FOLLOW_PAUSE) return;
+    var r = e.getBoundingClientRect(), h = W.innerHeight || D.documentElement.clientHeight;
+    if (r.top >= 0 && r.bottom <= h) return; // in view: nothing moves
+    var still = W.matchMedia && W.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    ours = Date.now() + (still ? 200 : 1500);
+    e.scrollIntoView({ block: r.height > h * 0.8 ? "start" : "center", behavior: still ? "auto" : "smooth" });
+  }
 
   function fmt(s) {
     s = Math.max(0, Math.floor(s || 0));
@@ -159,15 +194,51 @@
     var a = page.slice(0, 60), b = piece.slice(0, 60);
     return b.length < 20 ? page === piece : page.indexOf(b) >= 0 || (a.length >= 20 && piece.indexOf(a) >= 0);
   }
-  // The accent's text colour: black or white, whichever contrasts more.
-  function ink(hex) {
-    var h = hex.slice(1), c = [], i;
+  // Colours as [r, g, b] 0-255; WCAG relative luminance and contrast ratio.
+  function rgb(hex) {
+    var h = hex.slice(1);
     if (h.length < 6) h = h.replace(/./g, "$&$&");
-    for (i = 0; i < 3; i++) {
-      var v = parseInt(h.substr(i * 2, 2), 16) / 255;
-      c.push(v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return [0, 1, 2].map(function (i) { return parseInt(h.substr(i * 2, 2), 16); });
+  }
+  function lum(c) {
+    var l = c.map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  }
+  function contrast(a, b) { var x = lum(a) + 0.05, y = lum(b) + 0.05; return x > y ? x / y : y / x; }
+  // The publisher's accent, mixed toward black (light player) or white (dark) until it stands
+  // out 3:1 against the player's background, as WCAG asks of controls; its ink, black or white.
+  var BG = { light: [245, 246, 248], dark: [27, 30, 35] };
+  function hexOf(c) { return "#" + c.map(function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join(""); }
+  function mix(a, b, k) { return a.map(function (x, i) { return Math.round(x + (b[i] - x) * k); }); }
+  function fit(hex, bg) {
+    var c = rgb(hex), to = lum(bg) > 0.18 ? [0, 0, 0] : [255, 255, 255], k;
+    for (k = 0; k <= 20 && contrast(c, bg) < 3; k++) c = mix(c, to, 0.1);
+    var ink = contrast(c, [17, 17, 17]) >= contrast(c, [255, 255, 255]) ? "#111" : "#fff";
+    return [hexOf(c), ink];
+  }
+  // A computed colour ("rgb(1, 2, 3)", "rgba(0, 0, 0, 0)") as [r, g, b, alpha].
+  function parsed(css) {
+    var n = (String(css).match(/[\d.]+/g) || []).map(Number);
+    return n.length >= 3 ? [n[0], n[1], n[2], n.length > 3 ? n[3] : 1] : null;
+  }
+  // The colour behind an element of the host page: the first opaque background around it.
+  function behind(e) {
+    for (var n = e; n && n.nodeType === 1; n = n.parentElement) {
+      var c = parsed(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0.5) return c.slice(0, 3);
     }
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] > 0.18 ? "#111" : "#fff";
+    return [255, 255, 255];
+  }
+  // The highlight's colours for a paragraph: its bar 3:1 against the page, its tint as strong
+  // as it may be while the paragraph's own text keeps 4.5:1 on it.
+  function mark(e, accent) {
+    var bg = behind(e), bar = fit(accent || "#1f5fd6", bg)[0], text = parsed(getComputedStyle(e).color), tint = bg, a;
+    for (a = 0.16; a > 0.01; a -= 0.03) {
+      var t = mix(bg, rgb(bar), a);
+      if (!text || contrast(text.slice(0, 3), t) >= 4.5) { tint = t; break; }
+    }
+    e.style.setProperty("--listen-mark", bar);
+    e.style.setProperty("--listen-tint", "rgb(" + tint.join(",") + ")");
   }
   function siteHost() {
     try { if (W.top !== W && D.referrer) return new URL(D.referrer).hostname; } catch (e) {}
@@ -187,7 +258,7 @@
     var lang = pickLang(opt("language")) || pickLang(D.documentElement.lang) || "en";
     var api = BASE + "/api/articles/" + encodeURIComponent(id);
     var audioUrl = api + "/audio.mp3", timingsUrl = api + "/timings.json", dlUrl = "";
-    var title = "", est = 0, dur = 0, status = "", key = "listen:pos:" + id;
+    var title = "", publisher = "", artwork = "", est = 0, dur = 0, status = "", key = "listen:pos:" + id;
     var state = "", started = false, failedPlaying = false, errMsg = "", drag = false;
     var pendingSeek = -1, polls = 0, timer = 0, gen = 0, saved = 0;
     var pieces = null, tBusy = false, tQueue = [], map = [], reading = null, hlBox = null;
@@ -199,9 +270,10 @@
     var root = el("div", { "class": "listen-player", role: "group", "data-listen-id": id }, shadow);
     if (layout === "compact" || layout === "sticky") root.setAttribute("data-layout", layout);
     if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
-    if (/^#([\da-f]{3,4}|[\da-f]{6}|[\da-f]{8})$/i.test(accent)) {
-      root.style.setProperty("--ac", accent);
-      root.style.setProperty("--acfg", ink(accent));
+    if (/^#([\da-f]{3}|[\da-f]{6})$/i.test(accent)) {
+      var l = fit(accent, BG.light), d = fit(accent, BG.dark);
+      root.style.setProperty("--acl", l[0]); root.style.setProperty("--acfgl", l[1]);
+      root.style.setProperty("--acd", d[0]); root.style.setProperty("--acfgd", d[1]);
     } else accent = "";
     var box = el("div", { "class": "listen-box" }, root);
     function button(cls, parent) {
@@ -226,14 +298,27 @@
     var seek = el("input", { type: "range", "class": "listen-seek", min: "0", max: "0", step: "any", value: "0" }, bar);
     var fwdBtn = button("listen-fwd listen-icon", bar);
     var nextBtn = button("listen-next listen-icon", bar);
+    var muteBtn = button("listen-mute listen-icon", bar);
+    var vol = el("input", { type: "range", "class": "listen-vol", min: "0", max: "1", step: "0.05" }, bar);
+    var overBtn = button("listen-over");
+    overBtn.hidden = true;
     prevBtn.innerHTML = svg("prev"); backBtn.innerHTML = svg("back");
     fwdBtn.innerHTML = svg("fwd"); nextBtn.innerHTML = svg("next");
     retryBtn.innerHTML = svg("retry") + "<span></span>";
     var audio = el("audio", { preload: "none" }, root);
     var rate = +get("listen:rate");
     speed.value = RATES.indexOf(rate) >= 0 ? String(rate) : "1";
+    var volume = get("listen:vol");
+    audio.volume = volume !== null && isFinite(+volume) ? Math.min(1, Math.max(0, +volume)) : 1;
+    audio.muted = get("listen:muted") === "1";
+    saved = +get(key) || 0;
 
     function L() { return T[lang]; }
+    // "error": it may work if asked again (Retry); "missing": it never will (a 404 or 422).
+    function broken() { return state === "error" || state === "missing"; }
+    // A position stored by an earlier visit, worth resuming (not the first seconds, not the end).
+    function resumable() { var end = dur || est; return saved > 5 && (!end || saved < end - 10); }
+    function titled() { return !!title && opt("title") !== "hide"; }
     function bufEnd() {
       var b = audio.buffered, t = audio.currentTime, end = 0;
       for (var i = 0; i < b.length; i++) { end = b.end(i); if (b.start(i) <= t && t <= end) break; }
@@ -243,20 +328,23 @@
 
     var lastIcon = "";
     function render() {
-      var t = L(), on = started && !audio.paused, err = state === "error";
+      var t = L(), on = started && !audio.paused, err = broken(), named = title ? ": " + title : "";
       root.setAttribute("lang", lang);
-      root.setAttribute("aria-label", t.player);
+      root.setAttribute("aria-label", t.player + named);
       root.setAttribute("data-state", state);
       var ic = on ? (state === "buffering" ? "load" : "pause") : "play";
       if (ic !== lastIcon) btn.innerHTML = svg(lastIcon = ic);
-      btn.setAttribute("aria-label", on ? t.pause : t.play);
+      btn.setAttribute("aria-label", (on ? t.pause : t.play) + named);
       btn.hidden = err;
-      retryBtn.hidden = !err;
+      retryBtn.hidden = state !== "error";
       retryBtn.lastChild.textContent = t.retry;
       head.innerHTML = "";
-      head.appendChild(D.createTextNode(t.listen));
-      el("span", { "class": "listen-more" }, head).textContent = t.more;
-      var labels = [[seek, t.seek], [speed, t.speed], [backBtn, t.back], [fwdBtn, t.fwd],
+      if (titled()) head.textContent = title;
+      else {
+        head.appendChild(D.createTextNode(t.listen));
+        el("span", { "class": "listen-more" }, head).textContent = t.more;
+      }
+      var labels = [[seek, t.seek], [speed, t.speed], [muteBtn, t.mute], [vol, t.vol], [backBtn, t.back], [fwdBtn, t.fwd],
         [prevBtn, t.prev], [nextBtn, t.next], [dl, t.dl]];
       for (var i = 0; i < labels.length; i++) labels[i][0].setAttribute("aria-label", labels[i][1]);
       dl.title = t.dl;
@@ -264,10 +352,17 @@
         var s = String(RATES[i]);
         speed.options[i].textContent = (t.comma ? s.replace(".", ",") : s) + "\u00d7";
       }
-      var preparing = status === "pending" && (state === "pending" || state === "buffering");
+      // Said only once the reader pressed play and is waiting: before, nothing is being made.
+      var preparing = status === "pending" && started && state === "buffering";
       msg.setAttribute("aria-live", started ? "polite" : "off"); // announced once the reader acts
       msg.textContent = err ? errMsg : preparing ? t.prep : "";
-      [prevBtn, backBtn, fwdBtn, nextBtn, seek, speed].forEach(function (c) { c.disabled = err; });
+      [prevBtn, backBtn, fwdBtn, nextBtn, seek, speed, muteBtn, vol].forEach(function (c) { c.disabled = err; });
+      muteBtn.setAttribute("aria-pressed", String(audio.muted));
+      var mi = audio.muted || !audio.volume ? "muted" : "vol";
+      if (muteBtn.getAttribute("data-icon") !== mi) { muteBtn.innerHTML = svg(mi); muteBtn.setAttribute("data-icon", mi); }
+      vol.value = String(audio.muted ? 0 : audio.volume);
+      vol.style.setProperty("--v", Math.round(100 * +vol.value) + "%");
+      overBtn.textContent = t.over;
       dl.hidden = !dlUrl || opt("download") === "false";
       if (dlUrl) dl.href = dlUrl;
       paint();
@@ -279,12 +374,20 @@
       if (!drag) seek.value = String(Math.min(t, total));
       seek.style.setProperty("--p", (100 * Math.min(t / total, 1)).toFixed(2) + "%");
       seek.style.setProperty("--b", (100 * Math.min(Math.max(bufEnd(), t) / total, 1)).toFixed(2) + "%");
-      var text = state === "error" ? "" : started ? fmt(t) + (dur ? " / " + fmt(dur) : "") :
+      var text = broken() ? "" : started ? fmt(t) + (dur ? " / " + fmt(dur) : "") :
         est ? Math.max(1, Math.ceil(est / 60)) + t2.min : "";
-      if (time.textContent !== text + (started || !est ? "" : t2.unit)) {
-        time.textContent = text;
-        // "4 min listen": the unit goes when a compact player is narrow
-        if (!started && est) el("span", { "class": "listen-unit" }, time).textContent = t2.unit;
+      // Before play: "Listen · 4 min" under the article's title, else "4 min listen" under
+      // "Listen to this article"; the extra words go when a compact player is narrow.
+      var resume = !started && !broken() && resumable();
+      if (resume) text = fmt(saved);
+      var lead = resume ? t2.resume : !started && est && titled() ? t2.listen + " \u00b7 " : "", unit = !started && est && !lead ? t2.unit : "";
+      overBtn.hidden = !resume;
+      if (resume && overBtn.parentNode !== sub) sub.appendChild(overBtn);
+      if (time.textContent !== lead + text + unit) {
+        time.textContent = "";
+        if (lead) el("span", { "class": resume ? "" : "listen-unit" }, time).textContent = lead;
+        time.appendChild(D.createTextNode(text));
+        if (unit) el("span", { "class": "listen-unit" }, time).textContent = unit;
       }
       seek.setAttribute("aria-valuetext", fmt(t) + (dur ? t2.of + fmt(dur) : ""));
       if (mini) mini.paint(t, total, text);
@@ -319,14 +422,23 @@
       }).then(function (res) {
         if (my !== gen) return;
         var code = res[0], j = res[1];
+        if (code >= 400 && code < 500 && code !== 408 && code !== 409 && code !== 429) {
+          // No such article (404), or nothing to speak in it (422): asking again will not help.
+          clearTimeout(timer);
+          if (opt("missing") === "hide") { host.hidden = true; return; } // its room goes back to the page
+          errMsg = L().gone;
+          return setState("missing");
+        }
         if (code >= 400 || j.status === "error") {
           // A background poll's hiccup is not shown: the audio element reports its own errors.
           if (j.status === "error") status = "error"; // synthesis failed: Retry asks for the audio again
-          if (!quiet) fail(code >= 400 && code < 500 ? L().gone : "");
+          if (!quiet) fail();
           return;
         }
         lang = pickLang(j.language) || lang;
         title = String(j.title || "");
+        publisher = String(j.publisher || "");
+        artwork = url(j.artwork_url, "");
         est = +j.estimated_s || +j.duration_s || est;
         status = j.status;
         if (+j.duration_s > 0 && !(isFinite(audio.duration) && audio.duration > 0)) dur = +j.duration_s;
@@ -336,11 +448,13 @@
         if (u !== audioUrl && !started) audioUrl = u;
         if (status === "ready") {
           if (started || tQueue.length) loadTimings();
-        } else if (status === "pending") {
-          // Being made: look again (the stream, or another reader, may finish it).
-          if (polls < (started ? 200 : 5)) timer = setTimeout(function () { loadMeta(true); }, Math.min(3000 * Math.pow(1.5, polls++), 15000));
+        } else if (status === "pending" && started) {
+          // Being made while the reader listens: look again, less and less often, until the
+          // stream is complete (then the timings exist). Never before play: nothing is made then.
+          if (polls < 200) timer = setTimeout(function () { loadMeta(true); }, Math.min(3000 * Math.pow(1.5, polls++), 15000));
         }
-        setState(!started ? (status === "pending" ? "pending" : "idle") : state);
+        // Before play a player looks the same whether its audio is made yet or not.
+        setState(!started ? "idle" : state);
       }, function () {
         if (my !== gen || quiet) return;
         fail();
@@ -407,28 +521,31 @@
     }
 
     function highlight() {
-      var e = pieces && started && active === me && state !== "ended" && state !== "error" ? map[pieceAt(now())] || null : null;
+      var e = pieces && started && active === me && state !== "ended" && !broken() ? map[pieceAt(now())] || null : null;
       if (e === reading) return;
       if (reading) {
         reading.classList.remove(READING);
-        if (accent) reading.style.removeProperty("--listen-accent");
+        reading.style.removeProperty("--listen-mark");
+        reading.style.removeProperty("--listen-tint");
       }
+      var moved = !!reading && !!e;
       reading = e;
       if (e) {
-        if (accent) e.style.setProperty("--listen-accent", accent);
+        mark(e, accent);
         e.classList.add(READING);
+        if (moved && !audio.paused) follow(e);
       }
     }
 
     function onPageClick(e) {
-      if (!started || active !== me || e.defaultPrevented || e.button) return;
+      // Only while playing: a reader who paused and taps the text is reading, not asking for sound.
+      if (!started || active !== me || audio.paused || e.defaultPrevented || e.button) return;
       var t = e.target;
       if (t.closest && t.closest("a,button,input,select,textarea,label,summary,[contenteditable]")) return;
       if (W.getSelection && String(W.getSelection())) return; // selecting text, not asking to listen
       for (var i = 0; i < map.length; i++) {
         if (map[i] && map[i].contains(t)) {
           seekTo(pieces[i].start);
-          if (audio.paused) play();
           return;
         }
       }
@@ -453,10 +570,8 @@
 
     function play() {
       if (!started) {
+        if (pendingSeek < 0 && resumable()) pendingSeek = saved;
         started = true;
-        saved = +get(key) || 0;
-        var end = dur || est;
-        if (pendingSeek < 0 && saved > 5 && (!end || saved < end - 10)) pendingSeek = saved;
         if (status === "ready") loadTimings();
         else {
           // Streamed while it is made: watch for the end, when the timings exist.
@@ -502,6 +617,26 @@
     seek.addEventListener("change", function () { drag = false; });
     seek.addEventListener("input", function () { seekTo(+seek.value); });
 
+    muteBtn.addEventListener("click", function () {
+      audio.muted = !audio.muted;
+      if (!audio.muted && !audio.volume) audio.volume = 1;
+    });
+    vol.addEventListener("input", function () {
+      audio.volume = +vol.value;
+      audio.muted = !audio.volume;
+    });
+    overBtn.addEventListener("click", function () {
+      store(key, null);
+      saved = 0;
+      pendingSeek = 0;
+      play();
+    });
+    on("volumechange", function () {
+      store("listen:vol", String(audio.volume));
+      store("listen:muted", audio.muted ? "1" : null);
+      render();
+    });
+
     speed.addEventListener("change", function () {
       audio.defaultPlaybackRate = audio.playbackRate = +speed.value || 1;
       store("listen:rate", speed.value);
@@ -509,7 +644,7 @@
 
     root.addEventListener("keydown", function (e) {
       var k = e.key, tag = e.target.tagName;
-      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || state === "error") return;
+      if (e.ctrlKey || e.metaKey || e.altKey || tag === "SELECT" || e.target === vol || broken()) return;
       if (k === "k" || k === "K" || (k === " " && tag !== "BUTTON")) toggle();
       else if (k === "ArrowLeft" || k === "ArrowRight") skip(k === "ArrowLeft" ? -5 : 5);
       else return;
@@ -530,7 +665,7 @@
     });
     on("playing", function () { setState("playing"); position(); });
     on("waiting", function () { if (!audio.paused) setState("buffering"); });
-    on("pause", function () { save(); if (state !== "error" && state !== "ended") setState("paused"); });
+    on("pause", function () { save(); if (!broken() && state !== "ended") setState("paused"); });
     on("ended", function () {
       store(key, null);
       setState("ended");
@@ -561,7 +696,9 @@
     function session() {
       var ms = navigator.mediaSession;
       if (!ms) return;
-      try { ms.metadata = new MediaMetadata({ title: title || L().listen + L().more, artist: siteHost() }); } catch (e) {}
+      var md = { title: title || L().listen + L().more, artist: publisher || siteHost() };
+      if (/^https?:/.test(artwork)) md.artwork = [{ src: artwork }];
+      try { ms.metadata = new MediaMetadata(md); } catch (e) {}
       var h = {
         play: play, pause: me.pause,
         seekbackward: function (d) { skip(-(d.seekOffset || 15)); },
@@ -586,7 +723,7 @@
       }).observe(host);
     }
     function sticky() {
-      var show = offscreen && started && !dismissed && active === me && state !== "ended" && state !== "error";
+      var show = offscreen && started && !dismissed && active === me && state !== "ended" && !broken();
       if (show && !mini) { mini = makeMini(); paint(); }
       if (mini) { mini.host.hidden = !show; mini.render(); }
     }
