@@ -27,6 +27,7 @@ from listen.models import Block, RawArticle
 from listen.text import normalize as n
 from listen.text import phrases
 from listen.text import sanitize as s
+from listen.text.extract import MAX_BLOCKS, MAX_DEPTH
 from listen.text.textutil import key
 
 GOAL_S = 0.5
@@ -251,6 +252,14 @@ def pipeline_figures(size: int) -> dict[str, float]:
         + filled("", "<p>(Photo 1 100 Dr. May 1</p>", "", size)
         + "</article></body></html>",
         "deep_html": "<html><body>" + "<div>a " * (size // 7) + "</body></html>",
+        # The worst pages within the limits, whatever the size asked for: nested just short
+        # of the parser's limit, and as many blocks as a page may hold.
+        "deep_html_at_parser_limit": "<html><body>"
+        + "<div>a " * (MAX_DEPTH - 10)
+        + "</body></html>",
+        "blocks_html_at_block_limit": "<html><body><article><h1>T</h1>"
+        + "<p>(Photo 1 100 Dr. May 1</p>" * (MAX_BLOCKS - 2)
+        + "</article></body></html>",
     }
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as scratch:

@@ -295,3 +295,64 @@ def test_every_corpus_page_is_under_the_tag_limit():
         pytest.skip("no corpus beside the checkout")
     for page in pages:
         check_tags(page.read_bytes(), DEFAULTS["MAX_CHARS"])
+
+
+def test_a_page_of_more_blocks_than_any_article_is_refused_before_the_extractors(monkeypatch):
+    # 16,000 one-word blocks (flattened from unclosed <div>s, within the tag limit) held
+    # trafilatura for 1.2 s; at the tag limit it would have been several seconds.
+    from listen.text import extract, maintext
+
+    def never(*args, **kwargs):
+        raise AssertionError("the extractors ran on a page of too many blocks")
+
+    monkeypatch.setattr(maintext, "main_blocks", never)
+    monkeypatch.setattr(extract, "main_blocks", never)
+    page = "<html><body>" + "<p>Word.</p>" * (extract.MAX_BLOCKS + 1) + "</body></html>"
+    with pytest.raises(ArticleTooLarge) as caught:
+        s.sanitize(RawArticle(id="many", html=page), DEFAULTS["MAX_CHARS"])
+    assert caught.value.status == 413 and "blocks" in caught.value.message
+    # Without a limit (LISTEN_MAX_CHARS unset by a caller) nothing is refused.
+    monkeypatch.undo()
+    assert len(extract.extract_html(page, None).blocks) == extract.MAX_BLOCKS + 1
+
+
+def test_a_page_of_as_many_blocks_as_allowed_is_read(monkeypatch):
+    from listen.text import extract
+
+    paragraphs = "".join(
+        f"<p>The council voted on item {i} of the agenda today.</p>"
+        for i in range(extract.MAX_BLOCKS - 1)
+    )
+    page = f"<html><body><article><h1>Minutes</h1>{paragraphs}</article></body></html>"
+    blocks = s.sanitize(RawArticle(id="minutes", html=page), DEFAULTS["MAX_CHARS"]).blocks
+    assert len(blocks) == extract.MAX_BLOCKS - 1
+
+
+def test_a_deep_page_is_judged_by_trafilatura_alone(monkeypatch):
+    # jusText walks from each paragraph up to the root: on a page 2,000 elements deep it
+    # (and trafilatura's own fallback, which calls it) took 2.5 s.
+    from listen.text import maintext
+
+    asked: list[str] = []
+    real = maintext._trafilatura
+
+    def spy(doc, **kwargs):
+        asked.append("fast" if kwargs.get("fast") else "full")
+        return real(doc, **kwargs)
+
+    def never(doc):
+        raise AssertionError("a second opinion was asked on a page nested far too deep")
+
+    monkeypatch.setattr(maintext, "_trafilatura", spy)
+    monkeypatch.setattr(maintext, "SECOND_OPINIONS", (never,))
+    depth = maintext.MAX_OPINION_DEPTH + 50
+    body = "".join(f"<p>Paragraph {i} of the story is here, and it is read.</p>" for i in range(30))
+    page = f"<html><body>{'<div>' * depth}<h1>Deep</h1>{body}{'</div>' * depth}</body></html>"
+    blocks = s.sanitize(RawArticle(id="deep", html=page)).blocks
+    assert asked == ["fast"]
+    assert len(blocks) >= 30
+    # A page of ordinary depth still gets trafilatura with its fallback.
+    asked.clear()
+    shallow = f"<html><body><article><h1>Flat</h1>{body}</article></body></html>"
+    s.sanitize(RawArticle(id="flat", html=shallow))
+    assert asked == ["full"]

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import lxml.etree
 import lxml.html
@@ -26,7 +27,7 @@ from listen.models import Block, BlockKind
 from listen.text import phrases
 from listen.text.declared import declared_body, prefer_declared
 from listen.text.decoding import decode
-from listen.text.maintext import main_blocks
+from listen.text.maintext import depth, main_blocks
 from listen.text.textutil import clean_space, key
 
 log = logging.getLogger(__name__)
@@ -109,14 +110,6 @@ MAX_DEPTH = 2048
 """libxml2's nesting limit with ``huge_tree`` (256 without): below it, it drops everything."""
 
 
-def _depth(doc: lxml.html.HtmlElement) -> int:
-    depth = deepest = 0
-    for event, _ in lxml.etree.iterwalk(doc, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     """Parse a page or fragment into a tree.
 
@@ -133,12 +126,12 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     if not text.strip():
         return lxml.html.fromstring("<html><body></body></html>")
     doc = _parse(text)
-    if _depth(doc) >= MAX_DEPTH:
+    if depth(doc) >= MAX_DEPTH:
         # Nested containers (a template that never closes its <div>s): flattened into
         # paragraphs, the text is all there; only their classes are lost.
         log.warning("the page nests elements over %d deep; flattening its containers", MAX_DEPTH)
         doc = _parse(_FLATTENED.sub("<p>", text))
-    if _depth(doc) >= MAX_DEPTH:
+    if depth(doc) >= MAX_DEPTH:
         raise ArticleUnreadable(
             f"the page nests elements more than {MAX_DEPTH} deep, and the HTML parser "
             "drops everything below that. Probable cause: unclosed tags (a template bug) "
@@ -323,6 +316,27 @@ MIN_TAGS = 50_000
 """The tag limit never falls below this, so a small LISTEN_MAX_CHARS reads real pages."""
 
 
+MAX_BLOCKS = 4_000
+"""Blocks of text a page may hold: six times the most of any page in the test corpus (660).
+The main-text extractors cost time per block (75 µs each in trafilatura), so a page of
+tens of thousands of one-word blocks, within the tag limit, held a worker for seconds."""
+
+
+def check_blocks(blocks: list[Block], max_chars: int | None) -> None:
+    """Refuse a page of more than :data:`MAX_BLOCKS` blocks (``blocks`` holds at most one
+    more: the walk is cut there), before the extractors run.
+
+    Raises:
+        ArticleTooLarge: too many blocks.
+    """
+    if max_chars is not None and len(blocks) > MAX_BLOCKS:
+        raise ArticleTooLarge(
+            f"the page holds more than {MAX_BLOCKS} separate blocks of text; no article "
+            "needs that many. Probable cause: a page built to exhaust parsers, or an index "
+            "of thousands of entries."
+        )
+
+
 def check_tags(html: str | bytes, max_chars: int | None) -> None:
     """Refuse, before parsing, a page of far more tags than any article needs.
 
@@ -375,15 +389,14 @@ def extract_html(html: str | bytes, max_chars: int | None = None) -> Extracted:
     body = doc.find("body")
     check_size(len(clean_space((body if body is not None else doc).text_content())), max_chars)
     blocks = [Block("standfirst", _text(standfirst))] if standfirst is not None else []
+    # The extractors look at the whole page, so the walk does too; the standfirst is
+    # spoken where they agree it is part of the article, like any other block.
+    walked = walk(body if body is not None else doc, keep) if page is not None else walk(root, keep)
+    blocks += islice(walked, MAX_BLOCKS + 1)
+    check_blocks(blocks, max_chars)
     if page is not None:
-        # The extractors look at the whole page, so the walk does too; the standfirst
-        # is spoken where they agree it is part of the article, like any other block.
-        blocks = main_blocks(
-            doc, blocks + list(walk(body if body is not None else doc, keep)), page
-        )
+        blocks = main_blocks(doc, blocks, page)
         blocks = prefer_declared(blocks, declared)
-    else:
-        blocks += walk(root, keep)
     return Extracted(title, language, blocks, {c for c in captions if c}, page_words)
 
 
