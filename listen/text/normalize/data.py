@@ -76,7 +76,9 @@ MASCULINE_NOUNS_ES = frozenset(
 FEMININE_NOUNS_ES = frozenset(
     "persona personas vez veces hora horas semana semanas mujer mujeres víctima víctimas "
     "vivienda viviendas casa casas empresa empresas tonelada toneladas hectárea hectáreas "
-    "familia familias escuela escuelas niña niñas muerte muertes especie especies".split()
+    "familia familias escuela escuelas niña niñas muerte muertes especie especies "
+    "entrada entradas plaza plazas denuncia denuncias plantilla plantillas cama camas "
+    "vacuna vacunas dosis unidad unidades ciudad ciudades calle calles".split()
 )
 
 # Spanish ordinals 1-999, built from parts ("vigésimo primero"); num2words has "décimoprimero".
@@ -313,6 +315,9 @@ UNITS = {
         "ml": Noun("mililitro", "mililitros"),
         "l": Noun("litro", "litros"),
         "ha": Noun("hectárea", "hectáreas", True),
+        "t": Noun("tonelada", "toneladas", True),
+        "hm3": Noun("hectómetro cúbico", "hectómetros cúbicos"),
+        "hm³": Noun("hectómetro cúbico", "hectómetros cúbicos"),
         "kWh": Noun("kilovatio hora", "kilovatios hora"),
         "MWh": Noun("megavatio hora", "megavatios hora"),
         "GWh": Noun("gigavatio hora", "gigavatios hora"),
