@@ -192,7 +192,9 @@ def _say_abbreviation(
     if key in data.ABBREVIATIONS[language]:
         # Its period also ends the sentence (see numbers.ends_sentence).
         ends = after is not None and (
-            after_word is None or after_word in data.SENTENCE_STARTERS[language]
+            after_word is None
+            or after_word in data.SENTENCE_STARTERS[language]
+            or (key in data.ENDS_BEFORE_ANY_CAPITAL[language] and after_word[0].isupper())
         )
         period = key.endswith(".") and ends
         spaced = following is not None and following.isalnum()  # "nº5" -> "número 5"

@@ -676,6 +676,19 @@ SENTENCE_STARTERS = {
     ),
 }
 
+# Capitalised words that continue a sentence after a time's "a.m."/"p.m." ("8 p.m. Eastern
+# time", "5 p.m. GMT"). Any other capital there starts a new sentence ("11 p.m. Nobody").
+CONTINUES_AFTER_TIME = {
+    "en": frozenset(
+        "Eastern Pacific Central Mountain Atlantic Alaska Hawaii ET EST EDT PT PST PDT CT CST "
+        "CDT MT MST MDT GMT UTC BST CET CEST Monday Tuesday Wednesday Thursday Friday "
+        "Saturday Sunday".split()
+    ),
+    "es": frozenset("GMT UTC ET CET CEST".split()),
+}
+# Abbreviations whose period ends the sentence before any capital: no name follows "etc.".
+ENDS_BEFORE_ANY_CAPITAL = {"en": frozenset({"etc."}), "es": frozenset({"etc."})}
+
 # ---------------------------------------------------------------- web addresses and symbols
 
 # Top-level domains that mark a bare "example.com" as an address. Programming file

@@ -11,7 +11,7 @@ from listen.text.normalize.numerals import (
     agree,
     alternation,
     cardinal,
-    ends_sentence,
+    ends_sentence_after_time,
     ordinal_en,
     year_en,
 )
@@ -143,7 +143,7 @@ def times(text: str, language: str) -> str:
             return match.group(0)
         spoken = say_time(hour, minute, ampm, language)
         # "p.m." is said without its periods; one that also ended the sentence stays.
-        if period and ends_sentence(text, match.end(), language):
+        if period and ends_sentence_after_time(text, match.end(), language):
             spoken += "."
         return spoken
 

@@ -261,3 +261,16 @@ def ends_sentence(text: str, end: int, language: str) -> bool:
     if not match:
         return False
     return match.group(1) is None or match.group(1) in data.SENTENCE_STARTERS[language]
+
+
+def ends_sentence_after_time(text: str, end: int, language: str) -> bool:
+    """Does the period of a time's "p.m." ending at ``end`` also end the sentence?
+
+    As :func:`ends_sentence`, but a time is seldom followed by a name: any capital starts
+    a new sentence except a time zone or a weekday ("8 p.m. Eastern time").
+    """
+    match = AFTER_ABBREVIATION.match(text, end)
+    if not match:
+        return False
+    word = match.group(1)
+    return word is None or (word[0].isupper() and word not in data.CONTINUES_AFTER_TIME[language])
