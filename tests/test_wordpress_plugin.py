@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from wordpress_site import PASSWORD, MariaDB, WordPress, mariadb, missing, wordpress
 
+from listen import create_app
+
 from conftest import closed_port_url, decode_mp3, listen_serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -56,12 +58,18 @@ BRIDGE = (
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The listen service's cache folder."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[str]:
     empty = tmp_path_factory.mktemp("no-articles")
     settings = {
         "LISTEN_ENGINES": "espeak",
         "LISTEN_SOURCE": str(empty),
-        "LISTEN_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "LISTEN_CACHE_DIR": str(cache_dir),
         "LISTEN_ADMIN_TOKEN": TOKEN,
     }
     with listen_serve(settings) as base:
@@ -224,6 +232,23 @@ def test_publish_pushes_and_the_audio_builds(wp, service):
     assert status == 200 and len(decode_mp3(audio)) > 3000  # milliseconds of speech
 
 
+def test_pushed_audio_is_the_audio_the_wordpress_source_reads(wp, service, cache_dir, tmp_path):
+    """Article IDs are post IDs and the push says what the REST API says: a site that
+    switches to LISTEN_SOURCE=wordpress+… finds every post's audio already built."""
+    post_id = published(wp, service, post("Switching sources", *BRIDGE))[0]
+    pushed = ready(service, post_id)
+    settings = {
+        "ENGINES": "espeak",
+        "SOURCE": f"wordpress+{wp.url}",
+        "CACHE_DIR": str(cache_dir),
+        "DATA_DIR": str(tmp_path / "no-pushed-articles"),
+    }
+    pulled = create_app(settings).test_client().get(f"/api/articles/{post_id}")
+    assert pulled.status_code == 200, pulled.json
+    assert pulled.json["status"] == "ready"  # nothing to synthesize
+    assert pulled.json["audio_url"].rsplit("/", 1)[1] == pushed["audio_url"].rsplit("/", 1)[1]
+
+
 def test_the_post_page_has_one_player_and_one_script(wp, service):
     auto, shortcode, block = published(
         wp,
@@ -305,6 +330,9 @@ def test_trash_deletes_the_audio(wp, service):
     cron(wp)
     assert meta(wp, post_id)["_listen_state"] == "deleted"
     assert get(audio_url)[0] == 404
+    # Forgotten, not only its audio: no reader's request can synthesize it again.
+    assert article(service, post_id)[0] == 404
+    assert get(f"{service}/api/articles/{post_id}/audio.mp3")[0] == 404
 
 
 def test_listen_down_the_post_saves_and_the_push_is_retried(wp, service):

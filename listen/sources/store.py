@@ -132,6 +132,13 @@ class ArticleStore:
             modified=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(updated)),
         )
 
+    def delete(self, article_id: str) -> bool:
+        """Forget a pushed article; True if it was stored."""
+        if not self.path.exists():
+            return False  # nothing pushed yet: deleting creates no database
+        with closing(self._connect()) as db, db:
+            return db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+
     def ids(self) -> list[str]:
         if not self.path.exists():
             return []

@@ -1,8 +1,8 @@
 <?php
 /**
  * Push on publish: a published post (new or updated) is sent to listen's publish API
- * (`PUT /api/articles/<post ID>`), an unpublished, trashed or deleted one has its audio
- * dropped (`DELETE /api/articles/<post ID>/audio`). Saving never waits on listen: the
+ * (`PUT /api/articles/<post ID>`), an unpublished, trashed or deleted one is forgotten
+ * with its audio (`DELETE /api/articles/<post ID>`). Saving never waits on listen: the
  * save only schedules a WP-Cron event (`listen_sync`), which decides from the post's
  * state when it runs, so a publish followed by a trash is a delete. A failure is retried
  * with backoff (1, 2, 4 … 32 minutes) and shown in the post's editor panel.
@@ -162,7 +162,7 @@ function listen_language( WP_Post $post ): string {
 /**
  * One call to the publish API.
  *
- * @param string     $method  PUT (push) or DELETE (drop the audio).
+ * @param string     $method  PUT (push) or DELETE (forget it and its audio).
  * @param int        $post_id The post.
  * @param array|null $body    The article for PUT.
  * @return true|array{message: string, retry: bool} True, or why not and whether to retry.
@@ -175,7 +175,7 @@ function listen_request( string $method, int $post_id, ?array $body ) {
 			'retry'   => false,
 		);
 	}
-	$path = '/api/articles/' . rawurlencode( listen_article_id( $post_id ) ) . ( 'DELETE' === $method ? '/audio' : '' );
+	$path = '/api/articles/' . rawurlencode( listen_article_id( $post_id ) );
 	$args = array(
 		'method'  => $method,
 		'timeout' => LISTEN_TIMEOUT,
