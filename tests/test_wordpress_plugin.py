@@ -406,6 +406,34 @@ def test_settings_page(wp, service, browser):
         configure(wp, theme="auto")
 
 
+def test_editor_panel_shows_the_error_and_regenerates(wp, service, browser):
+    configure(wp, url=closed_port_url().split("/_/")[0])
+    try:
+        post_id = wp.insert(post("Regenerated", "Listen was down for this one too."))[0]
+        cron(wp)
+    finally:
+        configure(wp, url=service)
+    page = login(browser, wp)
+    try:
+        page.goto(f"{wp.url}/wp-admin/post.php?post={post_id}&action=edit")
+        panel = page.locator("#listen")
+        panel.locator("a.button").wait_for(timeout=60_000)
+        assert "retrying" in panel.inner_text()
+        assert "listen is unreachable" in panel.locator(".listen-error").inner_text()
+        regenerate = panel.locator("a.button").get_attribute("href")
+        assert "_wpnonce=" in regenerate
+        forged = page.request.get(re.sub(r"_wpnonce=\w+", "_wpnonce=0", regenerate))
+        assert forged.status == 403
+        assert meta(wp, post_id)["_listen_state"] == "retrying"
+        assert page.request.get(regenerate).ok
+        assert meta(wp, post_id)["_listen_state"] == "queued"
+        # The regenerated push replaces the pending retry, and runs now.
+        assert cron(wp, ahead=3600) == [[pytest.approx(time.time(), abs=30), [post_id, 0]]]
+        assert ready(service, post_id)["title"] == "Regenerated"
+    finally:
+        page.context.close()
+
+
 def test_uninstall_removes_the_options(wp):
     assert wp.tool({"get": [OPTION]})["get"][OPTION]
     wp.tool({"uninstall": "listen/listen.php"})
