@@ -187,6 +187,7 @@ ESCAPED_ECHO = re.compile(r"\becho\s+(esc_html__|esc_html|esc_attr|esc_url)\(")
 def test_coding_standard_basics():
     """WordPress's basics, by grep: every echo escaped, every form and admin action with
     a nonce and a capability check, request input sanitized, the plugin's headers."""
+    actions = 0
     for path in PHP_FILES:
         text = path.read_text("utf-8")
         for number, line in enumerate(text.splitlines(), 1):
@@ -197,8 +198,12 @@ def test_coding_standard_basics():
                 assert re.search(r"absint\(|sanitize_\w+\(|isset\(", line), f"{path.name}:{number}"
         nonces = re.findall(r"<\?php (?:settings_fields|wp_nonce_field)\( '", text)
         assert text.count("<form") == len(nonces), path
-        for handler in re.findall(r"'admin_post_\w+',\s*function[^{]*\{(.*?)\n\t\}", text, re.S):
+        handlers = re.findall(r"'admin_post_\w+',\s*function[^{]*\{(.*?)\n\t\}", text, re.S)
+        assert len(handlers) == text.count("'admin_post_"), path  # each one read
+        for handler in handlers:
             assert "current_user_can(" in handler and "check_admin_referer(" in handler
+        actions += len(handlers)
+    assert actions == 2  # "Test connection" and "Regenerate audio"
     main = (PLUGIN / "listen.php").read_text("utf-8")
     for header in ("Plugin Name:", "Requires at least: 6.1", "Requires PHP:      8.1"):
         assert header in main
