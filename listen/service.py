@@ -79,6 +79,11 @@ class Listen:
         """Store an article a CMS pushed (it overrides the source's); True if it changed."""
         return self._parts.store.put(raw)
 
+    def unpush(self, article_id: str) -> bool:
+        """Forget an article a CMS pushed (the source's own, if any, is read again); True
+        if one was stored."""
+        return self._parts.store.delete(article_id)
+
     def lexicon(self) -> list[tuple[LexiconEntry, str]]:
         """The lexicon entries in effect, each with where it comes from ("file" or "api")."""
         return self._parts.pronunciations.listed()

@@ -108,6 +108,34 @@ def test_refresh_and_delete_audio(admin, articles):
     assert admin.delete(f"{url}/audio").status_code == 401
 
 
+def test_delete_forgets_the_pushed_article_and_its_audio(admin):
+    url = "/api/articles/pushed-then-trashed"
+    assert admin.put(url, json=PUSHED, headers=AUTH).status_code == 202
+    assert admin.get(f"{url}/audio.mp3").status_code == 200
+    ready = admin.get(url).get_json()
+    assert ready["status"] == "ready"
+    deleted = admin.delete(url, headers=AUTH)
+    assert deleted.status_code == 200, deleted.json
+    assert deleted.get_json() == {"id": "pushed-then-trashed", "forgotten": True, "removed": 1}
+    assert admin.get(url).status_code == 404  # not in the store, not in the source
+    assert admin.get(f"{url}/audio.mp3").status_code == 404
+    assert "pushed-then-trashed" not in admin.get("/").get_data(as_text=True)
+    again = admin.delete(url, headers=AUTH)  # a retry of the same delete
+    assert again.status_code == 200
+    assert again.get_json() == {"id": "pushed-then-trashed", "forgotten": False, "removed": 0}
+    assert admin.delete(url).status_code == 401
+    assert admin.delete("/api/articles/bad%20id", headers=AUTH).status_code == 400
+
+
+def test_delete_of_a_pushed_copy_reads_the_source_again(admin):
+    url = "/api/articles/city-council-budget"
+    source_title = admin.get(url).get_json()["title"]
+    admin.put(url, json=PUSHED, headers=AUTH)
+    assert admin.get(url).get_json()["title"] == PUSHED["title"]
+    assert admin.delete(url, headers=AUTH).get_json()["forgotten"] is True
+    assert admin.get(url).get_json()["title"] == source_title
+
+
 def test_prewarm_dry_run(runner):
     result = runner.invoke(main, ["prewarm", "--all", "--dry-run", "--json"])
     assert result.exit_code == 0, result.output

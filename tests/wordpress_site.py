@@ -160,18 +160,21 @@ class WordPress:
 
 
 @contextmanager
-def wordpress(db: MariaDB, folder: Path, name: str, *, permalinks: str) -> Iterator[WordPress]:
+def wordpress(
+    db: MariaDB, folder: Path, name: str, *, permalinks: str, plugins: Path | None = None
+) -> Iterator[WordPress]:
     """A WordPress site in database ``name`` of ``db``, served by ``php -S`` on 127.0.0.1.
 
     ``permalinks`` is the permalink structure: ``/%postname%/`` (pretty: the REST API at
-    ``/wp-json/``) or ``""`` (plain: only ``?rest_route=``).
+    ``/wp-json/``) or ``""`` (plain: only ``?rest_route=``). ``plugins`` is the site's own
+    plugins folder (``WP_PLUGIN_DIR``), as a publisher's ``wp-content/plugins``.
     """
     db.sql(f"CREATE DATABASE `{name}`")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     config = f"listen-test-{name}-{uuid.uuid4().hex[:12]}"
     config_file = CONFIGS / f"config-{config}.php"
-    config_file.write_text(_config(db, name, url), "utf-8")
+    config_file.write_text(_config(db, name, url, plugins), "utf-8")
     log = (folder / f"php-{name}.log").open("wb")
     proc = subprocess.Popen(
         ["php", "-S", f"127.0.0.1:{port}", "-t", str(DOCROOT), str(HERE / "router.php")],
@@ -194,7 +197,8 @@ def wordpress(db: MariaDB, folder: Path, name: str, *, permalinks: str) -> Itera
         config_file.unlink(missing_ok=True)
 
 
-def _config(db: MariaDB, name: str, url: str) -> str:
+def _config(db: MariaDB, name: str, url: str, plugins: Path | None = None) -> str:
+    plugin_dir = f"define('WP_PLUGIN_DIR', '{plugins}');\n" if plugins else ""
     return f"""<?php
 // Written by listen's tests (tests/wordpress_site.py) and removed when they end.
 define('DB_NAME', '{name}');
@@ -207,7 +211,7 @@ define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('DISABLE_WP_CRON', true);
 define('AUTOMATIC_UPDATER_DISABLED', true);
 define('WP_DEBUG', false);
-$table_prefix = 'wp_';
+{plugin_dir}$table_prefix = 'wp_';
 """
 
 

@@ -161,6 +161,13 @@ class ArticleStore:
             published=published if published is not None else updated,
         )
 
+    def delete(self, article_id: str) -> bool:
+        """Forget a pushed article; True if it was stored."""
+        if not self.path.exists():
+            return False  # nothing pushed yet: deleting creates no database
+        with closing(self._connect()) as db, db:
+            return db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+
     def ids(self) -> list[str]:
         if not self.path.exists():
             return []

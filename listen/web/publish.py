@@ -5,6 +5,8 @@
 - ``POST /api/articles/<id>/refresh`` reads it again from the source and
   re-synthesizes what changed (the paragraph cache keeps the rest): 202.
 - ``DELETE /api/articles/<id>/audio`` drops its cached audio: 200.
+- ``DELETE /api/articles/<id>`` forgets the pushed article and drops its cached audio (an
+  unpublished or trashed post): 200, also when nothing was pushed (a retry is harmless).
 - ``GET /api/lexicon`` lists the pronunciation entries in effect; ``PUT`` or ``POST``
   ``/api/lexicon`` with one entry adds it or replaces the entry of its term and language
   (201 new, 200 replaced); ``DELETE /api/lexicon/<term>?language=en|es|both`` removes one
@@ -157,6 +159,16 @@ def drop_audio(article_id: str) -> Response:
     authorize()
     removed = service().purge([validate_id(article_id)])
     return jsonify({"id": article_id, "removed": removed})
+
+
+@bp.delete("/api/articles/<path:article_id>")
+def unpush(article_id: str) -> Response:
+    authorize()
+    listen = service()
+    forgotten = listen.unpush(validate_id(article_id))
+    removed = listen.purge([article_id])
+    log.info("article %s deleted (%s pushed, %d audio removed)", article_id, forgotten, removed)
+    return jsonify({"id": article_id, "forgotten": forgotten, "removed": removed})
 
 
 def _shown(entry: Entry, source: str = "api") -> dict[str, object]:
