@@ -238,6 +238,20 @@ def _say_slashed_numbers(language: str, top: str, bottom: str) -> str:
     return f"{say_integer(top, language)} {say_integer(bottom, language)}"
 
 
+# A Spanish fraction before a noun whose gender is known: "1/2 taza", "3/4 kilo".
+_FRACTION_NOUN_ES = re.compile(r"(?<![\w/.,])([1-9])/([2-9]|10) (\w+)")
+
+
+def _fraction_before_noun_es(match: re.Match[str]) -> str:
+    top, bottom, noun = match.groups()
+    feminine = _GENDER_ES.get(noun)
+    if feminine is None or int(top) >= int(bottom):
+        return match.group(0)
+    if top == "1" and bottom == "2":
+        return f"{data.HALF_ES[feminine]} {noun}"  # "media taza", "medio kilo"
+    return f"{_say_slashed_numbers('es', top, bottom)} de {noun}"  # "un cuarto de taza"
+
+
 def slashes(text: str, language: str) -> str:
     """ "y/y" -> "year on year", "C/ Mayor" -> "calle Mayor", "3/4" -> "three quarters"."""
     # "9/11" -> "nine eleven": no slash is read out ("km/h" is left to units()).
@@ -245,6 +259,8 @@ def slashes(text: str, language: str) -> str:
         return text
     words = data.SLASH_WORDS[language]
     text = _SLASH_WORD[language].sub(lambda m: words[m.group(0)], text)
+    if language == "es":
+        text = _FRACTION_NOUN_ES.sub(_fraction_before_noun_es, text)
     return split_sub(_SLASH_NUMBERS, text, _say_slashed_numbers, language)
 
 

@@ -78,7 +78,8 @@ FEMININE_NOUNS_ES = frozenset(
     "vivienda viviendas casa casas empresa empresas tonelada toneladas hectárea hectáreas "
     "familia familias escuela escuelas niña niñas muerte muertes especie especies "
     "entrada entradas plaza plazas denuncia denuncias plantilla plantillas cama camas "
-    "vacuna vacunas dosis unidad unidades ciudad ciudades calle calles".split()
+    "vacuna vacunas dosis unidad unidades ciudad ciudades calle calles "
+    "taza tazas cucharada cucharadas cucharadita cucharaditas libra libras milla millas".split()
 )
 
 # Spanish ordinals 1-999, built from parts ("vigésimo primero"); num2words has "décimoprimero".
@@ -839,3 +840,6 @@ FRACTIONS = {
     },
 }
 ONE_FRACTION = {"en": "one", "es": "un"}
+# Spanish "1/2" before a noun agrees with it ("media taza", "medio kilo"); another fraction
+# takes "de" ("un cuarto de taza", "tres cuartos de kilo").
+HALF_ES = {True: "media", False: "medio"}
