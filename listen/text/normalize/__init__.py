@@ -440,17 +440,18 @@ def _say_groups(
 
 
 _SINGULAR_CURRENCY_EN = {c.major.plural: c.major.singular for c in data.CURRENCIES["en"].values()}
-# "a three point two million dollars budget" -> "… dollar budget": an amount after "a" and
-# before a noun is an adjective, and English adjectives have no plural.
+# "a three point two million dollars budget" -> "… dollar budget": an amount after "a" (or
+# "A" opening a sentence) and before a noun is an adjective, and English adjectives have no
+# plural.
 _ADJECTIVE_AMOUNT_EN = re.compile(
-    rf"(?<![\w-])(an? (?:(?:{alternation(data.NUMBER_WORDS_EN)})[ -]){{1,12}}?)"
+    rf"(?<![\w-])([Aa]n? (?:(?:{alternation(data.NUMBER_WORDS_EN)})[ -]){{1,12}}?)"
     rf"({alternation(_SINGULAR_CURRENCY_EN)}) (?!(?:{alternation(data.NOT_NOUNS_EN)})\b)(?=[a-z])"
 )
 
 
 # Only a text with "a $…" or "an €…" can hold an amount used as an adjective.
 _ARTICLE_PRICE_EN = re.compile(
-    rf"(?<![\w-])an?\s(?=[-−]?{first_chars(data.CURRENCIES['en'])})"
+    rf"(?<![\w-])[Aa]n?\s(?=[-−]?{first_chars(data.CURRENCIES['en'])})"
     rf"(?:{_CURRENCY_KEYS['en']})"
 )
 
