@@ -207,8 +207,20 @@ _FEMININE_TITLE = re.compile(
 )
 
 
+# A title before "and" and a second title before a name: "Mr. and Mrs. Lee", "Sr. y Sra. Ruiz".
+_TITLE_PAIR = {
+    lang: re.compile(
+        f"({_keys_pattern(data.TITLES[lang])})"
+        f"(?= (?:{'|'.join(data.AND_WORDS[lang])}) (?:{_keys_pattern(data.TITLES[lang])}) [A-Z])"
+    )
+    for lang in SUPPORTED
+}
+
+
 def abbreviations(text: str, language: str) -> str:
     """ "Dr. Smith" -> "Doctor Smith", "in the U.S." -> "in the U S." (sentence break kept)."""
+    titles = data.TITLES[language]
+    text = _TITLE_PAIR[language].sub(lambda m: titles[m.group(1)], text)
     text = split_sub(_ABBREVIATION[language], text, _say_abbreviation, language)
     if language == "es":  # "la Lic. Ruiz" -> "la licenciada Ruiz"
         text = _FEMININE_TITLE.sub(lambda m: m.group(1) + data.FEMININE_TITLES_ES[m.group(2)], text)

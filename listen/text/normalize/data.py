@@ -511,6 +511,7 @@ OH = {"en": "oh", "es": "cero"}  # "9:05" -> "nine oh five"
 # ---------------------------------------------------------------- abbreviations
 
 # Titles: expanded only before a capitalised name, so a sentence's period is never eaten.
+AND_WORDS = {"en": ("and", "&"), "es": ("y", "e")}
 TITLES = {
     "en": {
         "Mr.": "Mister",
