@@ -11,6 +11,7 @@ listen's source is an empty folder: it knows a post only once the plugin pushed 
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import subprocess
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
 from wordpress_site import PASSWORD, MariaDB, WordPress, mariadb, missing, wordpress
 
@@ -221,7 +223,9 @@ def test_coding_standard_basics():
 
 
 def test_publish_pushes_and_the_audio_builds(wp, service):
-    post_id = wp.insert(post("Harbour bridge reopens", *BRIDGE))[0]
+    # Published years ago (an archive post republished): the date must come from WordPress.
+    dated = {**post("Harbour bridge reopens", *BRIDGE), "post_date_gmt": "2021-03-04 05:06:07"}
+    post_id = wp.insert({**dated, "post_date": "2021-03-04 05:06:07"})[0]
     # The save only scheduled the push: listen has not heard of the post yet.
     assert meta(wp, post_id)["_listen_state"] == "queued"
     assert article(service, post_id)[0] == 404
@@ -235,6 +239,13 @@ def test_publish_pushes_and_the_audio_builds(wp, service):
     assert said == list(BRIDGE)
     status, audio = get(f"{service}/api/articles/{post_id}/audio.mp3")
     assert status == 200 and len(decode_mp3(audio)) > 3000  # milliseconds of speech
+    # The publication date went with the push: the podcast feed dates the episode by it.
+    _, rest = get(f"{wp.url}/?rest_route=/wp/v2/posts/{post_id}")
+    date_gmt = calendar.timegm(time.strptime(json.loads(rest)["date_gmt"], "%Y-%m-%dT%H:%M:%S"))
+    _, feed = get(f"{service}/feed.xml")
+    episode = next(e for e in feedparser.parse(feed).entries if e.id == str(post_id))
+    assert calendar.timegm(episode.published_parsed) == date_gmt
+    assert time.gmtime(date_gmt)[:3] == (2021, 3, 4)
 
 
 def test_pushed_audio_is_the_audio_the_wordpress_source_reads(wp, service, cache_dir, tmp_path):
