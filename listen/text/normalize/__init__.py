@@ -534,14 +534,16 @@ def units(text: str, language: str) -> str:
 
 _ORDINAL = {
     "en": re.compile(rf"{START}({NUM})({'|'.join(data.ORDINAL_SUFFIXES_EN)})(?!\w)"),
+    # Spanish: the word after it too, which a masculine ordinal shortens before.
     "es": re.compile(
         rf"{START}([0-9]+(?:\.[0-9]{{3}})*)({alternation(data.ORDINAL_INDICATORS_ES)})(?!\w)"
+        r"(?:(?=[^\S\n]+(\w+)))?"
     ),
 }
 
 
 @lru_cache(maxsize=4096)
-def _say_ordinal(language: str, token: str, suffix: str) -> str:
+def _say_ordinal(language: str, token: str, suffix: str, after: str | None = None) -> str:
     """The words of one match of :data:`_ORDINAL`: the match is the number and its suffix."""
     amount = parse_amount(token, language)
     if amount is None or amount.separator or len(amount.whole) > MAX_DIGITS:
@@ -549,7 +551,12 @@ def _say_ordinal(language: str, token: str, suffix: str) -> str:
     n = int(amount.whole)
     if language == "en":
         return ordinal_en(n)
-    return ordinal_es(n, data.ORDINAL_INDICATORS_ES[suffix])
+    form = data.ORDINAL_INDICATORS_ES[suffix]
+    # "21.º título" -> "vigésimo primer título", but "el 1.º de mayo" keeps "primero".
+    if form == "m" and after is not None and after.lower() not in data.NO_APOCOPE_AFTER_ES:
+        if after[0].isalpha():
+            form = "apocope"
+    return ordinal_es(n, form)
 
 
 def ordinals(text: str, language: str) -> str:

@@ -506,6 +506,12 @@ PARTS_OF_DAY_ES = (
 )
 OCLOCK = {"en": "o'clock", "es": ""}
 HUNDRED_HOURS = {"en": "hundred", "es": "horas"}  # "20:00" -> "twenty hundred", "veinte horas"
+# Words before which a masculine ordinal keeps its full form ("el 1.º de mayo", "3.º y
+# último"); before any other word, a noun, "primero"/"tercero" shorten ("3.º lugar").
+NO_APOCOPE_AFTER_ES = frozenset(
+    "de del y e o u en a al con por para que como ni sino pero se lo la los las le les".split()
+)
+ONE_HOUR_ES = "hora"  # "a la 1:00 h": "la una hora"
 OH = {"en": "oh", "es": "cero"}  # "9:05" -> "nine oh five"
 
 # ---------------------------------------------------------------- abbreviations

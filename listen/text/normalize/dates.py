@@ -103,13 +103,15 @@ def written_dates(text: str, language: str) -> str:
 # and a page of bare numbers is not handed to Python one number at a time.
 _TIME = re.compile(
     r"(?=[0-9])(?<![\w.,:])([0-9]{1,2})(?=[:.][0-9]{2}|\s?[aApP])(?::([0-9]{2})(?![0-9]|:[0-9])|\.([0-9]{2})(?=\s?h))?"
-    r"(?:\s?([aApP])\.?\s?[mM](\.?)(?!\w)|\s?(?:hrs|hs|h)(?!\w))?"
+    r"(?:\s?([aApP])\.?\s?[mM](\.?)(?!\w)|\s?(hrs|hs|h)(?!\w))?"
 )
 
 
 @lru_cache(maxsize=4096)
-def say_time(hour: int, minute: int, ampm: str, language: str) -> str:
-    """ "two fifteen a.m.", "fourteen thirty", "las dos y quince de la tarde"."""
+def say_time(hour: int, minute: int, ampm: str, language: str, hours: bool = False) -> str:
+    """ "two fifteen a.m.", "fourteen thirty", "las dos y quince de la tarde".
+
+    ``hours``: the time was written with "h" ("10.00 h"), which Spanish reads "diez horas"."""
     if language == "en":
         spoken = cardinal(hour, language)
         if minute:
@@ -121,8 +123,9 @@ def say_time(hour: int, minute: int, ampm: str, language: str) -> str:
     spoken = agree(cardinal(hour, language), language, feminine=True)  # "la una", "veintiuna"
     if minute:
         spoken += f" y {cardinal(minute, language)}"
-    elif not ampm and (hour > 12 or hour == 0):
-        spoken += " " + data.HUNDRED_HOURS["es"]
+    elif not ampm and (hours or hour > 12 or hour == 0):
+        # "la una hora", "las diez horas"
+        spoken += " " + (data.ONE_HOUR_ES if hour == 1 else data.HUNDRED_HOURS["es"])
     for part, first, last, words in data.PARTS_OF_DAY_ES:
         if ampm == part and first <= hour <= last:
             spoken += " " + words
@@ -133,7 +136,7 @@ def times(text: str, language: str) -> str:
     """ "2:15 a.m.", "6 p. m.", "14:30", "14.30 h" -> words; an hour alone is no time."""
 
     def time(match: re.Match[str]) -> str:
-        hour_text, minute_text, dotted, ampm, period = match.groups()
+        hour_text, minute_text, dotted, ampm, period, suffix = match.groups()
         minute_text = minute_text or dotted
         if not (minute_text or ampm):
             return match.group(0)
@@ -141,7 +144,7 @@ def times(text: str, language: str) -> str:
         ampm = (ampm or "").lower()
         if minute > 59 or hour > (12 if ampm else 24):
             return match.group(0)
-        spoken = say_time(hour, minute, ampm, language)
+        spoken = say_time(hour, minute, ampm, language, suffix is not None)
         # "p.m." is said without its periods; one that also ended the sentence stays.
         if period and ends_sentence_after_time(text, match.end(), language):
             spoken += "."

@@ -81,7 +81,7 @@ def say(
     if last.lower() in data.ROMAN_CARDINAL_AFTER[language]:
         return cardinal(n, language) if plain or len(numeral) >= 2 else None
     if language == "es" and last.lower() in data.ROMAN_ARTICLES_ES:
-        if plain and n <= 10 and after[:1].isupper():
+        if plain and after[:1].isupper():  # "el XV Congreso": "decimoquinto"
             feminine = data.ROMAN_ARTICLES_ES[last.lower()]
             return ordinal_es(n, "f" if feminine else "apocope")
         return None
