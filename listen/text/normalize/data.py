@@ -511,7 +511,11 @@ HUNDRED_HOURS = {"en": "hundred", "es": "horas"}  # "20:00" -> "twenty hundred",
 NO_APOCOPE_AFTER_ES = frozenset(
     "de del y e o u en a al con por para que como ni sino pero se lo la los las le les".split()
 )
-ONE_HOUR_ES = "hora"  # "a la 1:00 h": "la una hora"
+ONE_HOUR_ES = "hora"
+DURATION_UNITS = {
+    "en": (("hour", "hours"), ("minute", "minutes"), ("second", "seconds")),
+    "es": (("hora", "horas"), ("minuto", "minutos"), ("segundo", "segundos")),
+}  # "a la 1:00 h": "la una hora"
 OH = {"en": "oh", "es": "cero"}  # "9:05" -> "nine oh five"
 
 # ---------------------------------------------------------------- abbreviations

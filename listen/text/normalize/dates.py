@@ -132,8 +132,36 @@ def say_time(hour: int, minute: int, ampm: str, language: str, hours: bool = Fal
     return spoken
 
 
+# "2:05:30": a race or record time, hours, minutes and seconds (no clock reads its seconds).
+_DURATION = re.compile(r"(?<![\w.,:])([0-9]{1,2}):([0-5][0-9]):([0-5][0-9])(?![\w:]|[.,][0-9])")
+
+
+@lru_cache(maxsize=1024)
+def _say_duration(language: str, hours: str, minutes: str, seconds: str) -> str:
+    """ "2:05:30" -> "two hours, five minutes and thirty seconds"."""
+    parts = []
+    for amount, (one, many), feminine in zip(
+        (int(hours), int(minutes), int(seconds)),
+        data.DURATION_UNITS[language],
+        (True, False, False),
+        strict=True,
+    ):
+        if amount:
+            words = cardinal(amount, language)
+            if language == "es":
+                words = agree(words, language, feminine=feminine)  # "una hora", "un minuto"
+            parts.append(f"{words} {one if amount == 1 else many}")
+    if not parts:
+        return f"{hours}:{minutes}:{seconds}"
+    if len(parts) == 1:
+        return parts[0]
+    return f"{', '.join(parts[:-1])} {data.AND_WORDS[language][0]} {parts[-1]}"
+
+
 def times(text: str, language: str) -> str:
     """ "2:15 a.m.", "6 p. m.", "14:30", "14.30 h" -> words; an hour alone is no time."""
+    if ":" in text:
+        text = split_sub(_DURATION, text, _say_duration, language)
 
     def time(match: re.Match[str]) -> str:
         hour_text, minute_text, dotted, ampm, period, suffix = match.groups()
