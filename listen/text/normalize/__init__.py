@@ -190,7 +190,8 @@ def _say_abbreviation(
     if key in data.BEFORE_NUMBER[language]:
         return data.BEFORE_NUMBER[language][key] + " " if digit is not None else key
     if key in data.ABBREVIATIONS[language]:
-        # Its period also ends the sentence (see numbers.ends_sentence).
+        # Its period also ends the sentence at the end of a line, or before a word that
+        # usually starts one ("in the U.S. The ..."), not before a name ("U.S. Senate").
         ends = after is not None and (
             after_word is None
             or after_word in data.SENTENCE_STARTERS[language]

@@ -250,24 +250,12 @@ NEXT_WORD = re.compile(r"[^\S\n]+(\w+)")
 AFTER_ABBREVIATION = re.compile(r"[^\S\n]*(?:$|\n)|[^\S\n]+(?:[\"“«¿¡]|(\w+))")
 
 
-def ends_sentence(text: str, end: int, language: str) -> bool:
-    """Does the period of an abbreviation ending at ``end`` also end the sentence?
-
-    Yes at the end of the text or line, before an opening quote, or before a word that
-    usually starts a sentence ("in the U.S. The ..."); a capital that starts a name
-    ("U.S. Senate") is no sentence break.
-    """
-    match = AFTER_ABBREVIATION.match(text, end)
-    if not match:
-        return False
-    return match.group(1) is None or match.group(1) in data.SENTENCE_STARTERS[language]
-
-
 def ends_sentence_after_time(text: str, end: int, language: str) -> bool:
     """Does the period of a time's "p.m." ending at ``end`` also end the sentence?
 
-    As :func:`ends_sentence`, but a time is seldom followed by a name: any capital starts
-    a new sentence except a time zone or a weekday ("8 p.m. Eastern time").
+    Yes at the end of the text or line, before an opening quote, or before a capital: a
+    time is seldom followed by a name, so any capital but a time zone or a weekday ("8 p.m.
+    Eastern time") starts a new sentence.
     """
     match = AFTER_ABBREVIATION.match(text, end)
     if not match:
