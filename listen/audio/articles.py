@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "4"  # 3: pieces trimmed, pauses by kind; 4: LUFS
+PIPELINE_VERSION = "5"  # 3: pieces trimmed, pauses by kind; 4: LUFS; 5: ID3 chapters
 """Bump when a change to sanitizing, speech or encoding should invalidate cached audio."""
 
 FIRST_BYTES = 1024
