@@ -6,15 +6,20 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import feedparser
+import podcastparser
 import pytest
 from mutagen.id3 import ID3
 
 from listen import create_app
 from listen.audio import chapters, mp3
 from listen.models import Article, Paragraph
+from listen.web import feed
 
 from conftest import decode_mp3, write_article
 
@@ -215,3 +220,72 @@ def test_the_frames_length_does_not_depend_on_the_times():
     early = mp3.chapter_frames(chapters.placeholders(plan))
     late = mp3.chapter_frames(chapters.timed(plan, [{"start": 0}] * 3 + [{"start": 61.5}], 99.9))
     assert len(early) == len(late) and early != late
+
+
+# ------------------------------------------------------------------ chapters.json, the feed
+
+
+def test_chapters_json_has_the_times_of_the_chap_frames(client):
+    pending = client.get("/api/articles/river/chapters.json")
+    assert pending.status_code == 409 and pending.headers["Retry-After"]
+    data, _ = built(client, "river")
+    described = client.get("/api/articles/river").get_json()
+    response = client.get(described["chapters_url"].replace("http://localhost", ""))
+    assert response.status_code == 200 and response.mimetype == "application/json+chapters"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    body = json.loads(response.data)
+    assert body["version"] == "1.2.0"
+    _, chaps = chap_frames(data)
+    assert [c["title"] for c in body["chapters"]] == [str(c.sub_frames["TIT2"]) for c in chaps]
+    assert [round(c["startTime"] * 1000) for c in body["chapters"]] == [c.start_time for c in chaps]
+    assert [round(c["endTime"] * 1000) for c in body["chapters"]] == [c.end_time for c in chaps]
+    again = client.get(
+        "/api/articles/river/chapters.json", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_an_article_without_subheadings_has_no_chapters_json_entries(client, articles):
+    write_article(articles, "plain", title="Plain", language="en", text="Just one paragraph.")
+    built(client, "plain")
+    body = json.loads(client.get("/api/articles/plain/chapters.json").data)
+    assert body == {"version": "1.2.0", "chapters": []}
+    assert client.get("/api/articles/nothing-here/chapters.json").status_code == 404
+
+
+def test_the_feed_gives_the_chapters_to_both_parsers(client, articles):
+    write_article(articles, "plain", title="Plain", language="en", text="Just one paragraph.")
+    data, _ = built(client, "river")
+    built(client, "plain")
+    _, chaps = chap_frames(data)
+    body = client.get("/feed/en.xml").data
+    by_gpodder = podcastparser.parse("http://localhost/feed/en.xml", io.BytesIO(body))
+    by_feedparser = feedparser.parse(body)
+    assert not by_feedparser.bozo, by_feedparser.get("bozo_exception")
+    gpodder = {e["guid"]: e for e in by_gpodder["episodes"]}
+    fp = {e.id: e for e in by_feedparser.entries}
+    # gPodder reads Podlove Simple Chapters (to the second)
+    assert gpodder["river"]["chapters"] == [
+        {"start": c.start_time // 1000, "title": str(c.sub_frames["TIT2"])} for c in chaps
+    ]
+    # feedparser reads them to the millisecond, and the Podcasting 2.0 link
+    simple = fp["river"].psc_chapters["chapters"]
+    assert [c["start_parsed"] for c in simple] == [
+        timedelta(milliseconds=c.start_time) for c in chaps
+    ]
+    assert [c["title"] for c in simple] == [TITLE, *HEADINGS]
+    link = fp["river"].podcast_chapters
+    assert link["type"] == "application/json+chapters"
+    linked = json.loads(client.get(link["url"].replace("http://localhost", "")).data)
+    assert [round(c["startTime"] * 1000) for c in linked["chapters"]] == [
+        c.start_time for c in chaps
+    ]
+    # the enclosure is the very file whose frames these are
+    enclosure = fp["river"].enclosures[0]["href"].replace("http://localhost", "")
+    assert client.get(enclosure).data == data
+    # an article without subheadings: no chapters at all
+    assert "chapters" not in gpodder["plain"]
+    assert "psc_chapters" not in fp["plain"] and "podcast_chapters" not in fp["plain"]
+    root = ET.fromstring(body)
+    assert root.find(f".//item[guid='plain']/{{{feed.PSC}}}chapters") is None
+    assert len(root.findall(f".//item[guid='river']/{{{feed.PSC}}}chapters/*")) == 4

@@ -23,7 +23,7 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from listen.audio import stitch
+from listen.audio import chapters, stitch
 from listen.errors import (
     ArticleNotFound,
     AudioPending,
@@ -88,6 +88,7 @@ def _article_json(article: Article) -> dict[str, Any]:
         else None,
         "timings_url": url_for("listen.timings", article_id=article.id, _external=True),
         "transcript_url": url_for("listen.transcript_vtt", article_id=article.id, _external=True),
+        "chapters_url": url_for("listen.chapters_json", article_id=article.id, _external=True),
         "engine": meta.get("engine"),
         # Where the player reports listening (listen.web.events); None: analytics are off
         # and the player sends nothing.
@@ -179,6 +180,16 @@ def timings(article_id: str) -> Response:
             "pieces": pieces,
         }
     )
+    return _revalidated(response, entry)
+
+
+@bp.get("/api/articles/<path:article_id>/chapters.json")
+def chapters_json(article_id: str) -> Response:
+    """The audio's chapters (one from 0 s, one per subheading; none without subheadings)
+    as Podcasting 2.0 JSON chapters: the times of the MP3's ID3 ``CHAP`` frames."""
+    _, entry = _ready_entry(article_id)
+    response = jsonify(feed.json_chapters(chapters.from_meta(entry.meta)))
+    response.mimetype = feed.JSON_CHAPTERS
     return _revalidated(response, entry)
 
 
@@ -491,6 +502,7 @@ def _feed(language: str | None) -> Response:
         about,
         audio_url=lambda key: url_for("listen.audio_by_key", key=key, _external=True),
         page_url=lambda i: url_for("listen.embed", article_id=i, _external=True),
+        chapters_url=lambda i: url_for("listen.chapters_json", article_id=i, _external=True),
     )
     response = Response(body, content_type="application/rss+xml; charset=utf-8")
     response.cache_control.public = True
