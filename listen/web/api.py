@@ -453,13 +453,47 @@ POSITIVE_INT = re.compile(r"[0-9]{1,9}")
 """ASCII digits only ("²".isdigit() is True, and int() refuses it), and few of them."""
 
 
-def _positive_int_arg(name: str, default: int) -> int:
+def _positive_int_arg(name: str, default: int, unit: str = "pixels", most: int = 0) -> int:
+    """The query's ``name``: a whole number from 1 (to ``most``, if given), else ``default``.
+
+    Raises:
+        BadInput: not such a number.
+    """
     value = request.args.get(name, "")
     if not value:
         return default
-    if not POSITIVE_INT.fullmatch(value) or int(value) == 0:
-        raise BadInput(f"{name}={value[:20]!r}: give a positive whole number of pixels")
+    if not POSITIVE_INT.fullmatch(value) or int(value) == 0 or (most and int(value) > most):
+        upto = f" up to {most}" if most else ""
+        raise BadInput(f"{name}={value[:20]!r}: give a positive whole number of {unit}{upto}")
     return int(value)
+
+
+PLAYLIST_LIMIT = 20
+PLAYLIST_MAX = 100
+"""Articles a playlist lists by default, and at most (``?limit=``)."""
+
+
+@bp.get("/api/playlist.json")
+def playlist() -> Response:
+    """The newest articles of one language whose audio is ready, in the feed's order (the
+    player's "next article")."""
+    language = request.args.get("language", "")
+    if language not in SUPPORTED:
+        raise BadInput(f"language={language[:20]!r}: give language= one of {', '.join(SUPPORTED)}")
+    limit = _positive_int_arg("limit", PLAYLIST_LIMIT, unit="articles", most=PLAYLIST_MAX)
+    entries = feed.latest_per_article(service().entries(), language)[:limit]
+    articles = [
+        {
+            "id": str(entry.meta["id"]),
+            "title": feed.title(entry),
+            "url": url_for("listen.article", article_id=entry.meta["id"], _external=True),
+        }
+        for entry in entries
+    ]
+    response = jsonify({"language": language, "articles": articles})
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
 
 
 @bp.get("/feed.xml")

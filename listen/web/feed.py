@@ -101,6 +101,11 @@ def published(entry: Entry) -> float:
     return float(found) if found is not None else _created(entry)
 
 
+def title(entry: Entry) -> str:
+    """What an entry's article is called in a listing (its ID when it has no title)."""
+    return str(entry.meta.get("title") or entry.meta["id"])
+
+
 def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
     """``text`` cut at a word before ``limit`` characters, with an ellipsis if cut."""
     if len(text) <= limit:
@@ -192,7 +197,7 @@ def _item(
     meta: dict[str, Any] = entry.meta
     article_id = str(meta["id"])
     item = ET.Element("item")
-    _sub(item, "title", str(meta.get("title") or article_id))
+    _sub(item, "title", title(entry))
     _sub(item, "link", page_url(article_id))
     # The article, not this version of its audio: an edit is the same episode.
     _sub(item, "guid", article_id, isPermaLink="false")
