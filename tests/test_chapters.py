@@ -289,3 +289,21 @@ def test_the_feed_gives_the_chapters_to_both_parsers(client, articles):
     root = ET.fromstring(body)
     assert root.find(f".//item[guid='plain']/{{{feed.PSC}}}chapters") is None
     assert len(root.findall(f".//item[guid='river']/{{{feed.PSC}}}chapters/*")) == 4
+
+
+def test_another_process_waits_for_audio_past_a_tag_with_room_for_chapters(tmp_path):
+    """Another process's stream starts once the title's audio is there, not at the end of
+    a tag that the room for many chapters made longer than the first bytes awaited."""
+    from listen.audio.articles import FIRST_BYTES, _audio_started
+
+    plan = [(i, f"Subheading number {i}") for i in range(40)]
+    room = len(mp3.chapter_frames(chapters.placeholders(plan)))
+    tag = mp3.id3_tag("A title", "en", padding=room)
+    assert len(tag) > FIRST_BYTES
+    part = tmp_path / "article.part"
+    assert not _audio_started(part)  # not written yet
+    frames = mp3.silence(2000, 48)
+    part.write_bytes(tag + frames[:100])
+    assert not _audio_started(part)
+    part.write_bytes(tag + frames[: FIRST_BYTES + 1])
+    assert _audio_started(part)
