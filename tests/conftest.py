@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
@@ -31,6 +31,9 @@ from listen.storage import shapes
 from listen.storage.cache import AudioCache
 
 from fake_google import FakeGoogle
+
+if TYPE_CHECKING:
+    from wordpress_site import MariaDB
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -64,6 +67,19 @@ def wait_http(url: str, seconds: float = 30) -> None:
 def google_server() -> Iterator[FakeGoogle]:
     with FakeGoogle() as fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MariaDB]:
+    """A real MariaDB on a socket in a temporary folder, for the WordPress sites of the
+    tests (each site has its own database in it); skips when its packages are missing."""
+    from wordpress_site import mariadb, missing  # it imports this module
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with mariadb(tmp_path_factory.mktemp("mariadb")) as db:
+        yield db
 
 
 @pytest.fixture

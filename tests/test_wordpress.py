@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wordpress_site import MariaDB, WordPress, mariadb, missing, wordpress
+from wordpress_site import MariaDB, WordPress, wordpress
 
 from listen import create_app, metrics
 from listen.cli import main
@@ -293,15 +293,6 @@ BULK = 100
 
 
 # ---------------------------------------------------------------- the sites
-
-
-@pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MariaDB]:
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
-    with mariadb(tmp_path_factory.mktemp("mariadb")) as db:
-        yield db
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from typing import Any
 
 import feedparser
 import pytest
-from wordpress_site import PASSWORD, MariaDB, WordPress, mariadb, missing, wordpress
+from wordpress_site import PASSWORD, MariaDB, WordPress, wordpress
 
 from listen import create_app
 
@@ -76,15 +76,6 @@ def service(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterat
     }
     with listen_serve(settings) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MariaDB]:
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
-    with mariadb(tmp_path_factory.mktemp("mariadb")) as db:
-        yield db
 
 
 @pytest.fixture(scope="module")
