@@ -276,7 +276,7 @@ def test_any_sign_in_form_is_a_page_and_no_session(app, token, csrf, extra):
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(value=st.text(st.characters(min_codepoint=33, max_codepoint=126), max_size=600))
-def test_any_cookie_is_a_session_or_the_form(app, value):
+def test_any_forged_cookie_is_sent_to_the_form(app, value):
     client = app.test_client()
     client.set_cookie(admin_auth.SESSION_COOKIE, value, path="/admin")
     assert client.get("/admin").status_code == 303

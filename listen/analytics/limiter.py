@@ -4,7 +4,8 @@ A client is known by a salted hash of its address (the salt is random per proces
 never written down), counted in the current minute's window and forgotten when the
 minute ends: nothing that identifies a listener outlives a minute or leaves the process.
 Each process counts on its own (with W gunicorn workers a client may send up to W times
-the limit); that bounds abuse, it is not billing.
+the limit); that bounds abuse, it is not billing. The console counts failed sign-ins
+with it too (:mod:`listen.web.admin_auth`).
 """
 
 from __future__ import annotations

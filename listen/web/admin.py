@@ -206,10 +206,6 @@ class Row:
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
 
-    @property
-    def fallback(self) -> bool:
-        return any(v.fallback for v in self.voices)
-
 
 def _counts() -> Counts:
     counts: Counts = current_app.extensions["listen.counts"]
