@@ -8,6 +8,7 @@ Every error the service reports is defined here, each class once::
     ├── BadInput                     400 bad_input
     ├── Unauthorized                 401 unauthorized
     ├── Forbidden                    403 forbidden (code publish_forbidden)
+    ├── CsrfRejected                 403 forbidden (code csrf_rejected)
     ├── ArticleForbidden             403 forbidden
     │   └── NotARegularFile          403 forbidden (code not_a_regular_file)
     ├── DownloadDisabled             403 download_disabled
@@ -154,6 +155,18 @@ class Forbidden(ListenError):
     status = 403
     error = "forbidden"
     code = "publish_forbidden"
+
+
+class CsrfRejected(ListenError):
+    """A console form posted without this session's CSRF token (another site's form, a
+    stale page after the session changed): nothing was done.
+
+    Clients read the same ``forbidden`` as for :class:`Forbidden`.
+    """
+
+    status = 403
+    error = "forbidden"
+    code = "csrf_rejected"
 
 
 class ArticleForbidden(ListenError):
@@ -370,6 +383,7 @@ ERRORS: tuple[type[ListenError], ...] = (
     BadInput,
     Unauthorized,
     Forbidden,
+    CsrfRejected,
     ArticleForbidden,
     NotARegularFile,
     DownloadDisabled,

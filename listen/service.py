@@ -21,6 +21,7 @@ from listen.engines import Engine
 from listen.models import Article, RawArticle, State
 from listen.settings import Settings, load
 from listen.sources import Source, validate_id
+from listen.sources.fetch import revalidating
 from listen.storage import evict as eviction
 from listen.storage import stats as hit_stats
 from listen.storage.cache import Entry
@@ -156,6 +157,37 @@ class Listen:
         self._parts.hits.record(hit=hit)
         if hit:
             self._parts.cache.touch(key)
+
+    def regenerate(self, article_id: str) -> str:
+        """Build the article's audio anew; the key it is built under.
+
+        The article is read again from its source (a web source asks the publisher's
+        server even about a page it holds as fresh), its cached audio is dropped and the
+        build started, here or on the queue. Paragraphs whose text and voice are unchanged
+        come from the paragraph cache; those a fallback engine spoke are spoken by the
+        preferred engine again if it is up.
+        """
+        with revalidating():
+            article = self.article(article_id)
+        self.purge([article.id])
+        return self.start(article)[0]
+
+    def voices_used(self, entry: Entry) -> list[tuple[str, str, str]]:
+        """``(language, engine, voice)`` of everything the audio ``entry`` speaks, each once,
+        in order of first use: from its paragraphs' records in the paragraph cache (a
+        fallback that took over mid-article shows), else what the entry recorded."""
+        recorded = entry.meta.get("voices") or {}
+        used: dict[tuple[str, str, str], None] = {}
+        timings = entry.meta.get("timings") or []
+        for key, timing in zip(entry.meta.get("segments") or [], timings, strict=False):
+            language_ = str(timing.get("language", ""))
+            segment = self._parts.segments.get(key)
+            voice = segment.meta if segment is not None else recorded.get(language_, {})
+            used[(language_, str(voice.get("engine")), str(voice.get("voice")))] = None
+        if not used:
+            for language_, voice in recorded.items():
+                used[(language_, str(voice.get("engine")), str(voice.get("voice")))] = None
+        return list(used)
 
     def is_building(self, key: str) -> bool:
         """True while some process, here or on another host, holds the article's lock."""

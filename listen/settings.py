@@ -560,8 +560,9 @@ class Settings(Mapping[str, Any]):
     )
     ADMIN_TOKEN: str = setting(
         "",
-        "Bearer token of the publish API (PUT /api/articles/<id>, refresh, DELETE audio). "
-        "Empty disables it.",
+        "Bearer token of the publish API (PUT /api/articles/<id>, refresh, DELETE audio), "
+        "and what editors sign in to the console at /admin with (a new token ends every "
+        "console session). Empty disables both (/admin answers 404).",
         secret=True,
     )
     LOG_FORMAT: LogFormat = setting(

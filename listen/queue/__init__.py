@@ -16,7 +16,9 @@ Redis, keeps flowing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from redis import ConnectionPool, Redis
@@ -107,6 +109,25 @@ def connect(url: str, *, timeout: float, cooldown: float) -> Redis:
     return Redis(connection_pool=pool)
 
 
+@dataclass(frozen=True)
+class JobRow:
+    """One job as the console lists it: the article, when, and what went wrong (if it did)."""
+
+    article: str
+    when: datetime | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The queue at a glance: its depth, the jobs waiting and running, the latest failures."""
+
+    depth: int
+    queued: list[JobRow]
+    started: list[JobRow]
+    failed: list[JobRow]
+
+
 PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 JOB_TIMEOUT = 3600
 RESULT_TTL = 3600
@@ -167,6 +188,46 @@ class JobQueue:
         """Jobs waiting plus jobs running."""
         started: StartedJobRegistry = self.queue.started_job_registry
         return len(self.queue) + started.count
+
+    def overview(self, limit: int = 20) -> Overview:
+        """Up to ``limit`` jobs waiting, running and failed (newest failures first).
+
+        A failure is a job that raised (RQ's failed registry: its last line) or one that
+        finished with an error record (every engine failed, the article is gone), as
+        :meth:`failure` reads them.
+        """
+        queued = self._rows(self.queue.get_job_ids(0, limit), "enqueued_at")
+        started = self._rows(
+            self.queue.started_job_registry.get_job_ids(0, limit - 1), "started_at"
+        )
+        failed = self._rows(
+            self.queue.failed_job_registry.get_job_ids(0, limit - 1, desc=True), "ended_at"
+        )
+        finished = self.queue.finished_job_registry.get_job_ids(0, 4 * limit - 1, desc=True)
+        failed += [row for row in self._rows(finished, "ended_at") if row.problem]
+        failed.sort(key=lambda row: row.when.timestamp() if row.when else 0.0, reverse=True)
+        return Overview(self.depth(), queued, started, failed[:limit])
+
+    def _rows(self, ids: Iterable[str], when: str) -> list[JobRow]:
+        rows = []
+        for job in Job.fetch_many(list(ids), connection=self.client):
+            if job is None:
+                continue  # expired between the two calls
+            article = str(job.args[0]) if job.args else job.id
+            rows.append(JobRow(article, getattr(job, when, None), _problem(job)))
+        return rows
+
+
+def _problem(job: Job) -> str:
+    """What went wrong with a job: its exception's last line, or the error it returned."""
+    status = job.get_status(refresh=False)
+    if status == JobStatus.FAILED:
+        return _last_line(job)
+    if status == JobStatus.FINISHED:
+        result: Any = job.return_value()
+        if isinstance(result, dict) and result.get("error"):
+            return str(rebuild_error(result).message)[:300]
+    return ""
 
 
 def readiness(client: Redis | None) -> tuple[bool, str]:

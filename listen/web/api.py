@@ -109,7 +109,7 @@ def article(article_id: str) -> Response:
     return jsonify(_article_json(service().article(article_id)))
 
 
-def _transcript(article: Article) -> dict[str, Any]:
+def transcript_of(article: Article) -> dict[str, Any]:
     """Exactly what is spoken, in order, as displayed and as pronounced."""
     return {
         "id": article.id,
@@ -125,13 +125,13 @@ def _transcript(article: Article) -> dict[str, Any]:
 
 @bp.get("/api/articles/<path:article_id>/transcript")
 def transcript_json(article_id: str) -> Response:
-    return jsonify(_transcript(service().article(article_id)))
+    return jsonify(transcript_of(service().article(article_id)))
 
 
 @bp.get("/transcript/<path:article_id>")
 def transcript_page(article_id: str) -> str:
     article = service().article(article_id)
-    data = _transcript(article)
+    data = transcript_of(article)
     return render_template(
         "transcript.html",
         article=article,

@@ -27,8 +27,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from listen.service import Listen
+    from listen.web import admin, events, hosts, ops, publish
     from listen.web import api as web
-    from listen.web import events, hosts, ops, publish
     from listen.web.fastpath import AudioFastPath
 
     listen = Listen(config)
@@ -46,4 +46,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ops.init_app(app)
     publish.init_app(app)
     events.init_app(app)
+    admin.init_app(app)  # after events: it reads their counts
     return app
