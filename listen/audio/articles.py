@@ -37,6 +37,12 @@ FIRST_BYTES = 1024
 """A .part file this long holds the ID3 tag and the start of the title's audio."""
 
 
+def upgraded_key(key: str) -> str:
+    """Key of the audio that replaces ``key``'s once a fallback's pieces are spoken again
+    by the preferred engine (:mod:`listen.audio.upgrade`): a new address and ETag."""
+    return hashlib.sha256(f"{key}:upgraded".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Status:
     state: State
@@ -69,7 +75,14 @@ class ArticleAudio:
         self._errors_lock = threading.Lock()
 
     def key(self, article: Article) -> str:
-        """Key of an article's audio: what is spoken, in which languages, by which
+        """Key of an article's audio: :meth:`base_key`, or the key of its upgrade once
+        that is complete (:func:`upgraded_key`; one ``stat`` more)."""
+        base = self.base_key(article)
+        upgraded = upgraded_key(base)
+        return upgraded if self.cache.audio_file(upgraded) is not None else base
+
+    def base_key(self, article: Article) -> str:
+        """Key of an article's first audio: what is spoken, in which languages, by which
         configured engines and voices, how it is paced and encoded, and the version."""
         chain = {
             lang: [f"{e.name}:{e.voice(lang)}" for e in self.speaker.candidates(lang)]
@@ -135,7 +148,11 @@ class ArticleAudio:
         if self.queue is not None:
             self.queue.enqueue(article.id, key)
             return key, None
-        meta = {
+        return key, self.builder.start(article, key, self.meta(article))
+
+    def meta(self, article: Article) -> dict[str, Any]:
+        """What an article's cache entry says of it, besides what its build adds."""
+        return {
             "id": article.id,
             "title": article.title,
             "language": article.language,
@@ -144,7 +161,6 @@ class ArticleAudio:
             "summary": article.summary,
             "published": article.published,
         }
-        return key, self.builder.start(article, key, meta)
 
     def first_audio(self, article: Article, timeout: float = 300.0) -> tuple[str, Build | None]:
         """Start the article and wait until its first spoken piece is written (or it is done).

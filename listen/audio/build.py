@@ -64,9 +64,11 @@ def build_error(exc: Exception, article_id: str) -> ListenError:
 class Build:
     """One article being built: progress that readers can wait on."""
 
-    def __init__(self, key: str, part: Path) -> None:
+    def __init__(self, key: str, part: Path, background: bool = False) -> None:
         self.key = key
         self.part = part
+        self.background = background
+        """An upgrade (see :meth:`Builder.upgrade`): nobody listens to it while it runs."""
         self.pieces = 0
         """Segments written so far."""
         self.done = False
@@ -151,6 +153,34 @@ class Builder:
                 self._runner.submit(self._run, article, build, meta)
             return build
 
+    def upgrade(self, article: Article, key: str, meta: dict[str, Any]) -> Build:
+        """Build ``key`` now, in the calling thread, with each language's preferred engine
+        alone (never a fallback: its failure fails the build), and out of listeners' way:
+        while a listener's build runs in this process, no further piece is started.
+
+        Returns the build, done (its ``entry`` is None if it failed, or if another build of
+        ``key`` was running in this process: that one's outcome is not waited for).
+        """
+        with self._lock:
+            build = Build(key, self.cache.part_path(key), background=True)
+            if key in self._builds:
+                build.finish(None)
+                return build
+            self._builds[key] = build
+            metrics.build_started()
+            self._running += 1
+        self._run(article, build, meta)
+        return build
+
+    def listeners_building(self) -> bool:
+        """True while this process builds an article for its listeners (not an upgrade)."""
+        with self._lock:
+            return any(not b.background for b in self._builds.values())
+
+    def _yield_to_listeners(self) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: not any(not b.background for b in self._builds.values()))
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every build of this process, its after-commit work included, is
         over; False if ``timeout`` passed first."""
@@ -210,8 +240,9 @@ class Builder:
         started = time.monotonic()
         items = article.spoken_pieces
         kinds = article.kinds
-        voices = self.speaker.article()
+        voices = self.speaker.article(fallback=not build.background)
         used: dict[str, tuple[str, str]] = {}
+        spoken_by: list[str] = []  # the engine of each segment
         keys: list[str] = []  # the paragraph-cache segments this article is made of
         timings = []
         offset = 0.0  # seconds of frames written so far
@@ -225,6 +256,8 @@ class Builder:
 
         def submit_next() -> bool:
             for index, (text, lang) in upcoming:
+                if build.background:
+                    self._yield_to_listeners()  # an upgrade starts no piece while they wait
                 handed.fill(written=len(keys), through=index)
                 ahead.append(self._speakers.submit(self._segment, text, lang, voices))
                 return True
@@ -249,6 +282,7 @@ class Builder:
                     while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
                         pass
                     used.setdefault(lang, (segment.engine, segment.voice))
+                    spoken_by.append(segment.engine)
                     keys.append(key)
                     pause = stitch.pause_frames(kinds, index, self.config, self.bitrate, silent)
                     offset += mp3.duration(mp3.count_frames(pause))
@@ -282,6 +316,7 @@ class Builder:
             "timings": timings,
             "created": time.time(),
             "segments": keys,
+            "segment_engines": spoken_by,
         }
         entry = self.cache.commit(build.key, meta, build.part)
         log.info(
