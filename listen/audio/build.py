@@ -250,9 +250,10 @@ class Builder:
         build.part.parent.mkdir(parents=True, exist_ok=True)
         ahead: deque[Future[tuple[str, stitch.Segment]]] = deque()
         upcoming = iter(enumerate(items))
-        handed = _HandedAhead(
-            voices, self._remote_texts(items, voices), self.config["SYNTH_LOOKAHEAD"]
-        )
+        # An upgrade hands nothing ahead: its first request is the probe of an engine
+        # that was down, and it is in no hurry.
+        remote = iter(()) if build.background else self._remote_texts(items, voices)
+        handed = _HandedAhead(voices, remote, self.config["SYNTH_LOOKAHEAD"])
 
         def submit_next() -> bool:
             for index, (text, lang) in upcoming:

@@ -153,11 +153,10 @@ class Upgrader:
                         continue
                 for key in due:
                     self.upgrade(key)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a background thread: say it, and let the next note restart it
             log.exception("upgrading fallback audio stopped")
             with self._cond:
                 self._thread = None
-            raise
 
     def _find(self) -> None:
         found = [entry.key for entry in self.cache.entries() if self._needs(entry)]
@@ -191,7 +190,7 @@ class Upgrader:
         engines = [e for e in map(self.speaker.preferred, languages) if e is not None]
         down = max((self.speaker.breaker.remaining(e.name) for e in engines), default=0.0)
         if down > 0:
-            self._later(key, down)
+            self._later(key, min(down, POLL))
             return False
         target = upgraded_key(key)
         if self.builder.listeners_building() or self.cache.is_locked(target):
