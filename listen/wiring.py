@@ -22,7 +22,7 @@ from listen.engines.speaker import Speaker
 from listen.sources import Source, resolve_source, validate_id
 from listen.sources.store import ArticleStore, OverlaySource, open_lexicon, open_store
 from listen.storage import shapes
-from listen.storage.cache import AudioCache
+from listen.storage.cache import AudioCache, Entry
 from listen.storage.evict import evict
 from listen.storage.stats import HitCounter
 from listen.text import lexicon
@@ -87,12 +87,12 @@ def wire(config: Mapping[str, Any], source: Source | None = None, in_worker: boo
     builder = Builder(config, speaker, cache, segments)
     limit = int(config["CACHE_MAX_BYTES"])
 
-    def built(key: str) -> None:
+    def built(entry: Entry) -> None:
         """After a build: down to LISTEN_CACHE_MAX_BYTES, never the article just built;
         then its upgrade, if a fallback spoke it."""
         if limit > 0:
-            evict(cache, segments, limit, keep={key})
-        upgrader.note(key)
+            evict(cache, segments, limit, keep={entry.key})
+        upgrader.note(entry)
 
     preparer = Preparer(
         max_chars=config["MAX_CHARS"],

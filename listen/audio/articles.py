@@ -60,7 +60,7 @@ class ArticleAudio:
         cache: AudioCache,
         builder: Builder,
         queue: JobQueue | None,
-        after_build: Callable[[str], object] = lambda key: None,
+        after_build: Callable[[Entry], object] = lambda entry: None,
     ) -> None:
         self.config = config
         self.speaker = speaker
@@ -68,7 +68,7 @@ class ArticleAudio:
         self.builder = builder
         self.queue = queue
         self.after_build = after_build
-        """Called with the key after a build of this process is committed (eviction)."""
+        """Called with the entry after a build of this process is committed (eviction)."""
         builder.after_commit = self._built
         builder.on_failure = self._remember
         self._errors: dict[str, tuple[float, ListenError]] = {}
@@ -104,12 +104,12 @@ class ArticleAudio:
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
-    def _built(self, key: str) -> None:
+    def _built(self, entry: Entry) -> None:
         """After a build: forget its last failure, then :attr:`after_build`."""
         with self._errors_lock:
-            self._errors.pop(key, None)
-        self.cache.clear_error(key)
-        self.after_build(key)
+            self._errors.pop(entry.key, None)
+        self.cache.clear_error(entry.key)
+        self.after_build(entry)
 
     def lookup(self, article: Article) -> Entry | None:
         """The article's finished audio, if cached."""

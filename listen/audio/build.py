@@ -133,8 +133,8 @@ class Builder:
         self._idle = threading.Condition(self._lock)
         self._runner = ThreadPoolExecutor(config["SYNTH_BUILDS"], thread_name_prefix="build")
         self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
-        self.after_commit: Callable[[str], object] | None = None
-        """Called with the key after a build of this process is committed (cache eviction)."""
+        self.after_commit: Callable[[Entry], object] | None = None
+        """Called with the entry after a build of this process is committed (cache eviction)."""
         self.on_failure: Callable[[str, ListenError], object] | None = None
         """Called with the key and the error when a build fails, still holding its lock."""
 
@@ -230,7 +230,7 @@ class Builder:
             metrics.build_finished(started, ok=error is None)
         if entry is not None and error is None and self.after_commit is not None:
             try:
-                self.after_commit(build.key)
+                self.after_commit(entry)
             except Exception:  # noqa: BLE001 - the audio is built; eviction can wait
                 log.exception("after building %s", article.id)
 

@@ -37,6 +37,7 @@ from listen.engines.speaker import Speaker
 from listen.errors import ListenError
 from listen.models import Article
 from listen.storage.cache import AudioCache, Entry
+from listen.text import language
 
 log = logging.getLogger(__name__)
 
@@ -95,21 +96,21 @@ class Upgrader:
         self._thread: threading.Thread | None = None
         self._scan = False
 
-    def note(self, key: str) -> None:
-        """An entry was committed: if a fallback spoke any of it, upgrade it."""
-        if not self.enabled:
-            return
-        entry = self.cache.get(key)
-        if entry is not None and self._needs(entry):
+    def note(self, entry: Entry) -> None:
+        """An entry was committed: if a fallback spoke any of it, upgrade it. (Its file is
+        not read again: a listener may be deleting or damaging it by now.)"""
+        if self.enabled and self._needs(entry):
             with self._cond:
-                self._due.setdefault(key, 0.0)
+                self._due.setdefault(entry.key, 0.0)
             self._run()
 
     def start(self) -> None:
         """Look through the cache for entries a fallback spoke (in the thread), and upgrade
         them; the articles this process builds from now on are noted as they are."""
-        if not self.enabled:
-            return
+        if not self.enabled or not any(
+            len(self.speaker.candidates(lang)) > 1 for lang in language.SUPPORTED
+        ):
+            return  # with one engine a language, nothing is ever a fallback's
         with self._cond:
             self._scan = True
         self._run()
