@@ -45,6 +45,7 @@ def settings(config, google, **more):
         "ENGINE_COOLDOWN": 60.0,
         "SYNTH_WORKERS": 1,  # pieces spoken in order: which fall back is certain
         "SYNTH_LOOKAHEAD": 1,
+        "UPGRADE_FALLBACK": True,  # the default (the suite's config turns it off)
         **more,
     }
 
