@@ -69,6 +69,11 @@ BUILDS_IN_PROGRESS = Gauge(
     "Article builds started (running or waiting for a build thread), all processes.",
     multiprocess_mode="livesum",
 )
+UPGRADES = Counter(
+    "listen_upgrades",
+    "Rebuilds of articles a fallback engine spoke, with the preferred engine, by outcome.",
+    ["status"],
+)
 CACHE_HITS = Counter("listen_cache_hits", "Article audio requests served from the cache.")
 CACHE_MISSES = Counter(
     "listen_cache_misses", "Article audio requests that started or followed a build."
@@ -136,6 +141,11 @@ def build_finished(started: float, ok: bool) -> None:
     BUILDS_IN_PROGRESS.dec()
     BUILDS.labels(status="ok" if ok else "error").inc()
     BUILD_SECONDS.observe(time.monotonic() - started)
+
+
+def upgrade_finished(ok: bool) -> None:
+    """An upgrade of a fallback's audio was committed (``ok``) or failed (tried again later)."""
+    UPGRADES.labels(status="ok" if ok else "error").inc()
 
 
 def cache_lookup(hit: bool) -> None:

@@ -239,6 +239,17 @@ class Listen:
     def engine_is_down(self, name: str) -> bool:
         return self._parts.speaker.breaker.is_open(name)
 
+    def start_upgrades(self) -> None:
+        """In a process that builds (no queue: a web process without Redis, or a worker):
+        upgrade the cached articles a fallback engine spoke, in the background, once their
+        preferred engine is back (``LISTEN_UPGRADE_FALLBACK``; see listen.audio.upgrade)."""
+        if self._parts.queue is None:
+            self._parts.upgrader.start()
+
+    def upgrades_waiting(self) -> list[str]:
+        """Keys of the cached articles waiting for their upgrade in this process."""
+        return self._parts.upgrader.waiting()
+
     def warm(self) -> list[str]:
         """Load the engines' voices now (a server worker, before its first reader)."""
         return self._parts.speaker.warm()

@@ -344,6 +344,13 @@ class Settings(Mapping[str, Any]):
         "before it is tried again.",
         at_least(0),
     )
+    UPGRADE_FALLBACK: bool = setting(
+        True,
+        "Rebuild, in the background, an article a fallback engine spoke (wholly or partly) "
+        "once its preferred engine is healthy again: only the fallback's paragraphs are "
+        "spoken again, within the gTTS budget, and listeners get the new audio at their next "
+        "play. false keeps the fallback's audio. true/false, 1/0, yes/no or on/off.",
+    )
     PIPER_MODEL: str = setting(
         "",
         "Path to a piper .onnx voice. Empty means the English voice of the "

@@ -3,7 +3,8 @@
 The one place that knows which concrete part each stage gets: the source (with the
 pushed-article store in front), the engines and their speaker, Redis with its locks
 and job queue when ``LISTEN_REDIS_URL`` is set, the audio caches, the builder, the
-text preparer and the hit counter. :class:`listen.service.Listen` is built on it.
+upgrader of fallback audio, the text preparer and the hit counter.
+:class:`listen.service.Listen` is built on it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from listen.audio.articles import ArticleAudio
 from listen.audio.build import Builder
+from listen.audio.upgrade import Upgrader
 from listen.engines import resolve_engines
 from listen.engines.speaker import Speaker
-from listen.sources import Source, resolve_source
+from listen.sources import Source, resolve_source, validate_id
 from listen.sources.store import ArticleStore, OverlaySource, open_lexicon, open_store
 from listen.storage import shapes
-from listen.storage.cache import AudioCache
+from listen.storage.cache import AudioCache, Entry
 from listen.storage.evict import evict
 from listen.storage.stats import HitCounter
 from listen.text import lexicon
@@ -49,6 +51,8 @@ class Parts:
     """Each piece's encoded audio (the paragraph cache)."""
     builder: Builder
     audio: ArticleAudio
+    upgrader: Upgrader
+    """Rebuilds what a fallback engine spoke once the preferred one is back."""
     preparer: Preparer
     pronunciations: lexicon.Pronunciations
     """The lexicon: ``LISTEN_LEXICON``'s entries and the publish API's."""
@@ -83,11 +87,28 @@ def wire(config: Mapping[str, Any], source: Source | None = None, in_worker: boo
     builder = Builder(config, speaker, cache, segments)
     limit = int(config["CACHE_MAX_BYTES"])
 
-    def bound(key: str) -> None:
-        """After a build: down to LISTEN_CACHE_MAX_BYTES, never the article just built."""
+    def built(entry: Entry) -> None:
+        """After a build: down to LISTEN_CACHE_MAX_BYTES, never the article just built;
+        then its upgrade, if a fallback spoke it."""
         if limit > 0:
-            evict(cache, segments, limit, keep={key})
+            evict(cache, segments, limit, keep={entry.key})
+        upgrader.note(entry)
 
+    preparer = Preparer(
+        max_chars=config["MAX_CHARS"],
+        default_language=config["LANGUAGE"],
+        unsupported_as=config["UNSUPPORTED_AS"],
+        pronunciations=pronunciations,
+    )
+    audio = ArticleAudio(config, speaker, cache, builder, queue, after_build=built)
+    upgrader = Upgrader(
+        config,
+        speaker,
+        cache,
+        builder,
+        audio,
+        load=lambda article_id: preparer(overlay.get(validate_id(article_id))),
+    )
     return Parts(
         config=config,
         store=store,
@@ -98,13 +119,9 @@ def wire(config: Mapping[str, Any], source: Source | None = None, in_worker: boo
         cache=cache,
         segments=segments,
         builder=builder,
-        audio=ArticleAudio(config, speaker, cache, builder, queue, after_build=bound),
-        preparer=Preparer(
-            max_chars=config["MAX_CHARS"],
-            default_language=config["LANGUAGE"],
-            unsupported_as=config["UNSUPPORTED_AS"],
-            pronunciations=pronunciations,
-        ),
+        audio=audio,
+        upgrader=upgrader,
+        preparer=preparer,
         pronunciations=pronunciations,
         hits=HitCounter(root),
     )

@@ -100,8 +100,9 @@ def articles(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def config(tmp_path: Path, articles: Path) -> dict[str, Any]:
-    """Test settings: a private cache, the sample copy, Google never reached, and the
-    fake engine's tones (tests of real speech name their engine and are ``slow``)."""
+    """Test settings: a private cache, the sample copy, Google never reached, the fake
+    engine's tones (tests of real speech name their engine and are ``slow``), and no
+    upgrades of fallback audio."""
     return {
         "TESTING": True,
         "CACHE_DIR": str(tmp_path / "cache"),
@@ -112,6 +113,9 @@ def config(tmp_path: Path, articles: Path) -> dict[str, Any]:
         # installed): with an article's requests in flight at once on a busy CI machine one
         # can take seconds. Tests of deadlines set their own.
         "GTTS_TIMEOUT": 15.0,
+        # An upgrader would go on asking the session's fake Google after its test ended
+        # (tests/test_upgrade.py turns it on).
+        "UPGRADE_FALLBACK": False,
     }
 
 

@@ -27,7 +27,8 @@ Misbehaviour can be injected at runtime (all thread-safe):
 
 Queued faults are consumed first (FIFO); when the queue is empty ``mode``
 applies.  Every well-formed RPC is recorded in ``fake.requests`` as
-``(text, lang)`` in arrival order, whatever the outcome.
+``(text, lang)`` in arrival order, whatever the outcome, and when it
+arrived (``time.time()``) in ``fake.arrivals``.
 
 Standalone (for benchmarks)::
 
@@ -449,6 +450,7 @@ class FakeGoogle:
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
         self._requests: list = []
+        self._arrivals: list = []
         self._faults: collections.deque = collections.deque()
         self._cache: collections.OrderedDict = collections.OrderedDict()
         self._cache_max = 1024
@@ -577,6 +579,7 @@ class FakeGoogle:
             self.max_in_flight = 0
             self._faults.clear()
             self._requests.clear()
+            self._arrivals.clear()
             self._mode = "ok"
             self._latency = 0.0
             self.retry_after = None
@@ -590,6 +593,12 @@ class FakeGoogle:
             return list(self._requests)
 
     @property
+    def arrivals(self) -> list:
+        """Snapshot list of when each request arrived (``time.time()``), in order."""
+        with self._lock:
+            return list(self._arrivals)
+
+    @property
     def texts(self) -> list:
         return [t for t, _ in self.requests]
 
@@ -601,6 +610,7 @@ class FakeGoogle:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._arrivals.clear()
 
     def wait_for(self, n: int, timeout: float = 5.0) -> bool:
         """Block until at least *n* requests arrived (True) or timeout."""
@@ -653,6 +663,7 @@ class FakeGoogle:
     def _record_and_next_action(self, text: str, lang: str) -> dict:
         with self._lock:
             self._requests.append((text, lang))
+            self._arrivals.append(time.time())
             if self._faults:
                 action = dict(self._faults.popleft())
             else:

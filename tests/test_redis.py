@@ -33,7 +33,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 class Topology:
-    def __init__(self, root: Path, redis_url: str, google_url: str) -> None:
+    def __init__(self, root: Path, redis_url: str, google_url: str, **settings: str) -> None:
         self.root = root
         self.articles = root / "articles"
         self.articles.mkdir()
@@ -49,6 +49,7 @@ class Topology:
             "LISTEN_SYNTH_LOOKAHEAD": "1",
             "LISTEN_LOCK_TTL": "3",
             "LISTEN_LOG_LEVEL": "INFO",
+            **{f"LISTEN_{name}": value for name, value in settings.items()},
         }
         self.port = free_port()
         web_log = open(root / "web.log", "ab")  # noqa: SIM115 - the child keeps its own copy
@@ -234,3 +235,40 @@ def test_a_killed_worker_loses_nothing(topology, google):
     job = Job.fetch(f"build-{key}", connection=service.redis)
     assert job.worker_name != victim
     assert not list(Path(topology.env["LISTEN_CACHE_DIR"]).glob("??/*.part"))
+
+
+def test_a_worker_upgrades_what_it_built_with_a_fallback(tmp_path, redis_url, google):
+    from redis import Redis
+
+    Redis.from_url(redis_url).flushdb()
+    world = Topology(tmp_path, redis_url, google.url, ENGINES="gtts,fake", ENGINE_COOLDOWN="3")
+    try:
+        write_article(
+            world.articles, "late", title="A late story", language="en", text=paragraphs(3, "late")
+        )
+        google.mode = "500"  # the worker's Google is down: the fake engine speaks
+        status, old = fetch(f"{world.base}/api/articles/late/audio.mp3")
+        assert status == 200
+        google.mode = "ok"
+        google.clear_requests()
+        _, body = fetch(f"{world.base}/api/articles/late")
+        before = json.loads(body)
+        assert before["engine"] == "fake"
+        deadline = time.monotonic() + 60
+        while (after := json.loads(fetch(f"{world.base}/api/articles/late")[1]))[
+            "engine"
+        ] != "gtts":
+            assert time.monotonic() < deadline, "no upgrade"
+            time.sleep(0.2)
+        # The worker that built it upgraded it, once; the web processes only enqueue.
+        service = world.service()
+        article = service.article("late")
+        assert google.count == sum(len(chunks(text)) for text, _ in article.spoken_pieces)
+        assert after["audio_url"] != before["audio_url"]
+        assert fetch(before["audio_url"])[1] == old  # the old address still serves its bytes
+        new = fetch(after["audio_url"])[1]
+        assert new != old and decode_mp3(new).duration_seconds > 1
+        logs = "".join((tmp_path / f"{name}.log").read_text() for name in ("w1", "w2"))
+        assert logs.count("upgraded late: 4 of 4 pieces spoken again by gtts (was fake)") == 1
+    finally:
+        world.stop()

@@ -65,6 +65,7 @@ BAD = [
     ("FEED_OWNER_EMAIL", "podcasts", "e.g. podcasts@example.com"),
     ("FEED_OWNER_EMAIL", "a@b c@d", "give one e-mail address"),
     ("ANALYTICS", "sometimes", "use true or false"),
+    ("UPGRADE_FALLBACK", "later", "use true or false"),
     ("ANALYTICS_EVENTS_PER_MINUTE", "0", "must be at least 1"),
     ("LOCK_TTL", "0", "must be more than 0"),
     ("REDIS_TIMEOUT", "-1", "must be more than 0"),

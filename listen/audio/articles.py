@@ -53,6 +53,12 @@ def _audio_started(part: Path | None) -> bool:
         return False
 
 
+def upgraded_key(key: str) -> str:
+    """Key of the audio that replaces ``key``'s once a fallback's pieces are spoken again
+    by the preferred engine (:mod:`listen.audio.upgrade`): a new address and ETag."""
+    return hashlib.sha256(f"{key}:upgraded".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Status:
     state: State
@@ -70,7 +76,7 @@ class ArticleAudio:
         cache: AudioCache,
         builder: Builder,
         queue: JobQueue | None,
-        after_build: Callable[[str], object] = lambda key: None,
+        after_build: Callable[[Entry], object] = lambda entry: None,
     ) -> None:
         self.config = config
         self.speaker = speaker
@@ -78,14 +84,21 @@ class ArticleAudio:
         self.builder = builder
         self.queue = queue
         self.after_build = after_build
-        """Called with the key after a build of this process is committed (eviction)."""
+        """Called with the entry after a build of this process is committed (eviction)."""
         builder.after_commit = self._built
         builder.on_failure = self._remember
         self._errors: dict[str, tuple[float, ListenError]] = {}
         self._errors_lock = threading.Lock()
 
     def key(self, article: Article) -> str:
-        """Key of an article's audio: what is spoken, in which languages, by which
+        """Key of an article's audio: :meth:`base_key`, or the key of its upgrade once
+        that is complete (:func:`upgraded_key`; one ``stat`` more)."""
+        base = self.base_key(article)
+        upgraded = upgraded_key(base)
+        return upgraded if self.cache.audio_file(upgraded) is not None else base
+
+    def base_key(self, article: Article) -> str:
+        """Key of an article's first audio: what is spoken, in which languages, by which
         configured engines and voices, how it is paced and encoded, and the version."""
         chain = {
             lang: [f"{e.name}:{e.voice(lang)}" for e in self.speaker.candidates(lang)]
@@ -107,12 +120,12 @@ class ArticleAudio:
         blob = json.dumps(material, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
-    def _built(self, key: str) -> None:
+    def _built(self, entry: Entry) -> None:
         """After a build: forget its last failure, then :attr:`after_build`."""
         with self._errors_lock:
-            self._errors.pop(key, None)
-        self.cache.clear_error(key)
-        self.after_build(key)
+            self._errors.pop(entry.key, None)
+        self.cache.clear_error(entry.key)
+        self.after_build(entry)
 
     def lookup(self, article: Article) -> Entry | None:
         """The article's finished audio, if cached."""
@@ -151,7 +164,11 @@ class ArticleAudio:
         if self.queue is not None:
             self.queue.enqueue(article.id, key)
             return key, None
-        meta = {
+        return key, self.builder.start(article, key, self.meta(article))
+
+    def meta(self, article: Article) -> dict[str, Any]:
+        """What an article's cache entry says of it, besides what its build adds."""
+        return {
             "id": article.id,
             "title": article.title,
             "language": article.language,
@@ -160,7 +177,6 @@ class ArticleAudio:
             "summary": article.summary,
             "published": article.published,
         }
-        return key, self.builder.start(article, key, meta)
 
     def first_audio(self, article: Article, timeout: float = 300.0) -> tuple[str, Build | None]:
         """Start the article and wait until its first spoken piece is written (or it is done).

@@ -66,9 +66,11 @@ def build_error(exc: Exception, article_id: str) -> ListenError:
 class Build:
     """One article being built: progress that readers can wait on."""
 
-    def __init__(self, key: str, part: Path) -> None:
+    def __init__(self, key: str, part: Path, background: bool = False) -> None:
         self.key = key
         self.part = part
+        self.background = background
+        """An upgrade (see :meth:`Builder.upgrade`): nobody listens to it while it runs."""
         self.pieces = 0
         """Segments written so far."""
         self.done = False
@@ -133,8 +135,8 @@ class Builder:
         self._idle = threading.Condition(self._lock)
         self._runner = ThreadPoolExecutor(config["SYNTH_BUILDS"], thread_name_prefix="build")
         self._speakers = ThreadPoolExecutor(config["SYNTH_WORKERS"], thread_name_prefix="speak")
-        self.after_commit: Callable[[str], object] | None = None
-        """Called with the key after a build of this process is committed (cache eviction)."""
+        self.after_commit: Callable[[Entry], object] | None = None
+        """Called with the entry after a build of this process is committed (cache eviction)."""
         self.on_failure: Callable[[str, ListenError], object] | None = None
         """Called with the key and the error when a build fails, still holding its lock."""
 
@@ -152,6 +154,34 @@ class Builder:
                 self._running += 1
                 self._runner.submit(self._run, article, build, meta)
             return build
+
+    def upgrade(self, article: Article, key: str, meta: dict[str, Any]) -> Build:
+        """Build ``key`` now, in the calling thread, with each language's preferred engine
+        alone (never a fallback: its failure fails the build), and out of listeners' way:
+        while a listener's build runs in this process, no further piece is started.
+
+        Returns the build, done (its ``entry`` is None if it failed, or if another build of
+        ``key`` was running in this process: that one's outcome is not waited for).
+        """
+        with self._lock:
+            build = Build(key, self.cache.part_path(key), background=True)
+            if key in self._builds:
+                build.finish(None)
+                return build
+            self._builds[key] = build
+            metrics.build_started()
+            self._running += 1
+        self._run(article, build, meta)
+        return build
+
+    def listeners_building(self) -> bool:
+        """True while this process builds an article for its listeners (not an upgrade)."""
+        with self._lock:
+            return any(not b.background for b in self._builds.values())
+
+    def _yield_to_listeners(self) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: not any(not b.background for b in self._builds.values()))
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every build of this process, its after-commit work included, is
@@ -202,7 +232,7 @@ class Builder:
             metrics.build_finished(started, ok=error is None)
         if entry is not None and error is None and self.after_commit is not None:
             try:
-                self.after_commit(build.key)
+                self.after_commit(entry)
             except Exception:  # noqa: BLE001 - the audio is built; eviction can wait
                 log.exception("after building %s", article.id)
 
@@ -212,8 +242,9 @@ class Builder:
         started = time.monotonic()
         items = article.spoken_pieces
         kinds = article.kinds
-        voices = self.speaker.article()
+        voices = self.speaker.article(fallback=not build.background)
         used: dict[str, tuple[str, str]] = {}
+        spoken_by: list[str] = []  # the engine of each segment
         keys: list[str] = []  # the paragraph-cache segments this article is made of
         timings = []
         offset = 0.0  # seconds of frames written so far
@@ -221,12 +252,15 @@ class Builder:
         build.part.parent.mkdir(parents=True, exist_ok=True)
         ahead: deque[Future[tuple[str, stitch.Segment]]] = deque()
         upcoming = iter(enumerate(items))
-        handed = _HandedAhead(
-            voices, self._remote_texts(items, voices), self.config["SYNTH_LOOKAHEAD"]
-        )
+        # An upgrade hands nothing ahead: its first request is the probe of an engine
+        # that was down, and it is in no hurry.
+        remote = iter(()) if build.background else self._remote_texts(items, voices)
+        handed = _HandedAhead(voices, remote, self.config["SYNTH_LOOKAHEAD"])
 
         def submit_next() -> bool:
             for index, (text, lang) in upcoming:
+                if build.background:
+                    self._yield_to_listeners()  # an upgrade starts no piece while they wait
                 handed.fill(written=len(keys), through=index)
                 ahead.append(self._speakers.submit(self._segment, text, lang, voices))
                 return True
@@ -258,6 +292,7 @@ class Builder:
                     while len(ahead) < self.config["SYNTH_LOOKAHEAD"] and submit_next():
                         pass
                     used.setdefault(lang, (segment.engine, segment.voice))
+                    spoken_by.append(segment.engine)
                     keys.append(key)
                     pause = stitch.pause_frames(kinds, index, self.config, self.bitrate, silent)
                     offset += mp3.duration(mp3.count_frames(pause))
@@ -298,6 +333,7 @@ class Builder:
             "chapters": chapters.to_meta(marks),
             "created": time.time(),
             "segments": keys,
+            "segment_engines": spoken_by,
         }
         entry = self.cache.commit(build.key, meta, build.part)
         log.info(

@@ -5,7 +5,9 @@ language is skipped; when one fails, the next takes over, and an article keeps
 using it for the rest of the article (:class:`ArticleVoices`). An engine that
 proved unreachable (no network, rate limited, not installed) is skipped by every
 article for ``ENGINE_COOLDOWN`` seconds (the circuit breaker), so a dead Google
-costs one failed request, not one per sentence. This module alone decides which
+costs one failed request, not one per sentence. An article rebuilt to replace a
+fallback's audio (:mod:`listen.audio.upgrade`) speaks with each language's preferred
+engine alone (``Speaker.article(fallback=False)``). This module alone decides which
 engine speaks.
 """
 
@@ -77,6 +79,11 @@ class Speaker:
         """Engines that can speak ``language``, in order of preference."""
         return [e for e in self.engines if e.supports(language)]
 
+    def preferred(self, language: str) -> Engine | None:
+        """The engine that speaks ``language`` when every engine is up (None: none does)."""
+        candidates = self.candidates(language)
+        return candidates[0] if candidates else None
+
     def readiness(self, languages: Iterable[str]) -> tuple[bool, str]:
         """Whether every language has an engine whose circuit breaker is closed, and a
         line saying which speaks each (or why none can)."""
@@ -98,9 +105,10 @@ class Speaker:
         return True, ", ".join(ready)
 
     def speak_one(
-        self, text: str, language: str, prefer: str | None = None
+        self, text: str, language: str, prefer: str | None = None, fallback: bool = True
     ) -> tuple[Engine, Speech]:
-        """Speak one text: the preferred engine first, then the rest of the chain after it.
+        """Speak one text: the preferred engine first, then (``fallback``) the rest of the
+        chain after it.
 
         Raises:
             EnginesUnavailable: no engine could speak it.
@@ -109,7 +117,7 @@ class Speaker:
         names = [e.name for e in candidates]
         if prefer in names:
             candidates = candidates[names.index(prefer) :]
-        return self._first_working(candidates, text, language)
+        return self._first_working(candidates if fallback else candidates[:1], text, language)
 
     def choose(self, language: str, prefer: str | None = None) -> Engine | None:
         """The engine :meth:`speak_one` will try first: ``prefer`` if it speaks
@@ -121,9 +129,10 @@ class Speaker:
         up = (e for e in candidates if not self.breaker.is_open(e.name))
         return next(up, candidates[0] if candidates else None)
 
-    def article(self) -> ArticleVoices:
-        """The engines of one article: a fallback, once it took over, keeps the rest."""
-        return ArticleVoices(self)
+    def article(self, fallback: bool = True) -> ArticleVoices:
+        """The engines of one article: a fallback, once it took over, keeps the rest; or,
+        without ``fallback``, each language's preferred engine alone (an upgrade)."""
+        return ArticleVoices(self, fallback)
 
     def _first_working(
         self, candidates: list[Engine], text: str, language: str
@@ -162,11 +171,13 @@ class ArticleVoices:
 
     Each language starts with the engine :meth:`Speaker.choose` picks; when it fails and
     another takes over, that one speaks the rest of the article (a fallback only ever
-    moves down the chain, so threads that fail over at once agree).
+    moves down the chain, so threads that fail over at once agree). Without ``fallback``,
+    each language's preferred engine speaks, and its failure is the article's.
     """
 
-    def __init__(self, speaker: Speaker) -> None:
+    def __init__(self, speaker: Speaker, fallback: bool = True) -> None:
         self._speaker = speaker
+        self._fallback = fallback
         self._kept: dict[str, str] = {}
         self._lock = threading.Lock()
         self._prefetched: list[tuple[str, str, Prefetching, Prefetch]] = []
@@ -207,6 +218,8 @@ class ArticleVoices:
 
     def engine(self, language: str) -> Engine | None:
         """The engine that will speak this article's next text in ``language``."""
+        if not self._fallback:
+            return self._speaker.preferred(language)
         with self._lock:
             kept = self._kept.get(language)
         return self._speaker.choose(language, kept)
@@ -219,7 +232,9 @@ class ArticleVoices:
         """
         with self._lock:
             kept = self._kept.get(language)
-        engine, speech = self._speaker.speak_one(text, language, prefer=kept)
+        engine, speech = self._speaker.speak_one(
+            text, language, prefer=kept, fallback=self._fallback
+        )
         if engine.name != kept:
             with self._lock:
                 order = [e.name for e in self._speaker.candidates(language)]

@@ -32,6 +32,7 @@ def service() -> Any:
             from listen.settings import load
 
             _service = Listen(load(environ=os.environ), in_worker=True)
+            _service.start_upgrades()
     return _service
 
 

@@ -128,6 +128,8 @@ ARTICLE = Shape(
         "voices": mapping,
         "created": seconds,
         "segments": list_of(text),  # older entries have none: every segment is kept
+        "segment_engines": list_of(text),  # the engine of each segment (older: none)
+        "upgraded_from": text,  # the key of the fallback's audio this one replaces
         "chars": count,
         "summary": text,
         "published": seconds,

@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # same way for the fast path, and lets the health probes through.
     app.config["TRUSTED_HOSTS"] = None
     app.extensions["listen"] = listen
+    listen.start_upgrades()
     # Finished audio by content address skips Flask: a static file server's work only.
     # Outermost, the Host check and the public address: every layer sees the same host.
     app.wsgi_app = hosts.HostGuard(  # type: ignore[method-assign]
