@@ -1,0 +1,284 @@
+"""What the player does after play (listen/web/static/embed-more.js) in real headless Chromium:
+listening reports counted by the real service, sentence-level reading along and paragraph
+keys, the transcript and chapters, the iframe's captions, and the next article of a playlist.
+
+The service runs as `listen serve` (gunicorn) with the fake engine, whose tones have
+sentence timings (espeak-ng's have none); the publisher's pages are on another origin.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import axe_violations, listen_serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+BRIDGE_TITLE = "The old bridge opens again"
+BRIDGE = [
+    "The old bridge opened again on Monday. Buses crossed it first. Cars followed at noon.",
+    "Repairs took two years. They cost more than planned.",
+    "The mayor thanked the residents. She promised that it would last forty years.",
+]
+CHAPTERED = (
+    "<h1>Rain returns to the valley</h1>"
+    "<p>Rain fell on the valley for the first time in months.</p>"
+    "<h2>Farmers</h2><p>Farmers said the rain came too late for the wheat.</p>"
+    "<h2>Reservoirs</h2><p>The reservoirs are still at a fifth of their capacity.</p>"
+)
+SHORT = {
+    "one": ("First of the list", "The first article is short. It ends soon."),
+    "two": ("Second of the list", "The second article is short too. It ends as well."),
+    "three": ("Third of the list", "The third article closes the list."),
+}
+ARTICLES: dict[str, dict[str, Any]] = {
+    "bridge": {"title": BRIDGE_TITLE, "text": "\n\n".join(BRIDGE), "language": "en"},
+    "chaptered": {"title": "Rain returns to the valley", "html": CHAPTERED, "language": "en"},
+    **{k: {"title": t, "text": x, "language": "en"} for k, (t, x) in SHORT.items()},
+}
+
+
+def warm(base: str) -> None:
+    """Synthesize every article now: complete files with their timings."""
+    for article_id in ARTICLES:
+        with urllib.request.urlopen(f"{base}/api/articles/{article_id}/audio.mp3", timeout=60) as r:
+            r.read()
+        deadline = time.monotonic() + 30
+        while api(base, article_id)["status"] != "ready":
+            assert time.monotonic() < deadline, f"{article_id} never became ready"
+            time.sleep(0.05)
+
+
+def api(base: str, path: str) -> Any:
+    with urllib.request.urlopen(f"{base}/api/articles/{path}", timeout=10) as response:
+        return json.load(response)
+
+
+@contextmanager
+def service_with(tmp: pytest.TempPathFactory, **extra: str) -> Iterator[tuple[str, Path]]:
+    folder = tmp.mktemp("articles")
+    for article_id, body in ARTICLES.items():
+        (folder / f"{article_id}.json").write_text(json.dumps(body), "utf-8")
+    cache = tmp.mktemp("cache")
+    settings = {
+        "LISTEN_ENGINES": "fake",
+        "LISTEN_CACHE_DIR": str(cache),
+        "LISTEN_SOURCE": str(folder),
+        **extra,
+    }
+    with listen_serve(settings) as base:
+        warm(base)
+        yield base, cache
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    with service_with(tmp_path_factory) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def service(served: tuple[str, Path]) -> str:
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    root = tmp_path_factory.mktemp("publisher")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield root, f"http://localhost:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Publisher</title>
+<style>body {{ margin: 0 auto; max-width: 680px; padding: 8px; font: 19px/1.6 Georgia, serif;
+color: #222; background: #fff }}</style></head><body><main>
+{body}
+</main><script src="{service}/embed.js" async></script></body></html>"""
+
+
+def write_page(publisher: tuple[Path, str], service: str, name: str, body: str) -> str:
+    root, base = publisher
+    (root / f"{name}.html").write_text(PAGE.format(body=body, service=service))
+    return f"{base}/{name}.html"
+
+
+def bridge_story(player: str) -> str:
+    paragraphs = "\n".join(f'<p id="b-{n}">{t}</p>' for n, t in enumerate(BRIDGE, 1))
+    return f'<article><h1 id="b-0">{BRIDGE_TITLE}</h1>\n{player}\n{paragraphs}</article>'
+
+
+@pytest.fixture
+def visit(browser: Any):
+    """A page in a fresh context; after the test, no exception was thrown in the page.
+    Yields the page and the URLs it requested."""
+    opened: list[tuple[Any, list[str]]] = []
+
+    @contextmanager
+    def open_page(url: str, *, init: str = "", width: int = 760) -> Iterator[Any]:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        if init:
+            context.add_init_script(init)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.requested = []
+        page.on("request", lambda r: page.requested.append(r.url))
+        opened.append((context, errors))
+        page.goto(url)
+        yield page
+
+    yield open_page
+    for context, errors in opened:
+        context.close()
+        assert not errors, errors
+
+
+def js(host: str, expr: str) -> str:
+    return (
+        f"() => {{ const h = document.getElementById({host!r}), r = h && h.shadowRoot;"
+        " const p = r && r.querySelector('.listen-player'), a = r && r.querySelector('audio');"
+        f" return {expr}; }}"
+    )
+
+
+def wait(page: Any, host: str, expr: str, timeout: float = 20_000) -> None:
+    page.wait_for_function(js(host, f"!!(p && ({expr}))"), timeout=timeout)
+
+
+def value(page: Any, host: str, expr: str) -> Any:
+    return page.evaluate(js(host, expr))
+
+
+# ---------------------------------------------------------------- listening reports
+
+
+def counted(cache: Path, article_id: str) -> dict[str, Any]:
+    """What the service stored for the article: its SQLite row and `listen stats --json`."""
+    db = cache / "analytics.sqlite3"
+    if not db.exists():
+        return {}
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            "SELECT plays, q25, q50, q75, q100, seconds FROM daily WHERE article = ?",
+            (article_id,),
+        ).fetchone()
+    return dict(row) if row else {}
+
+
+def stats(cache: Path) -> dict[str, Any]:
+    listen = Path(sys.executable).with_name("listen")
+    out = subprocess.run(
+        [str(listen), "stats", "--json"],
+        env={**os.environ, "LISTEN_CACHE_DIR": str(cache)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {a["article"]: a for a in json.loads(out.stdout)["articles"]}
+
+
+def events_sent(page: Any) -> list[str]:
+    return [u for u in page.requested if u.endswith("/api/events")]
+
+
+def listen_to_the_end(page: Any, host: str) -> None:
+    wait(page, host, "p.dataset.state === 'idle'")
+    page.locator(f"#{host} .listen-speed").select_option("3")
+    page.locator(f"#{host} .listen-play").click()
+    wait(page, host, "p.dataset.state === 'ended'", timeout=40_000)
+
+
+def test_a_listen_is_counted_by_the_service(visit, served, publisher):
+    service, cache = served
+    url = write_page(
+        publisher,
+        service,
+        "counted",
+        bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+    )
+    assert counted(cache, "bridge") == {}
+    with visit(url) as page:
+        listen_to_the_end(page, "p")
+        deadline = time.monotonic() + 10
+        while counted(cache, "bridge").get("q100") != 1:
+            assert time.monotonic() < deadline, counted(cache, "bridge")
+            time.sleep(0.1)
+        row = counted(cache, "bridge")
+        assert row["plays"] == 1
+        assert (row["q25"], row["q50"], row["q75"], row["q100"]) == (1, 1, 1, 1)
+        duration = api(service, "bridge")["duration_s"]
+        # heard at 3x: about a third of the audio's length, in wall-clock seconds
+        assert duration / 3 * 0.6 < row["seconds"] < duration / 3 * 1.6, (row, duration)
+        sent = events_sent(page)
+        assert len(sent) >= 6 and all(u == f"{service}/api/events" for u in sent), sent
+        page.locator("#p .listen-play").click()  # played again: the same page view, no new play
+        wait(page, "p", "!a.paused")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "a.paused")
+        assert axe_violations(page) == []
+    summary = stats(cache)["bridge"]
+    assert summary["plays"] == 1 and summary["completed"] == 1 and summary["completion"] == 1.0
+    assert summary["seconds"] == pytest.approx(counted(cache, "bridge")["seconds"])
+
+
+def test_global_privacy_control_sends_nothing(visit, served, publisher):
+    service, cache = served
+    url = write_page(
+        publisher,
+        service,
+        "gpc",
+        bridge_story('<div id="p" data-listen-article="chaptered"></div>'),
+    )
+    gpc = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+    with visit(url, init=gpc) as page:
+        listen_to_the_end(page, "p")
+        page.wait_for_timeout(500)
+        assert events_sent(page) == []
+    assert counted(cache, "chaptered") == {}
+
+
+def test_analytics_off_no_request_leaves_the_player(visit, tmp_path_factory, publisher):
+    with service_with(tmp_path_factory, LISTEN_ANALYTICS="false") as (service, cache):
+        assert api(service, "bridge")["events_url"] is None
+        url = write_page(
+            publisher,
+            service,
+            "off",
+            bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+        )
+        with visit(url) as page:
+            listen_to_the_end(page, "p")
+            page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+            page.wait_for_timeout(500)
+            assert any("/embed-more." in u for u in page.requested)  # the reporter was there
+            assert events_sent(page) == []
+        assert not (cache / "analytics.sqlite3").exists()
