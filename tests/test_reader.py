@@ -282,3 +282,138 @@ def test_analytics_off_no_request_leaves_the_player(visit, tmp_path_factory, pub
             assert any("/embed-more." in u for u in page.requested)  # the reporter was there
             assert events_sent(page) == []
         assert not (cache / "analytics.sqlite3").exists()
+
+
+# ---------------------------------------------------------------- sentences and keys
+
+
+def timings(service: str, article_id: str) -> list[dict[str, Any]]:
+    return api(service, f"{article_id}/timings.json")["pieces"]
+
+
+SENTENCE = (
+    "() => { const h = CSS.highlights.get('listen-sentence');"
+    " return h ? [...h].map(r => [r.startContainer.parentElement.id, r.toString()]) : []; }"
+)
+
+
+def luminance(rgb: tuple[float, ...]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    x, y = sorted((luminance(a) + 0.05, luminance(b) + 0.05))
+    return y / x
+
+
+def rgb(css: str) -> tuple[float, ...]:
+    import re
+
+    return tuple(float(n) for n in re.findall(r"[\d.]+", css)[:3])
+
+
+def test_the_sentence_being_read_is_highlighted(visit, service, publisher):
+    pieces = timings(service, "bridge")
+    assert [len(p["sentences"]) for p in pieces] == [1, 3, 2, 2]
+    url = write_page(
+        publisher,
+        service,
+        "sentences",
+        bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+    )
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        assert page.evaluate(SENTENCE) == []
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        second = pieces[1]["sentences"][1]
+        page.evaluate(js("p", f"a.currentTime = {second[0] + 0.1}"))
+        page.wait_for_function(
+            f"() => ({SENTENCE})().length && ({SENTENCE})()[0][1].startsWith('Buses')"
+        )
+        assert page.evaluate(SENTENCE) == [["b-1", "Buses crossed it first."]]
+        assert page.evaluate("() => document.querySelector('.listen-reading').id") == "b-1"
+        # the playback passes the boundary: the highlight moves on to the next sentence
+        page.wait_for_function(
+            f"() => ({SENTENCE})().length && ({SENTENCE})()[0][1] === 'Cars followed at noon.'",
+            timeout=10_000,
+        )
+        assert value(page, "p", "a.currentTime") >= pieces[1]["sentences"][2][0] - 0.1
+        # its colours: the text keeps 4.5:1 on the sentence's tint, the underline 3:1
+        rule = page.evaluate(
+            "() => [...document.adoptedStyleSheets].flatMap(s => [...s.cssRules])"
+            ".find(r => r.selectorText && r.selectorText.includes('highlight')).style"
+            ".cssText"
+        )
+        tint = rgb(rule.split("background-color:")[1])
+        assert contrast(rgb("rgb(34, 34, 34)"), tint) >= 4.5, rule
+        assert contrast(rgb(rule.split("underline 2px")[1]), (255, 255, 255)) >= 3, rule
+        assert axe_violations(page) == []
+        page.locator("#p .listen-play").click()  # paused: it stays where the reader stopped
+        wait(page, "p", "a.paused")
+        held = page.evaluate(SENTENCE)
+        assert len(held) == 1 and held[0][0] in ("b-1", "b-2")
+        page.evaluate(js("p", "a.currentTime = a.duration - 0.3"))
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'ended'")  # the end: nothing is highlighted
+        page.wait_for_function(f"() => ({SENTENCE})().length === 0")
+
+
+def test_sentences_are_never_misaligned(visit, service, publisher):
+    """A page whose paragraph parts into other sentences than the audio: paragraph only."""
+    body = (
+        f'<article><h1 data-listen-paragraph id="b-0">{BRIDGE_TITLE}</h1>'
+        '<div id="p" data-listen-article="bridge"></div>'
+        '<p data-listen-paragraph id="b-1">The old bridge opened again on Monday; buses crossed'
+        " it first, and cars followed at noon.</p>"
+        f'<p data-listen-paragraph id="b-2">{BRIDGE[1]}</p></article>'
+    )
+    pieces = timings(service, "bridge")
+    with visit(write_page(publisher, service, "misaligned", body)) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        page.evaluate(js("p", f"a.currentTime = {pieces[1]['sentences'][1][0] + 0.1}"))
+        page.wait_for_function("() => document.querySelector('.listen-reading')?.id === 'b-1'")
+        assert page.evaluate(SENTENCE) == []
+        page.evaluate(js("p", f"a.currentTime = {pieces[2]['sentences'][1][0] + 0.1}"))
+        page.wait_for_function(
+            f"() => document.querySelector('.listen-reading')?.id === 'b-2'"
+            f" && ({SENTENCE})().length === 1"
+        )
+        assert page.evaluate(SENTENCE) == [["b-2", "They cost more than planned."]]
+
+
+def test_paragraphs_seek_by_keyboard_while_playing(visit, service, publisher):
+    pieces = timings(service, "bridge")
+    url = write_page(
+        publisher, service, "keys", bridge_story('<div id="p" data-listen-article="bridge"></div>')
+    )
+    tabbable = "() => [...document.querySelectorAll('[tabindex]')].map(e => e.id)"
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        assert page.evaluate(tabbable) == []  # before play, the text is only text
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        page.wait_for_function(f"() => ({tabbable})().length === 4")
+        assert page.evaluate(tabbable) == ["b-0", "b-1", "b-2", "b-3"]
+        page.locator("#b-3").focus()
+        page.keyboard.press("Enter")
+        wait(page, "p", f"a.currentTime > {pieces[3]['start'] - 0.15}")
+        assert value(page, "p", "a.currentTime") < pieces[3]["start"] + 1.5
+        page.keyboard.press("Shift+Tab")  # the paragraphs are in the page's tab order
+        assert page.evaluate("() => document.activeElement.id") == "b-2"
+        scroll = page.evaluate("() => scrollY")
+        page.keyboard.press("Space")  # seeks, and does not scroll the page
+        wait(page, "p", f"a.currentTime < {pieces[2]['start'] + 1.5}")
+        assert value(page, "p", f"a.currentTime > {pieces[2]['start'] - 0.15}")
+        assert page.evaluate("() => scrollY") == scroll
+        assert axe_violations(page) == []
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "a.paused")
+        page.wait_for_function(f"() => ({tabbable})().length === 0")

@@ -45,7 +45,7 @@
     if (!hostStyled) { hostStyled = true; hostSheet = U.sheetOf(css); U.adopt(D, css, hostSheet); }
     else if (hostSheet) hostSheet.replaceSync(css);
   }
-  var marks = W.CSS && CSS.highlights && W.Highlight ? CSS.highlights : null;
+  var marks = W.CSS && W.CSS.highlights && W.Highlight ? W.CSS.highlights : null;
 
   // The page follows the paragraph being read, unless the reader scrolled in the last seconds:
   // a scroll we did not start is theirs.
