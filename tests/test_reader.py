@@ -417,3 +417,142 @@ def test_paragraphs_seek_by_keyboard_while_playing(visit, service, publisher):
         page.locator("#p .listen-play").click()
         wait(page, "p", "a.paused")
         page.wait_for_function(f"() => ({tabbable})().length === 0")
+
+
+# ---------------------------------------------------------------- transcript and chapters
+
+LINES = (
+    "[...r.querySelectorAll('.listen-line')].map(b => [b.textContent,"
+    " b.getAttribute('aria-current')])"
+)
+
+
+def test_the_transcript_opens_follows_and_seeks(visit, service, publisher):
+    pieces = timings(service, "bridge")
+    url = write_page(
+        publisher,
+        service,
+        "transcript",
+        bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+    )
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        button = page.locator("#p .listen-tx")
+        assert button.get_attribute("aria-label") == "Transcript"
+        assert button.get_attribute("aria-expanded") == "false"
+        assert not [u for u in page.requested if "embed-more" in u or "timings" in u]
+        button.click()  # opening it fetches the rest of the player and the timings, no audio
+        wait(page, "p", "r.querySelectorAll('.listen-line').length > 0")
+        assert button.get_attribute("aria-expanded") == "true"
+        panel = page.locator("#p .listen-panel")
+        assert panel.is_visible() and button.get_attribute("aria-controls") == "listen-transcript"
+        lines = value(page, "p", LINES)
+        assert [text for text, _ in lines] == [
+            BRIDGE_TITLE,
+            "The old bridge opened again on Monday.",
+            "Buses crossed it first.",
+            "Cars followed at noon.",
+            "Repairs took two years.",
+            "They cost more than planned.",
+            "The mayor thanked the residents.",
+            "She promised that it would last forty years.",
+        ]
+        assert [c for _, c in lines] == ["true"] + [None] * 7
+        assert not page.locator("#p .listen-ch").is_visible()  # no headings, no chapters
+        assert not [u for u in page.requested if u.endswith(".mp3")]
+        assert axe_violations(page) == []
+        # a click on a line: from there (before play too), marked as the current line
+        page.locator("#p .listen-line", has_text="Buses crossed").click()
+        wait(
+            page,
+            "p",
+            "r.querySelector('.listen-line[aria-current]').textContent.startsWith('Buses')",
+        )
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        at = pieces[1]["sentences"][1][0]
+        wait(page, "p", f"a.currentTime > {at - 0.15} && a.currentTime < {at + 1.5}")
+        # the current line follows playback
+        nxt = pieces[1]["sentences"][2][0]
+        wait(page, "p", f"a.currentTime > {nxt + 0.1}", timeout=10_000)
+        wait(
+            page,
+            "p",
+            "r.querySelector('.listen-line[aria-current]').textContent.startsWith('Cars')",
+        )
+        # Enter on a line (keyboard): from there
+        line = page.locator("#p .listen-line", has_text="The mayor thanked")
+        line.focus()
+        page.keyboard.press("Enter")
+        wait(page, "p", f"a.currentTime > {pieces[3]['start'] - 0.15}")
+        wait(
+            page,
+            "p",
+            "r.querySelector('.listen-line[aria-current]').textContent.startsWith('The mayor')",
+        )
+        assert value(page, "p", "a.currentTime") < pieces[3]["start"] + 1.5
+        assert axe_violations(page) == []
+        button.click()
+        assert button.get_attribute("aria-expanded") == "false" and not panel.is_visible()
+
+
+def test_chapters_from_the_headings(visit, service, publisher):
+    pieces = timings(service, "chaptered")
+    assert [p["kind"] for p in pieces] == [
+        "title",
+        "paragraph",
+        "heading",
+        "paragraph",
+        "heading",
+        "paragraph",
+    ]
+    url = write_page(
+        publisher,
+        service,
+        "chapters",
+        '<h1>Rain returns to the valley</h1><div id="p" data-listen-article="chaptered"></div>',
+    )
+    options = "[...r.querySelectorAll('.listen-ch option')].map(o => o.textContent)"
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-tx").click()
+        wait(page, "p", "r.querySelectorAll('.listen-ch option').length > 0")
+        chapters = page.locator("#p select.listen-ch")
+        assert chapters.is_visible() and chapters.get_attribute("aria-label") == "Chapters"
+        assert value(page, "p", options) == ["Rain returns to the valley", "Farmers", "Reservoirs"]
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        chapters.select_option(label="Reservoirs")
+        start = pieces[4]["start"]
+        wait(page, "p", f"a.currentTime > {start - 0.15} && a.currentTime < {start + 1.5}")
+        # the menu shows the chapter being read
+        page.evaluate(js("p", f"a.currentTime = {pieces[2]['start'] + 0.2}"))
+        wait(
+            page, "p", "r.querySelector('.listen-ch').selectedOptions[0].textContent === 'Farmers'"
+        )
+        assert axe_violations(page) == []
+
+
+def test_the_iframe_player_has_captions(visit, service):
+    pieces = timings(service, "bridge")
+    with visit(f"{service}/embed/bridge") as page:
+        page.locator(".listen-player[data-state=idle]").wait_for()
+        tracks = page.evaluate(
+            "() => [...document.querySelector('[data-listen-article]').shadowRoot"
+            ".querySelector('audio').querySelectorAll('track')].map(t => [t.kind, t.srclang,"
+            " new URL(t.src).pathname])"
+        )
+        assert tracks == [["captions", "en", "/api/articles/bridge/transcript.vtt"]]
+        assert not page.locator(".listen-tx").is_visible()  # 96 px high: the captions instead
+        assert not [u for u in page.requested if u.endswith(".vtt")]  # nothing before play
+        page.locator(".listen-play").click()
+        cues = (
+            "() => { const t = document.querySelector('[data-listen-article]').shadowRoot"
+            ".querySelector('audio').textTracks[0];"
+            " return t.cues ? [...t.cues].map(c => [c.startTime, c.text]) : null; }"
+        )
+        page.wait_for_function(f"() => ({cues})() && ({cues})().length === {len(pieces)}")
+        got = page.evaluate(cues)
+        assert [text for _, text in got] == [p["text"] for p in pieces]
+        assert [round(s, 2) for s, _ in got] == [round(p["start"], 2) for p in pieces]
+        assert axe_violations(page) == []
