@@ -21,15 +21,15 @@ from listen.sources.files import read_path
 SAMPLES = Path(__file__).parent.parent / "listen" / "samples"
 
 GOLDEN = {
-    # PIPELINE_VERSION 4 and SEGMENT_VERSION 4: engine silence trimmed, pauses by kind, the
-    # pace (LISTEN_RATE) in the keys, pieces leveled by LUFS
+    # PIPELINE_VERSION 5 and SEGMENT_VERSION 4: engine silence trimmed, pauses by kind, the
+    # pace (LISTEN_RATE) in the keys, pieces leveled by LUFS, subheadings as ID3 chapters
     # sample: (article key, sha256 of its segment keys, one per engine and item, joined)
     "harbour-bridge-reopens.html": (
-        "8afc112aba2c01bc284276cf22eacf058df706273f22ad2f4588d91b933a9b70",
+        "b5e79a4143f6438ad194b2b0fbd7ae3625156e89a916143e798c9a3646eed8de",
         "317c8cfa1dbb8216ac32648c59adcb2af86127dfb48750d2894e8284d22590fc",
     ),
     "sequia-en-el-valle.txt": (
-        "a5efb425d5ea5514cf87169ff128dc5bf8e7b2cda4b705e717b9a939857eb8a5",
+        "08287a5ca788d164aafea1d4348ba96804ca1a1f6fbd3baad7f741ebd9b3c6c4",
         "ce071b7f21532a1f6da1c5bce0de1cf17b19549ac7c6834058330f07390beeb7",
     ),
 }

@@ -95,3 +95,48 @@ def test_real_extractors_keep_the_story_and_leave_the_sidebar():
     spoken = [b.text for b in s.sanitize(RawArticle(id="x", html=html)).blocks]
     assert spoken == [f"{t} {t}" for t in STORY * 2][:3]  # the repeats are spoken once
     assert not any("Other story" in t for t in spoken)
+
+
+def test_a_one_word_label_is_not_held_because_the_article_uses_the_word():
+    main = "The Government said the levee held.\nSupport came from volunteers."
+    page = [Block("paragraph", t) for t in ("Government", "The Government said the levee held.")]
+    page += [Block("paragraph", "Support came from volunteers."), Block("paragraph", "Support")]
+    assert m.held(page, main) == [False, True, True, False]
+    # A label is held where it is a line of the extractor's text, or follows the last block.
+    assert m.held(blocks("Brooklyn", STORY[0]), f"Brooklyn\n{STORY[0]}") == [True, True]
+    assert m.held(blocks(STORY[0], "Nested one."), f"{STORY[0]} Nested one. More") == [True, True]
+
+
+def test_short_sentences_of_the_article_template_are_kept_between_kept_blocks(monkeypatch):
+    def block(text: str, container: str = "div.post/p") -> Block:
+        return Block("paragraph", text, 0.0, container)
+
+    question = block("How does one know which of the two tenses to use here?")
+    page = [
+        block(STORY[0]),
+        question,
+        block(STORY[1]),
+        block("Our newsroom is funded by readers like you."),  # after the article
+        block("Sign up now for our daily morning briefing.", "div.promo/p"),
+    ]
+    monkeypatch.setattr(m, "trafilatura_precise", lambda doc: f"{STORY[0]}\n{STORY[1]}")
+    monkeypatch.setattr(m, "SECOND_OPINIONS", ())
+    doc = lxml.html.fromstring("<html><body><p>x</p></body></html>")
+    assert [b.text for b in m.main_blocks(doc, page)] == [STORY[0], question.text, STORY[1]]
+
+
+def test_a_list_of_sentences_in_the_article_template_is_the_article(monkeypatch):
+    point = (
+        "Take the river's record: it has risen above the old levee four times in ten years, "
+        "and each time the lower town was flooded before the warning reached the farms upstream."
+    )
+    page = [
+        Block("paragraph", STORY[0], 0.0, "div.post/p"),
+        Block("item", point, 0.0, "ul/li"),
+        Block("item", STORY[1], 0.0, "ul/li"),
+        Block("item", "Ten photos of the flood", 1.0, "ul/li"),
+    ]
+    monkeypatch.setattr(m, "trafilatura_precise", lambda doc: f"{STORY[0]}\n{STORY[1]}")
+    monkeypatch.setattr(m, "SECOND_OPINIONS", ())
+    doc = lxml.html.fromstring("<html><body><p>x</p></body></html>")
+    assert [b.text for b in m.main_blocks(doc, page)] == [STORY[0], point, STORY[1]]

@@ -519,3 +519,16 @@ def test_structural_clean_keeps_prose_in_chrome_named_containers():
     )
     result = s.sanitize(RawArticle(id="x", html=page))
     assert len(result.blocks) == 4
+
+
+def test_a_formula_is_not_read_out_symbol_by_symbol():
+    # MediaWiki's markup: MathML with its TeX source, hidden, beside an image of the formula.
+    formula = (
+        '<span class="mwe-math-element"><span style="display: none;"><math><semantics><mi>N</mi>'
+        '<annotation encoding="application/x-tex">{\\displaystyle N}</annotation></semantics>'
+        '</math></span><img alt="{\\displaystyle N}" src="n.svg"></span>'
+    )
+    html = f"<p>Given a set of {formula} objects, the method first computes their distances.</p>"
+    assert [b.text for b in s.sanitize(RawArticle(id="x", html=html)).blocks] == [
+        "Given a set of objects, the method first computes their distances."
+    ]

@@ -30,6 +30,7 @@ def test_article_metadata_before_and_after_synthesis(client):
         "download_url": f"{base}/audio.mp3?download=1",
         "timings_url": f"{base}/timings.json",
         "transcript_url": f"{base}/transcript.vtt",
+        "chapters_url": f"{base}/chapters.json",
         "engine": None,
         "events_url": "http://localhost/api/events",
         "publisher": None,

@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from listen.audio import mp3
 from listen.audio.build import POLL, Build, Builder, follow
 from listen.engines.speaker import Speaker
 from listen.errors import ListenError
@@ -30,11 +33,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "4"  # 3: pieces trimmed, pauses by kind; 4: LUFS
+PIPELINE_VERSION = "5"  # 3: pieces trimmed, pauses by kind; 4: LUFS; 5: ID3 chapters
 """Bump when a change to sanitizing, speech or encoding should invalidate cached audio."""
 
 FIRST_BYTES = 1024
-"""A .part file this long holds the ID3 tag and the start of the title's audio."""
+"""A .part file this long past its ID3 tag holds the start of the title's audio (the tag
+itself grows with the room for an article's chapters)."""
+
+
+def _audio_started(part: Path | None) -> bool:
+    """True once ``part`` (another process's build) holds the start of the title's audio."""
+    if part is None:
+        return False
+    try:
+        with open(part, "rb") as handle:
+            tag = mp3.tag_length(handle.read(mp3.ID3_HEADER))
+            return os.fstat(handle.fileno()).st_size > tag + FIRST_BYTES
+    except FileNotFoundError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -155,8 +171,7 @@ class ArticleAudio:
         key, build = self.start(article)
 
         def started() -> bool:
-            part = self.cache.current_part(key)
-            return part is not None and part.exists() and part.stat().st_size > FIRST_BYTES
+            return _audio_started(self.cache.current_part(key))
 
         if build is None and self.cache.get(key) is None:
             build = self._after_elsewhere(article, key, timeout, started)

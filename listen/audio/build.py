@@ -2,7 +2,9 @@
 
 A build runs in the background. It writes the ID3 tag, then each segment (title,
 paragraphs) with the pause before it, to ``<key>.part`` as soon as the segment is
-ready, so listeners can be streamed audio long before the article is complete.
+ready, so listeners can be streamed audio long before the article is complete. The
+tag keeps room for the chapters (:mod:`listen.audio.chapters`), written into it in
+place once their times are known, before the file is committed.
 Segments come from the paragraph cache when their text, language, engine and
 voice were spoken before; otherwise they are synthesized a few ahead of the one
 being written. When the last one is written, the file is renamed into the
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from listen import metrics
-from listen.audio import mp3, passages, stitch
+from listen.audio import chapters, mp3, passages, stitch
 from listen.engines import Prefetching
 from listen.engines.speaker import ArticleVoices, Speaker
 from listen.errors import BuildAbandoned, ListenError, StorageFull
@@ -236,8 +238,15 @@ class Builder:
         for stale in self.cache.stale_parts(build.key, keep=build.part):
             stale.unlink(missing_ok=True)
         build.part.unlink(missing_ok=True)
+        plan = chapters.planned(article)
+        room = len(mp3.chapter_frames(chapters.placeholders(plan)))
         with open(build.part, "xb") as out, _closing(ahead, voices):
-            out.write(mp3.id3_tag(article.title, article.language))
+            # The chapters' times are known once the audio is: their room is reserved in
+            # the tag (padding, which every reader skips) and they are written into it
+            # before the file is committed. A listener streamed the file while it was
+            # built has the tag without them; the file served from then on has them.
+            tag = mp3.id3_tag(article.title, article.language, padding=room)
+            out.write(tag)
             # The first piece alone, so nothing competes with it for the engine: the
             # first listener hears it as soon as it exists. Then keep a few ahead. A
             # remote engine's requests go further ahead, the first piece's first.
@@ -272,6 +281,12 @@ class Builder:
                     silent = stitch.silent_ms(segment)
                     build.advance()
                 handed.fill(written=index + 1)
+            marks = chapters.timed(plan, timings, offset)
+            frames = mp3.chapter_frames(marks)
+            if len(frames) != room:  # never: their length does not depend on the times
+                raise ListenError(f"chapter frames of {len(frames)} bytes for {room} reserved")
+            out.flush()
+            os.pwrite(out.fileno(), frames, len(tag) - room)
         engine, voice = used[article.language]
         meta = {
             **meta,
@@ -280,6 +295,7 @@ class Builder:
             "voices": {lang: {"engine": e, "voice": v} for lang, (e, v) in used.items()},
             "duration_s": round(offset, 3),
             "timings": timings,
+            "chapters": chapters.to_meta(marks),
             "created": time.time(),
             "segments": keys,
         }

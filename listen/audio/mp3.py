@@ -9,6 +9,8 @@ map linearly to time, and a file that can be streamed while it is written.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import lameenc
@@ -107,17 +109,68 @@ def _syncsafe(n: int) -> bytes:
     return bytes(((n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F))
 
 
-def _text_frame(frame_id: str, text: str) -> bytes:
-    body = b"\x01" + "\ufeff".encode("utf-16-le") + text.encode("utf-16-le") + b"\x00\x00"
+def _frame(frame_id: str, body: bytes) -> bytes:
+    """An ID3v2.3 frame: its ID, its size (a plain 32-bit number in 2.3), no flags."""
     return frame_id.encode("ascii") + struct.pack(">I", len(body)) + b"\x00\x00" + body
 
 
-def id3_tag(title: str, language: str) -> bytes:
-    """An ID3v2.3 tag with the title (TIT2) and language (TLAN)."""
+def _text_frame(frame_id: str, text: str) -> bytes:
+    return _frame(
+        frame_id, b"\x01" + "\ufeff".encode("utf-16-le") + text.encode("utf-16-le") + b"\x00\x00"
+    )
+
+
+def id3_tag(title: str, language: str, padding: int = 0) -> bytes:
+    """An ID3v2.3 tag with the title (TIT2) and language (TLAN), then ``padding`` zero
+    bytes (the room :func:`chapter_frames` are written into once the audio is built)."""
     lang = ISO639_2.get(language, language)
     frames = _text_frame("TIT2", title)
-    frames += b"TLAN" + struct.pack(">I", len(lang) + 1) + b"\x00\x00" + b"\x00" + lang.encode()
+    frames += _frame("TLAN", b"\x00" + lang.encode())
+    frames += bytes(padding)
     return b"ID3\x03\x00\x00" + _syncsafe(len(frames)) + frames
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of an article's audio: where it starts and ends, and its title."""
+
+    start_ms: int
+    end_ms: int
+    title: str
+
+
+UNSET_OFFSET = 0xFFFFFFFF
+"""A CHAP frame's byte offsets when only its times count (the addendum's "not used")."""
+MAX_CHAPTERS = 255
+"""Chapters one CTOC frame can list (its entry count is one byte)."""
+TOC_ID = b"toc"
+
+
+def _chapter_id(index: int) -> bytes:
+    return f"chp{index}".encode("ascii")
+
+
+def chapter_frames(chapters: Sequence[Chapter]) -> bytes:
+    """The ID3v2 chapter addendum's frames: a top-level, ordered table of contents (CTOC)
+    listing one CHAP frame per chapter, each with its title (a TIT2 sub-frame).
+
+    Their length depends on the titles only, never on the times (fixed-width fields), so
+    it is known before the audio is (see :func:`listen.audio.build`). None: no frames.
+
+    Raises:
+        ValueError: more than :data:`MAX_CHAPTERS` chapters.
+    """
+    if not chapters:
+        return b""
+    if len(chapters) > MAX_CHAPTERS:
+        raise ValueError(f"{len(chapters)} chapters: one table of contents lists {MAX_CHAPTERS}")
+    ids = [_chapter_id(i) for i in range(len(chapters))]
+    toc = TOC_ID + b"\x00" + b"\x03" + bytes((len(ids),)) + b"".join(i + b"\x00" for i in ids)
+    frames = _frame("CTOC", toc)
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        times = struct.pack(">IIII", chapter.start_ms, chapter.end_ms, UNSET_OFFSET, UNSET_OFFSET)
+        frames += _frame("CHAP", element_id + b"\x00" + times + _text_frame("TIT2", chapter.title))
+    return frames
 
 
 ID3_HEADER = 10

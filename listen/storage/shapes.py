@@ -91,6 +91,14 @@ TIMING = Shape(
     optional={"kind": text, "language": text, "sentences": list_of(span)},
 )
 
+
+def chapter(value: Any) -> bool:
+    """One chapter of an article's audio (see listen.audio.chapters)."""
+    return CHAPTER.problem(value) is None
+
+
+CHAPTER = Shape("chapter", required={"start": seconds, "end": seconds, "title": text})
+
 ANY = Shape("entry", required={"key": text, "bytes": count})
 """Any entry :meth:`AudioCache.put` stored: its key and byte count."""
 
@@ -113,6 +121,7 @@ ARTICLE = Shape(
         "engine": text,
     },
     optional={
+        "chapters": list_of(chapter),  # older entries have none
         "title": text,
         "language": text,
         "voice": text,

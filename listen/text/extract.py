@@ -60,6 +60,7 @@ DROP_TAGS = (
     "label",
     "dialog",
     "menu",
+    "math",  # a formula read aloud is its symbols one by one, or its TeX source
 )
 BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "

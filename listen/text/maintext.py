@@ -7,7 +7,8 @@ It also drops real paragraphs (a code sample, a question above its answers, a ta
 figures); a block it dropped is kept when at least :data:`AGREEMENT` of the other
 extractors (trafilatura in recall mode, readability, jusText), which err in different
 ways, hold it. Then prose in the same template as the kept paragraphs is the rest of the
-article (trafilatura sometimes stops at the first chunk of a long one).
+article (trafilatura sometimes stops at the first chunk of a long one): long sentences
+anywhere, short ones between the first and last kept blocks.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ A busier page is judged by trafilatura alone; real articles have far fewer (medi
 MATCHED_SHINGLES = 0.6
 """Share of a block's word trigrams an extractor's text must hold to count as holding it."""
 
+
+WHOLE_LINE_WORDS = 3
+"""A block shorter than this many words is held only as a whole line of the extractor's text or
+right after the block before it: a one-word label ("Government", "Support") is found inside
+any article that uses the word."""
+
+PROSE_WORDS = 30
+"""Words of a sentence in the article's template that is the article wherever it stands
+(after the part trafilatura kept, where it stopped at the first chunk of a long article)."""
+
+ENCLOSED_PROSE_WORDS = 8
+"""Words of a sentence in the article's template, between the first and last kept blocks, that
+is the article too: a short question above its answers, a one-line definition."""
 
 MAX_OPINION_DEPTH = 128
 """Nesting a page may have for second opinions to be asked (three times the deepest page of
@@ -127,12 +141,21 @@ def held(blocks: list[Block], main: str | None) -> list[bool]:
         return [False] * len(blocks)
     text = f" {key(main)} "
     shingles = _shingles(key(main))
+    lines = {key(line) for line in main.splitlines()}
     out = []
     cursor = 0
     for block in blocks:
         k = key(block.text)
         if not k:
             out.append(False)
+            continue
+        if k.count(" ") + 1 < WHOLE_LINE_WORDS:
+            # A label: a line of its own, or the words right after the last block found.
+            after = text.find(" ", cursor)
+            next_words = text.startswith(f" {k} ", after)
+            if next_words:
+                cursor = after + len(k)
+            out.append(next_words or k in lines)
             continue
         found = text.find(f" {k} ", cursor)
         if found < 0:
@@ -192,10 +215,16 @@ def main_blocks(
         chosen = agreed(judge, opinions, len(SECOND_OPINIONS))
     body_containers = {b.container for b, keep in zip(blocks, chosen, strict=True) if keep}
     body_containers.discard("")
+    kept = [i for i, keep in enumerate(chosen) if keep]
+    first, last = (kept[0], kept[-1]) if kept else (0, 0)
     return [
         b
-        for b, keep in zip(blocks, chosen, strict=True)
-        if keep or (b.container in body_containers and is_prose(b))
+        for i, (b, keep) in enumerate(zip(blocks, chosen, strict=True))
+        if keep
+        or (
+            b.container in body_containers
+            and is_prose(b, ENCLOSED_PROSE_WORDS if first < i < last else PROSE_WORDS)
+        )
     ]
 
 
@@ -208,11 +237,11 @@ def depth(doc: lxml.html.HtmlElement) -> int:
     return deepest
 
 
-def is_prose(block: Block) -> bool:
-    """A paragraph of 30 words or more ending a sentence, mostly not link text."""
+def is_prose(block: Block, words: int = PROSE_WORDS) -> bool:
+    """A paragraph or list item of ``words`` words or more ending a sentence, mostly not links."""
     return (
-        block.kind == "paragraph"
-        and len(block.text.split()) >= 30
+        block.kind in ("paragraph", "item")
+        and len(block.text.split()) >= words
         and is_sentence(block.text)
         and block.link_ratio < 0.3
     )

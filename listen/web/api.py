@@ -23,7 +23,7 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from listen.audio import stitch
+from listen.audio import chapters, stitch
 from listen.errors import (
     ArticleNotFound,
     AudioPending,
@@ -88,6 +88,7 @@ def _article_json(article: Article) -> dict[str, Any]:
         else None,
         "timings_url": url_for("listen.timings", article_id=article.id, _external=True),
         "transcript_url": url_for("listen.transcript_vtt", article_id=article.id, _external=True),
+        "chapters_url": url_for("listen.chapters_json", article_id=article.id, _external=True),
         "engine": meta.get("engine"),
         # Where the player reports listening (listen.web.events); None: analytics are off
         # and the player sends nothing.
@@ -179,6 +180,16 @@ def timings(article_id: str) -> Response:
             "pieces": pieces,
         }
     )
+    return _revalidated(response, entry)
+
+
+@bp.get("/api/articles/<path:article_id>/chapters.json")
+def chapters_json(article_id: str) -> Response:
+    """The audio's chapters (one from 0 s, one per subheading; none without subheadings)
+    as Podcasting 2.0 JSON chapters: the times of the MP3's ID3 ``CHAP`` frames."""
+    _, entry = _ready_entry(article_id)
+    response = jsonify(feed.json_chapters(chapters.from_meta(entry.meta)))
+    response.mimetype = feed.JSON_CHAPTERS
     return _revalidated(response, entry)
 
 
@@ -456,13 +467,47 @@ POSITIVE_INT = re.compile(r"[0-9]{1,9}")
 """ASCII digits only ("²".isdigit() is True, and int() refuses it), and few of them."""
 
 
-def _positive_int_arg(name: str, default: int) -> int:
+def _positive_int_arg(name: str, default: int, unit: str = "pixels", most: int = 0) -> int:
+    """The query's ``name``: a whole number from 1 (to ``most``, if given), else ``default``.
+
+    Raises:
+        BadInput: not such a number.
+    """
     value = request.args.get(name, "")
     if not value:
         return default
-    if not POSITIVE_INT.fullmatch(value) or int(value) == 0:
-        raise BadInput(f"{name}={value[:20]!r}: give a positive whole number of pixels")
+    if not POSITIVE_INT.fullmatch(value) or int(value) == 0 or (most and int(value) > most):
+        upto = f" up to {most}" if most else ""
+        raise BadInput(f"{name}={value[:20]!r}: give a positive whole number of {unit}{upto}")
     return int(value)
+
+
+PLAYLIST_LIMIT = 20
+PLAYLIST_MAX = 100
+"""Articles a playlist lists by default, and at most (``?limit=``)."""
+
+
+@bp.get("/api/playlist.json")
+def playlist() -> Response:
+    """The newest articles of one language whose audio is ready, in the feed's order (the
+    player's "next article")."""
+    language = request.args.get("language", "")
+    if language not in SUPPORTED:
+        raise BadInput(f"language={language[:20]!r}: give language= one of {', '.join(SUPPORTED)}")
+    limit = _positive_int_arg("limit", PLAYLIST_LIMIT, unit="articles", most=PLAYLIST_MAX)
+    entries = feed.latest_per_article(service().entries(), language)[:limit]
+    articles = [
+        {
+            "id": str(entry.meta["id"]),
+            "title": feed.title(entry),
+            "url": url_for("listen.article", article_id=entry.meta["id"], _external=True),
+        }
+        for entry in entries
+    ]
+    response = jsonify({"language": language, "articles": articles})
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
 
 
 @bp.get("/feed.xml")
@@ -505,6 +550,7 @@ def _feed(language: str | None) -> Response:
         about,
         audio_url=lambda key: url_for("listen.audio_by_key", key=key, _external=True),
         page_url=lambda i: url_for("listen.embed", article_id=i, _external=True),
+        chapters_url=lambda i: url_for("listen.chapters_json", article_id=i, _external=True),
     )
     response = Response(body, content_type="application/rss+xml; charset=utf-8")
     response.cache_control.public = True

@@ -11,6 +11,11 @@ carries what the podcast directories require: ``<language>``, artwork
 (``itunes:image`` and ``<image>``), an owner (``itunes:owner``), a category and
 ``itunes:explicit``.
 
+An article with subheadings has its chapters in its item twice, as podcast apps read
+them: the Podcasting 2.0 ``<podcast:chapters>`` (a link to its JSON chapters,
+:func:`json_chapters`) and Podlove Simple Chapters (``<psc:chapters>``, inline), both
+from the entry's metadata, the very times of its MP3's ``CHAP`` frames.
+
 Every text in the feed passes through :func:`xml_text` first: one control
 character in one title would otherwise make the whole document not well-formed
 XML, and every podcast app would stop reading it.
@@ -26,14 +31,22 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
+from listen.audio import chapters
+from listen.audio.mp3 import Chapter
 from listen.storage.cache import Entry
 
 log = logging.getLogger(__name__)
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+PSC = "http://podlove.org/simple-chapters"
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("atom", ATOM)
+ET.register_namespace("podcast", PODCAST)
+ET.register_namespace("psc", PSC)
+JSON_CHAPTERS = "application/json+chapters"
+"""The media type of Podcasting 2.0's JSON chapters (its ``<podcast:chapters type>``)."""
 # What XML 1.0 allows (its "Char" production): tab, newline, carriage return, and
 # everything from space up except the surrogates (lone ones, in a Python str) and
 # U+FFFE/U+FFFF. The rest cannot be written even as a character reference.
@@ -88,6 +101,11 @@ def published(entry: Entry) -> float:
     return float(found) if found is not None else _created(entry)
 
 
+def title(entry: Entry) -> str:
+    """What an entry's article is called in a listing (its ID when it has no title)."""
+    return str(entry.meta.get("title") or entry.meta["id"])
+
+
 def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
     """``text`` cut at a word before ``limit`` characters, with an ellipsis if cut."""
     if len(text) <= limit:
@@ -99,6 +117,22 @@ def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
 def _duration(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def _npt(ms: int) -> str:
+    """A time as Podlove Simple Chapters give it (RFC 2326 normal play time)."""
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def json_chapters(marks: Iterable[Chapter]) -> dict[str, Any]:
+    """The Podcasting 2.0 JSON chapters document of an article's chapters (seconds)."""
+    return {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title}
+            for c in marks
+        ],
+    }
 
 
 def _sub(parent: ET.Element, tag: str, content: str | None = None, **attrib: str) -> ET.Element:
@@ -114,6 +148,7 @@ def rss(
     *,
     audio_url: Callable[[str], str],  # an entry's key -> its audio's URL
     page_url: Callable[[str], str],
+    chapters_url: Callable[[str], str],  # an article's ID -> its chapters.json's URL
 ) -> bytes:
     """The feed document: a channel describing the publisher, an item per entry."""
     root = ET.Element("rss", {"version": "2.0"})
@@ -142,7 +177,7 @@ def rss(
     _sub(channel, f"{{{ITUNES}}}category", None, text="News")
     for entry in entries:
         try:
-            _item(channel, entry, audio_url, page_url)
+            _item(channel, entry, audio_url, page_url, chapters_url)
         except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
             # The cache checks entries' shape; one that still cannot be written is left
             # out rather than costing every subscriber the whole feed.
@@ -156,12 +191,13 @@ def _item(
     entry: Entry,
     audio_url: Callable[[str], str],
     page_url: Callable[[str], str],
+    chapters_url: Callable[[str], str],
 ) -> None:
     """One ``<item>``: built whole before it is added, so a failure leaves nothing behind."""
     meta: dict[str, Any] = entry.meta
     article_id = str(meta["id"])
     item = ET.Element("item")
-    _sub(item, "title", str(meta.get("title") or article_id))
+    _sub(item, "title", title(entry))
     _sub(item, "link", page_url(article_id))
     # The article, not this version of its audio: an edit is the same episode.
     _sub(item, "guid", article_id, isPermaLink="false")
@@ -174,4 +210,10 @@ def _item(
     _sub(item, "enclosure", url=audio_url(entry.key), length=length, type="audio/mpeg")
     _sub(item, f"{{{ITUNES}}}duration", _duration(float(meta.get("duration_s") or 0)))
     _sub(item, f"{{{ITUNES}}}explicit", "false")
+    marks = chapters.from_meta(meta)
+    if marks:
+        _sub(item, f"{{{PODCAST}}}chapters", url=chapters_url(article_id), type=JSON_CHAPTERS)
+        simple = _sub(item, f"{{{PSC}}}chapters", version="1.2")
+        for mark in marks:
+            _sub(simple, f"{{{PSC}}}chapter", start=_npt(mark.start_ms), title=mark.title)
     channel.append(item)
