@@ -45,11 +45,21 @@ SHORT = {
     "two": ("Second of the list", "The second article is short too. It ends as well."),
     "three": ("Third of the list", "The third article closes the list."),
 }
+PUBLISHED = {
+    "one": "2026-11-03",
+    "two": "2026-11-02",
+    "three": "2026-11-01",
+    "bridge": "2026-10-01",
+    "chaptered": "2026-09-01",
+}
+"""Newest first: the source's own playlist (GET /api/playlist.json) is one, two, three, ..."""
 ARTICLES: dict[str, dict[str, Any]] = {
     "bridge": {"title": BRIDGE_TITLE, "text": "\n\n".join(BRIDGE), "language": "en"},
     "chaptered": {"title": "Rain returns to the valley", "html": CHAPTERED, "language": "en"},
     **{k: {"title": t, "text": x, "language": "en"} for k, (t, x) in SHORT.items()},
 }
+for _id, _day in PUBLISHED.items():
+    ARTICLES[_id]["published"] = _day
 
 
 def warm(base: str) -> None:
@@ -555,4 +565,94 @@ def test_the_iframe_player_has_captions(visit, service):
         got = page.evaluate(cues)
         assert [text for _, text in got] == [p["text"] for p in pieces]
         assert [round(s, 2) for s, _ in got] == [round(p["start"], 2) for p in pieces]
+        assert axe_violations(page) == []
+
+
+# ---------------------------------------------------------------- the next article
+
+SESSION = """
+window.__actions = {};
+const set = MediaSession.prototype.setActionHandler;
+MediaSession.prototype.setActionHandler = function (name, fn) {
+  window.__actions[name] = fn;
+  return set.call(this, name, fn);
+};
+"""
+"""Keeps the Media Session handlers at hand, to press the lock screen's buttons."""
+
+NOW = (
+    "() => { const h = document.getElementById('p'), a = h.shadowRoot.querySelector('audio');"
+    " return [h.dataset.listenArticle, a.paused, h.shadowRoot.querySelector('.listen-title')"
+    ".textContent]; }"
+)
+
+
+def playing(page: Any, article_id: str) -> None:
+    page.wait_for_function(
+        f"() => {{ const [i, paused] = ({NOW})(); return i === {article_id!r} && !paused; }}",
+        timeout=20_000,
+    )
+
+
+def playlist_page(publisher, service, name: str, attrs: str) -> str:
+    return write_page(
+        publisher,
+        service,
+        name,
+        f'<h1>Playlist</h1><div id="p" data-listen-article="one" {attrs}'
+        ' style="min-height:96px"></div>',
+    )
+
+
+def test_the_publishers_playlist_plays_on(visit, service, publisher):
+    url = playlist_page(publisher, service, "playlist", 'data-listen-playlist="one, two,three"')
+    with visit(url, init=SESSION) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-speed").select_option("3")
+        page.locator("#p .listen-play").click()
+        playing(page, "one")
+        assert page.evaluate("() => typeof window.__actions.nexttrack") == "function"
+        page.evaluate("() => window.__actions.nexttrack()")  # the lock screen's next
+        playing(page, "two")
+        assert page.evaluate(NOW)[2] == SHORT["two"][0]
+        page.evaluate("() => window.__actions.previoustrack()")
+        playing(page, "one")
+        # to its end: the next one starts by itself, and then the last
+        playing(page, "two")
+        assert axe_violations(page) == []
+        playing(page, "three")
+        wait(page, "p", "p.dataset.state === 'ended'", timeout=20_000)
+        page.wait_for_timeout(500)
+        assert page.evaluate(NOW)[:2] == ["three", True]  # the end of the list
+        assert page.evaluate("() => document.querySelectorAll('[data-listen-article]').length") == 1
+
+
+def test_next_off_stops_at_the_end(visit, service, publisher):
+    url = playlist_page(
+        publisher, service, "next-off", 'data-listen-playlist="one,two" data-listen-next="off"'
+    )
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-speed").select_option("3")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'ended'", timeout=20_000)
+        page.wait_for_timeout(500)
+        assert page.evaluate(NOW)[:2] == ["one", True]
+
+
+def test_next_auto_follows_the_sources_playlist(visit, service, publisher):
+    """No list given: the next is the source's next newest in the language, from the real
+    GET /api/playlist.json."""
+    listed = json.load(urllib.request.urlopen(f"{service}/api/playlist.json?language=en"))
+    assert [a["id"] for a in listed["articles"]][:3] == ["one", "two", "three"]
+    url = playlist_page(publisher, service, "next-auto", 'data-listen-next="auto"')
+    with visit(url) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        assert not [u for u in page.requested if "playlist" in u]  # nothing before play
+        page.locator("#p .listen-speed").select_option("3")
+        page.locator("#p .listen-play").click()
+        playing(page, "one")
+        playing(page, "two")
+        asked = [u for u in page.requested if "/api/playlist.json" in u]
+        assert asked and asked[0].startswith(f"{service}/api/playlist.json?language=en&limit=")
         assert axe_violations(page) == []

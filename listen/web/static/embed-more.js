@@ -304,7 +304,7 @@
       heard = 0;
       if (s > 0) send("listened", s);
     }
-    function started() { if (!played) { played = true; send("play", 1); } }
+    function started() { if (!played) { played = true; send("play", 1); ask(); } }
     function quartile(q) { if (!quarters[q]) { quarters[q] = 1; send("quartile", q); } }
     audio.addEventListener("timeupdate", function () {
       var now = performance.now(), d = P.dur;
@@ -318,9 +318,11 @@
 
     // The next article: of the publisher's list, else (data-listen-next="auto") the source's
     // newest in the same language.
-    var next = P.opt("next"), given = P.opt("playlist"), playlist = null;
+    var next = P.opt("next"), given = P.opt("playlist"), playlist = null, asked = false;
     if (next !== "off" && given) playlist = given.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
-    else if (next === "auto") {
+    function ask() { // once, on the first play
+      if (playlist || asked || next !== "auto") return;
+      asked = true;
       fetch(LE.base + "/api/playlist.json?language=" + encodeURIComponent(P.lang) + "&limit=50")
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (j) { if (j && j.articles) playlist = j.articles.map(function (a) { return String(a.id); }); }, function () {});
