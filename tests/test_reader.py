@@ -57,6 +57,12 @@ ARTICLES: dict[str, dict[str, Any]] = {
     "bridge": {"title": BRIDGE_TITLE, "text": "\n\n".join(BRIDGE), "language": "en"},
     "chaptered": {"title": "Rain returns to the valley", "html": CHAPTERED, "language": "en"},
     **{k: {"title": t, "text": x, "language": "en"} for k, (t, x) in SHORT.items()},
+    "sequia": {
+        "title": "La sequía obliga a racionar el agua",
+        "text": "Los vecinos tendrán agua solo por las mañanas. Llevan tres meses sin lluvia."
+        "\n\nLos embalses están al veinte por ciento.",
+        "language": "es",
+    },
 }
 for _id, _day in PUBLISHED.items():
     ARTICLES[_id]["published"] = _day
@@ -152,8 +158,12 @@ def visit(browser: Any):
     opened: list[tuple[Any, list[str]]] = []
 
     @contextmanager
-    def open_page(url: str, *, init: str = "", width: int = 760) -> Iterator[Any]:
-        context = browser.new_context(viewport={"width": width, "height": 900})
+    def open_page(
+        url: str, *, init: str = "", width: int = 760, dark: bool = False
+    ) -> Iterator[Any]:
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light"
+        )
         if init:
             context.add_init_script(init)
         page = context.new_page()
@@ -504,6 +514,36 @@ def test_the_transcript_opens_follows_and_seeks(visit, service, publisher):
         assert axe_violations(page) == []
         button.click()
         assert button.get_attribute("aria-expanded") == "false" and not panel.is_visible()
+
+
+def test_the_transcript_in_spanish_dark_at_320_px(visit, service, publisher):
+    root, _ = publisher
+    url = write_page(
+        publisher,
+        service,
+        "transcript-es",
+        '<h1>La sequía</h1><div id="p" data-listen-article="sequia" style="min-height:96px"></div>',
+    )
+    page_file = root / "transcript-es.html"
+    page_file.write_text(
+        page_file.read_text()
+        .replace('lang="en"', 'lang="es"')
+        .replace("color: #222; background: #fff", "color: #ddd; background: #111")
+    )
+    with visit(url, width=320, dark=True) as page:
+        wait(page, "p", "p.dataset.state === 'idle' && p.getAttribute('lang') === 'es'")
+        button = page.locator("#p .listen-tx")
+        assert button.get_attribute("aria-label") == "Transcripción"
+        button.click()
+        wait(page, "p", "r.querySelectorAll('.listen-line').length === 4")
+        assert value(
+            page, "p", "getComputedStyle(r.querySelector('.listen-panel')).colorScheme"
+        ) == ("dark")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+        assert axe_violations(page) == []
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        assert axe_violations(page) == []
 
 
 def test_chapters_from_the_headings(visit, service, publisher):
