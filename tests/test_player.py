@@ -494,6 +494,7 @@ def test_keyboard(visit, publish):
             "listen-next",
             "listen-mute",
             "listen-vol",
+            "listen-tx",
         ]
         page.locator("#p .listen-seek").focus()
         page.keyboard.press("Space")  # Space plays from anywhere in the player
@@ -657,6 +658,15 @@ def test_what_the_script_costs_on_the_wire(visit, publish, service):
         print(f"wire: embed.js {entry[1]} B, {name} {encoded} B brotli ({decoded} B minified)")
         assert encoded < 10_000 and entry[1] < 400, (entry, encoded)
         assert decoded > 2 * encoded
+        more = scripts.replace("embed[.]", "embed-more[.]")
+        assert page.evaluate(more) == []  # nothing more before play
+        page.locator("#p .listen-play").click()
+        page.wait_for_function(f"() => ({more})().length === 1")
+        ((more_name, _, more_encoded, more_decoded),) = page.evaluate(more)
+        assert re.fullmatch(r"embed-more\.[0-9a-f]{12}\.js", more_name)
+        assert codings[f"{service}/{more_name}"] == "br"
+        print(f"wire: {more_name} {more_encoded} B brotli ({more_decoded} B minified), on play")
+        assert more_encoded < 6_500, more_encoded
         page.goto(url)  # the next article page: both from the browser's cache, nothing sent
         wait(page, "p", "p.dataset.state === 'idle'")
         again = {name: sizes for name, *sizes in page.evaluate(scripts)}

@@ -177,3 +177,37 @@ def test_the_lock_screen_settings(config):
     assert plain.get_json()["publisher"] is None and plain.get_json()["artwork_url"] is None
     with pytest.raises(ConfigError, match="LISTEN_ARTWORK_URL"):
         create_app({**config, "ARTWORK_URL": "logo.png"})
+
+
+MORE_LIMIT = {"br": 6_500, "gzip": 7_200}
+"""Bytes on the wire of what the player fetches on the first play (embed-more.js): its own
+budget, in the README (measured: see test_the_rest_of_the_player_comes_on_first_play)."""
+
+
+@pytest.mark.parametrize(
+    ("coding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)]
+)
+def test_the_rest_of_the_player_is_a_second_immutable_asset(client, coding, decode, tmp_path):
+    source = brotli.decompress(player(client, "br").data).decode()
+    names = re.findall(r"embed-more\.([0-9a-f]{12})\.js", source)
+    assert len(names) == 1, names  # the player names the one version it works with
+    response = client.get(f"/embed-more.{names[0]}.js", headers={"Accept-Encoding": coding})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == coding
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    assert response.cache_control.immutable and response.cache_control.max_age == 31_536_000
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert len(response.data) < MORE_LIMIT[coding], len(response.data)
+    plain = client.get(f"/embed-more.{names[0]}.js").data
+    assert decode(response.data) == plain and b"/*" not in plain
+    assert b"ListenEmbed" in plain
+    (tmp_path / "more.js").write_bytes(plain)
+    check = subprocess.run(["node", "--check", str(tmp_path / "more.js")], capture_output=True)
+    assert check.returncode == 0, check.stderr
+    again = client.get(
+        response.request.path,
+        headers={"If-None-Match": response.headers["ETag"], "Accept-Encoding": coding},
+    )
+    assert again.status_code == 304
+    moved = client.get("/embed-more.000000000000.js")
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(f"{names[0]}.js")

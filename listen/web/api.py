@@ -395,6 +395,20 @@ def embed_versioned(version: str) -> Response:
     return response
 
 
+@bp.get("/embed-more.<version>.js")
+def embed_more(version: str) -> Response:
+    """The rest of the player, fetched by it on the first play: cached a year too."""
+    scripts = assets.embed_scripts()
+    if version != scripts.more_version:
+        moved = Response(status=302)
+        moved.headers["Location"] = url_for("listen.embed_more", version=scripts.more_version)
+        moved.cache_control.max_age = 60
+        return moved
+    response = _script(scripts.more, "more-" + scripts.more_version, assets.VERSIONED_MAX_AGE)
+    response.cache_control.immutable = True
+    return response
+
+
 def _script(script: assets.Encoded, tag: str, max_age: int) -> Response:
     accepted = {coding: q for coding, q in request.accept_encodings}
     coding, body = script.pick(accepted)
@@ -634,7 +648,7 @@ def _error_page(status: int) -> tuple[str, int]:
 
 
 def _versioned(path: str) -> bool:
-    return path.startswith("/embed.") and path.endswith(".js")
+    return path.startswith(("/embed.", "/embed-more.")) and path.endswith(".js")
 
 
 def handle_listen_error(exc: ListenError) -> tuple[Response | str, int]:

@@ -1,12 +1,16 @@
 """The embed script as the app serves it: minified and compressed once, in Python.
 
-``embed.js`` (``listen/web/static/embed.js``) is the source. What readers get is two
-scripts: a tiny entry point at ``/embed.js``, cached a few minutes, that adds the player
-itself from ``/embed.<version>.js``, whose address changes with every change of the script
-and so is cached for a year as ``immutable``. Both are kept in memory, minified (rjsmin)
-and compressed with brotli and gzip, so a reader's browser downloads the player once per
+``embed.js`` and ``embed-more.js`` (in ``listen/web/static/``) are the sources. What
+readers get is three scripts: a tiny entry point at ``/embed.js``, cached a few minutes,
+that adds the player itself from ``/embed.<version>.js``; and what the player needs only
+once the reader presses play or opens the transcript (reading along, transcript and
+chapters, sticky mini-player, lock screen, listening reports, next article), fetched by
+the player then from ``/embed-more.<version>.js``. A versioned address changes with every
+change of its script (the player's with every change of either, as it names the other's)
+and so is cached for a year as ``immutable``. All are kept in memory, minified (rjsmin)
+and compressed with brotli and gzip, so a reader's browser downloads each once per
 version, compressed, and revalidates nothing on later page views but the small entry point
-every few minutes. No node and no build step: the app makes them from the source at its
+every few minutes. No node and no build step: the app makes them from the sources at its
 first request.
 """
 
@@ -21,7 +25,11 @@ from pathlib import Path
 import brotli
 import rjsmin
 
-SOURCE = Path(__file__).resolve().parent / "static" / "embed.js"
+STATIC = Path(__file__).resolve().parent / "static"
+SOURCE = STATIC / "embed.js"
+MORE_SOURCE = STATIC / "embed-more.js"
+MORE_MARK = "__LISTEN_MORE__"
+"""Where the player's source names the version of embed-more.js."""
 
 ENCODINGS = ("br", "gzip")
 """Content codings offered, in order of preference (brotli is the smaller)."""
@@ -69,11 +77,13 @@ def encoded(body: bytes) -> Encoded:
 
 @dataclass(frozen=True)
 class EmbedScripts:
-    """The player (by version) and its entry point."""
+    """The player (by version), its entry point, and the rest of it (by version)."""
 
     version: str
     player: Encoded
     entry: Encoded
+    more_version: str
+    more: Encoded
 
 
 def minify(source: str) -> str:
@@ -81,9 +91,19 @@ def minify(source: str) -> str:
     return str(rjsmin.jsmin(source, keep_bang_comments=False)) + "\n"
 
 
+def version_of(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:12]
+
+
 @functools.cache
 def embed_scripts() -> EmbedScripts:
-    """Made once per process from :data:`SOURCE`."""
-    player = minify(SOURCE.read_text("utf-8")).encode("utf-8")
-    version = hashlib.sha256(player).hexdigest()[:12]
-    return EmbedScripts(version, encoded(player), encoded((ENTRY % version).encode("utf-8")))
+    """Made once per process from :data:`SOURCE` and :data:`MORE_SOURCE`."""
+    more = minify(MORE_SOURCE.read_text("utf-8")).encode("utf-8")
+    more_version = version_of(more)
+    source = SOURCE.read_text("utf-8")
+    if source.count(MORE_MARK) != 1:
+        raise RuntimeError(f"{SOURCE.name} must name {MORE_MARK} once: where embed-more.js is")
+    player = minify(source.replace(MORE_MARK, more_version)).encode("utf-8")
+    version = version_of(player)
+    entry = encoded((ENTRY % version).encode("utf-8"))
+    return EmbedScripts(version, encoded(player), entry, more_version, encoded(more))

@@ -3,9 +3,12 @@
     Options on the div: data-listen-theme="light|dark|auto", data-listen-accent="#hex",
     data-listen-layout="compact|sticky", data-listen-highlight="CSS selector",
     data-listen-download="false", data-listen-title="hide" (the page shows the headline already),
-    data-listen-missing="hide" (no player at all for an article without audio). Height: 96px (compact: 56px). On the page's own paragraphs,
-    optional: data-listen-paragraph (="ID" when several articles share the page). The paragraph
-    being read gets the class listen-reading. */
+    data-listen-missing="hide" (no player at all for an article without audio),
+    data-listen-transcript="off", data-listen-next="auto|off", data-listen-playlist="id1,id2".
+    Height: 96px (compact: 56px). On the page's own paragraphs, optional:
+    data-listen-paragraph (="ID" when several articles share the page). The paragraph being
+    read gets the class listen-reading. What is needed only after play comes from
+    embed-more.js, fetched on the first play. */
 (function () {
   "use strict";
   var W = window, D = document;
@@ -16,19 +19,19 @@
   var BASE = location.origin;
   try { if (D.currentScript && D.currentScript.src) BASE = new URL(D.currentScript.src).origin; } catch (e) {}
 
-  var SEL = "[data-listen-article]", READING = "listen-reading";
+  var SEL = "[data-listen-article]";
   var RATES = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
   var T = {
     en: { listen: "Listen", more: " to this article", play: "Play", pause: "Pause", seek: "Seek",
       speed: "Speed", back: "Skip back 15 seconds", fwd: "Skip forward 15 seconds",
       prev: "Previous paragraph", next: "Next paragraph", dl: "Download", close: "Close",
       prep: "Preparing audio\u2026", retry: "Retry", player: "Article audio", min: " min", unit: " listen",
-      of: " of ", mute: "Mute", vol: "Volume", resume: "Resume from ", over: "Start over", err: "The audio is not available right now.", gone: "This article has no audio." },
+      of: " of ", tx: "Transcript", mute: "Mute", vol: "Volume", resume: "Resume from ", over: "Start over", err: "The audio is not available right now.", gone: "This article has no audio." },
     es: { listen: "Escuchar", more: " este art\u00edculo", play: "Reproducir", pause: "Pausa", seek: "Posici\u00f3n",
       speed: "Velocidad", back: "Retroceder 15 segundos", fwd: "Avanzar 15 segundos",
       prev: "P\u00e1rrafo anterior", next: "P\u00e1rrafo siguiente", dl: "Descargar", close: "Cerrar",
       prep: "Preparando audio\u2026", retry: "Reintentar", player: "Audio del art\u00edculo",
-      min: " min", unit: " de escucha", of: " de ", mute: "Silenciar", vol: "Volumen",
+      min: " min", unit: " de escucha", of: " de ", tx: "Transcripci\u00f3n", mute: "Silenciar", vol: "Volumen",
       resume: "Reanudar en ", over: "Desde el principio", err: "El audio no est\u00e1 disponible en este momento.",
       gone: "Este art\u00edculo no tiene audio.", comma: 1 }
   };
@@ -46,6 +49,7 @@
     dl: '<path d="M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z"/>',
     vol: '<path d="M4 9v6h4l5 5V4L8 9z"/><path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2"/>',
     muted: '<path d="M4 9v6h4l5 5V4L8 9z"/><path d="m16 9 6 6m0-6-6 6" fill="none" stroke="currentColor" stroke-width="2"/>',
+    tx: '<path d="M4 6h16v2H4zm0 5h16v2H4zm0 5h10v2H4z"/>',
     close: '<path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6z"/>'
   };
   function svg(name) {
@@ -56,7 +60,6 @@
     "--trk:#737c89;--buf:#aab2be;--hov:rgba(255,255,255,.1);--err:#ff8a80;color-scheme:dark";
   var CSS =
     ":host{display:block}:host([hidden]),[hidden]{display:none!important}" +
-    ":host([data-listen-mini]){position:fixed;left:0;right:0;bottom:0;z-index:2147483000}" +
     ".listen-player{all:initial;display:block;container-type:inline-size;" +
     "font:14px/1.3 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:var(--fg);" +
     "--bg:#f5f6f8;--bd:#dce0e6;--fg:#15181d;--mu:#59606c;--ac:var(--acl,#1f5fd6);--acfg:var(--acfgl,#fff);--trk:#858d99;" +
@@ -111,61 +114,36 @@
     "[data-layout=compact] .listen-info{order:2;flex:0 1 auto;max-width:40%}[data-layout=compact] .listen-speed{order:3}" +
     "[data-layout=compact] .listen-dl{order:4}[data-layout=compact][data-state=error] .listen-info,[data-layout=compact][data-state=missing] .listen-info{flex:1;max-width:none}" +
     "[data-layout=compact] .listen-seek{min-width:56px}" +
-    "[data-layout=compact] .listen-play,.listen-mini .listen-play{width:40px;height:40px}" +
-    "[data-layout=compact] .listen-play svg,.listen-mini .listen-play svg{width:26px;height:26px}" +
+    "[data-layout=compact] .listen-play{width:40px;height:40px}[data-layout=compact] .listen-play svg{width:26px;height:26px}" +
     "@container (max-width:439px){[data-layout=compact] .listen-back,[data-layout=compact] .listen-fwd," +
-    "[data-layout=compact] .listen-unit{display:none}}" +
+    "[data-layout=compact] .listen-unit,[data-layout=compact] .listen-tx{display:none}}" +
     ".listen-player[data-state=error] .listen-bar,.listen-player[data-state=missing] .listen-bar{display:none}" +
-    // the mini-player of the sticky layout
-    ".listen-mini{padding:0 8px calc(8px + env(safe-area-inset-bottom,0px))}" +
-    ".listen-mini .listen-box{display:flex;gap:8px;height:56px;max-width:560px;margin:0 auto;overflow:hidden;box-shadow:0 4px 18px rgba(0,0,0,.22)}" +
-    ".listen-mini .listen-info{flex:1}.listen-prog{position:absolute;left:0;bottom:0;height:3px;width:var(--p);background:var(--ac)}" +
     ".listen-vol{width:64px;height:32px;margin:0 4px;padding:0;background:none;cursor:pointer;-webkit-appearance:none;appearance:none;--v:100%}" +
     ".listen-vol::-webkit-slider-runnable-track{height:4px;border-radius:2px;background:linear-gradient(90deg,var(--fg) var(--v),var(--trk) var(--v))}" +
     ".listen-vol::-webkit-slider-thumb{-webkit-appearance:none;width:12px;height:12px;margin-top:-4px;border-radius:50%;background:var(--fg)}" +
     "@container (max-width:519px){.listen-vol{display:none}}" +
     ".listen-over{display:inline;height:auto;margin-left:.5em;padding:0;color:var(--fg);font-weight:600;text-decoration:underline}" +
-    "[data-layout=compact] .listen-mute{order:5}[data-layout=compact] .listen-vol{order:6}" +
+    "[data-layout=compact] .listen-mute{order:5}[data-layout=compact] .listen-vol{order:6}[data-layout=compact] .listen-tx{order:7}" +
     "@container (max-width:439px){[data-layout=compact] .listen-mute{display:none}}" +
     // touch screens: every target at least 44 px (WCAG 2.5.5); paragraph skips go when narrow
     "@media (pointer:coarse){.listen-box{grid-template-rows:44px 44px;gap:2px 6px}" +
-    ".listen-icon,.listen-play,[data-layout=compact] .listen-play,.listen-mini .listen-play{width:44px;height:44px}" +
+    ".listen-icon,.listen-play,[data-layout=compact] .listen-play{width:44px;height:44px}" +
     ".listen-speed{height:44px;min-width:48px}.listen-retry{height:44px}.listen-seek{height:44px}" +
     ".listen-over{min-height:44px;display:inline-flex}[data-layout=compact] .listen-box{height:56px}" +
     ".listen-box{grid-template-columns:44px minmax(0,1fr) auto auto}" +
     "@container (max-width:419px){.listen-prev,.listen-next{display:none}}}" +
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}";
-  // The one style outside the shadow roots: the paragraph being read on the host page.
-  // Its colours are worked out against the page behind it (see mark()): a tint that keeps the
-  // text 4.5:1, and a bar on its left that stands out 3:1 from the page.
-  var HOST_CSS = "." + READING + "{background-color:var(--listen-tint,rgba(31,95,214,.13));" +
-    "box-shadow:0 0 0 .25em var(--listen-tint,rgba(31,95,214,.13)),-.5em 0 0 0 var(--listen-mark,#1f5fd6);" +
-    "border-radius:.2em}@media (prefers-reduced-motion:no-preference){." + READING + "{transition:background-color .3s,box-shadow .3s}}";
 
   function sheetOf(css) {
     try { var s = new CSSStyleSheet(); s.replaceSync(css); return s; } catch (e) { return null; }
   }
-  var sheet = sheetOf(CSS), hostStyled = false;
+  var sheet = sheetOf(CSS);
   function adopt(root, css, s) {
     if (s) root.adoptedStyleSheets = root.adoptedStyleSheets.concat(s);
     else el("style", {}, root.head || root).textContent = css;
   }
 
   var done = new WeakSet(), active = null;
-  // The page follows the paragraph being read, unless the reader scrolled in the last seconds:
-  // a scroll we did not start is theirs.
-  var ours = 0, theirs = 0, FOLLOW_PAUSE = 8000;
-  function mine() { theirs = Date.now(); }
-  W.addEventListener("scroll", function () { if (Date.now() > ours) mine(); }, { passive: true });
-  ["wheel", "touchmove"].forEach(function (ev) { W.addEventListener(ev, mine, { passive: true }); });
-  function follow(e) {
-    if (Date.now() - theirs < FOLLOW_PAUSE) return;
-    var r = e.getBoundingClientRect(), h = W.innerHeight || D.documentElement.clientHeight;
-    if (r.top >= 0 && r.bottom <= h) return; // in view: nothing moves
-    var still = W.matchMedia && W.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    ours = Date.now() + (still ? 200 : 1500);
-    e.scrollIntoView({ block: r.height > h * 0.8 ? "start" : "center", behavior: still ? "auto" : "smooth" });
-  }
 
   function fmt(s) {
     s = Math.max(0, Math.floor(s || 0));
@@ -183,16 +161,6 @@
   function get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
   function store(k, v) {
     try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) {}
-  }
-  // Text as compared between the host page and the timings: case, accents, punctuation and spacing ignored.
-  function norm(s) {
-    return String(s || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-  }
-  function same(page, piece) {
-    if (!page || !piece) return false;
-    var a = page.slice(0, 60), b = piece.slice(0, 60);
-    return b.length < 20 ? page === piece : page.indexOf(b) >= 0 || (a.length >= 20 && piece.indexOf(a) >= 0);
   }
   // Colours as [r, g, b] 0-255; WCAG relative luminance and contrast ratio.
   function rgb(hex) {
@@ -216,34 +184,6 @@
     var ink = contrast(c, [17, 17, 17]) >= contrast(c, [255, 255, 255]) ? "#111" : "#fff";
     return [hexOf(c), ink];
   }
-  // A computed colour ("rgb(1, 2, 3)", "rgba(0, 0, 0, 0)") as [r, g, b, alpha].
-  function parsed(css) {
-    var n = (String(css).match(/[\d.]+/g) || []).map(Number);
-    return n.length >= 3 ? [n[0], n[1], n[2], n.length > 3 ? n[3] : 1] : null;
-  }
-  // The colour behind an element of the host page: the first opaque background around it.
-  function behind(e) {
-    for (var n = e; n && n.nodeType === 1; n = n.parentElement) {
-      var c = parsed(getComputedStyle(n).backgroundColor);
-      if (c && c[3] > 0.5) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  }
-  // The highlight's colours for a paragraph: its bar 3:1 against the page, its tint as strong
-  // as it may be while the paragraph's own text keeps 4.5:1 on it.
-  function mark(e, accent) {
-    var bg = behind(e), bar = fit(accent || "#1f5fd6", bg)[0], text = parsed(getComputedStyle(e).color), tint = bg, a;
-    for (a = 0.16; a > 0.01; a -= 0.03) {
-      var t = mix(bg, rgb(bar), a);
-      if (!text || contrast(text.slice(0, 3), t) >= 4.5) { tint = t; break; }
-    }
-    e.style.setProperty("--listen-mark", bar);
-    e.style.setProperty("--listen-tint", "rgb(" + tint.join(",") + ")");
-  }
-  function siteHost() {
-    try { if (W.top !== W && D.referrer) return new URL(D.referrer).hostname; } catch (e) {}
-    return location.hostname;
-  }
 
   function init(host) {
     if (done.has(host) || host.shadowRoot) return;
@@ -261,10 +201,29 @@
     var title = "", publisher = "", artwork = "", est = 0, dur = 0, status = "", key = "listen:pos:" + id;
     var state = "", started = false, failedPlaying = false, errMsg = "", drag = false;
     var pendingSeek = -1, polls = 0, timer = 0, gen = 0, saved = 0;
-    var pieces = null, tBusy = false, tQueue = [], map = [], reading = null, hlBox = null;
+    var pieces = null, tBusy = false, tQueue = [], events = "", X = null, shown = [];
     var layout = opt("layout"), theme = opt("theme"), accent = opt("accent");
-    var me = { pause: function () { audio.pause(); highlight(); } };
-    var mini = null, offscreen = false, dismissed = false;
+    var me = { pause: function () { audio.pause(); hook("paint"); } };
+    // What embed-more.js (fetched on first play, or when the transcript is opened) adds
+    // to this player is given this view of it.
+    var P = {
+      id: id, host: host, shadow: shadow, opt: opt, me: me, L: L, button: button,
+      play: play, toggle: toggle, seekTo: seekTo, skip: skip, paragraph: paragraph, pieceAt: pieceAt,
+      now: now, paint: paint, loadTimings: loadTimings, broken: broken,
+      get active() { return active === me; }, get started() { return started; }, get state() { return state; },
+      get pieces() { return pieces; }, get dur() { return dur; }, get lang() { return lang; },
+      get title() { return title; }, get publisher() { return publisher; }, get artwork() { return artwork; },
+      get audio() { return audio; }, get root() { return root; }, get tx() { return txBtn; },
+      get accent() { return accent; }, get events() { return events; }, get shown() { return shown; }
+    };
+    function hook(n) { if (X && X[n]) X[n](); }
+    // The rest of the player, once: then fn(its part for this player).
+    function extend(fn) {
+      more(function (M) {
+        X = X || M(P);
+        if (fn) fn(X);
+      });
+    }
 
     adopt(shadow, CSS, sheet);
     var root = el("div", { "class": "listen-player", role: "group", "data-listen-id": id }, shadow);
@@ -300,12 +259,18 @@
     var nextBtn = button("listen-next listen-icon", bar);
     var muteBtn = button("listen-mute listen-icon", bar);
     var vol = el("input", { type: "range", "class": "listen-vol", min: "0", max: "1", step: "0.05" }, bar);
+    var txBtn = button("listen-tx listen-icon", bar);
+    txBtn.innerHTML = svg("tx");
+    txBtn.setAttribute("aria-expanded", "false");
     var overBtn = button("listen-over");
     overBtn.hidden = true;
     prevBtn.innerHTML = svg("prev"); backBtn.innerHTML = svg("back");
     fwdBtn.innerHTML = svg("fwd"); nextBtn.innerHTML = svg("next");
     retryBtn.innerHTML = svg("retry") + "<span></span>";
     var audio = el("audio", { preload: "none" }, root);
+    // A <track> given in the div (the iframe player's captions) goes to the audio.
+    var tr = host.querySelector("track");
+    if (tr) audio.appendChild(tr);
     var rate = +get("listen:rate");
     speed.value = RATES.indexOf(rate) >= 0 ? String(rate) : "1";
     var volume = get("listen:vol");
@@ -336,6 +301,7 @@
       if (ic !== lastIcon) btn.innerHTML = svg(lastIcon = ic);
       btn.setAttribute("aria-label", (on ? t.pause : t.play) + named);
       btn.hidden = err;
+      txBtn.hidden = err || opt("transcript") === "off";
       retryBtn.hidden = state !== "error";
       retryBtn.lastChild.textContent = t.retry;
       head.innerHTML = "";
@@ -345,7 +311,7 @@
         el("span", { "class": "listen-more" }, head).textContent = t.more;
       }
       var labels = [[seek, t.seek], [speed, t.speed], [muteBtn, t.mute], [vol, t.vol], [backBtn, t.back], [fwdBtn, t.fwd],
-        [prevBtn, t.prev], [nextBtn, t.next], [dl, t.dl]];
+        [prevBtn, t.prev], [nextBtn, t.next], [dl, t.dl], [txBtn, t.tx]];
       for (var i = 0; i < labels.length; i++) labels[i][0].setAttribute("aria-label", labels[i][1]);
       dl.title = t.dl;
       for (i = 0; i < RATES.length; i++) {
@@ -390,8 +356,8 @@
         if (unit) el("span", { "class": "listen-unit" }, time).textContent = unit;
       }
       seek.setAttribute("aria-valuetext", fmt(t) + (dur ? t2.of + fmt(dur) : ""));
-      if (mini) mini.paint(t, total, text);
-      highlight();
+      shown = [t, total, text];
+      hook("paint");
     }
 
     function setState(s) {
@@ -399,7 +365,7 @@
       var focusBtn = state === "error" && s !== "error" && shadow.activeElement === retryBtn;
       state = s;
       render();
-      sticky();
+      hook("state");
       if (focusRetry) retryBtn.focus();
       if (focusBtn) btn.focus();
     }
@@ -443,6 +409,7 @@
         status = j.status;
         if (+j.duration_s > 0 && !(isFinite(audio.duration) && audio.duration > 0)) dur = +j.duration_s;
         dlUrl = url(j.download_url, "");
+        events = url(j.events_url, "");
         timingsUrl = url(j.timings_url, timingsUrl);
         var u = url(j.audio_url, audioUrl);
         if (u !== audioUrl && !started) audioUrl = u;
@@ -471,47 +438,13 @@
         if (!j || !j.pieces) { tQueue = []; return; } // 409 until the audio is complete: asked again when it is
         pieces = j.pieces.filter(function (p) { return isFinite(p.start); });
         if (+j.duration_s > 0 && !isFinite(audio.duration)) dur = +j.duration_s;
-        mapParagraphs();
+        hook("timings");
         flush();
         paint();
       }, function () { tBusy = false; tQueue = []; });
     }
     function flush() { while (pieces && tQueue.length) tQueue.shift()(); }
 
-    // Reading along: the host page's paragraphs, matched to the spoken pieces by their text.
-    function mapParagraphs() {
-      var sel = opt("highlight"), c = null, i, k, j = 0;
-      try { c = sel ? D.querySelector(sel) : null; } catch (e) {}
-      c = c || host.closest("article") || D.body;
-      // data-listen-paragraph="" (or ="<article id>" when several articles share the page)
-      var marked = [].filter.call(c.querySelectorAll("[data-listen-paragraph]"), function (e) {
-        var v = e.getAttribute("data-listen-paragraph");
-        return !v || v === id;
-      });
-      var found = marked.length ? marked : c.querySelectorAll("p,h1,h2,h3,h4,h5,h6,li,blockquote,dd,dt,pre");
-      var els = [], texts = [];
-      for (i = 0; i < found.length; i++) {
-        if (found[i].contains(host)) continue;
-        els.push(found[i]);
-        texts.push(norm(found[i].textContent));
-      }
-      map = [];
-      if (marked.length) {
-        // Marked by the publisher: taken in order (the title too only when it is marked).
-        var off = els.length < pieces.length && pieces[0].kind === "title" && !same(texts[0], norm(pieces[0].text)) ? 1 : 0;
-        for (i = 0; i < els.length && i + off < pieces.length; i++) map[i + off] = els[i];
-      } else {
-        for (i = 0; i < pieces.length; i++) {
-          var p = norm(pieces[i].text);
-          for (k = j; k < els.length; k++) if (same(texts[k], p)) { map[i] = els[k]; j = k + 1; break; }
-        }
-      }
-      if (hlBox !== c) {
-        hlBox = c;
-        if (!hostStyled) { hostStyled = true; adopt(D, HOST_CSS, sheetOf(HOST_CSS)); }
-        c.addEventListener("click", onPageClick);
-      }
-    }
 
     function pieceAt(t) {
       var i = 0;
@@ -520,36 +453,6 @@
       return i;
     }
 
-    function highlight() {
-      var e = pieces && started && active === me && state !== "ended" && !broken() ? map[pieceAt(now())] || null : null;
-      if (e === reading) return;
-      if (reading) {
-        reading.classList.remove(READING);
-        reading.style.removeProperty("--listen-mark");
-        reading.style.removeProperty("--listen-tint");
-      }
-      var moved = !!reading && !!e;
-      reading = e;
-      if (e) {
-        mark(e, accent);
-        e.classList.add(READING);
-        if (moved && !audio.paused) follow(e);
-      }
-    }
-
-    function onPageClick(e) {
-      // Only while playing: a reader who paused and taps the text is reading, not asking for sound.
-      if (!started || active !== me || audio.paused || e.defaultPrevented || e.button) return;
-      var t = e.target;
-      if (t.closest && t.closest("a,button,input,select,textarea,label,summary,[contenteditable]")) return;
-      if (W.getSelection && String(W.getSelection())) return; // selecting text, not asking to listen
-      for (var i = 0; i < map.length; i++) {
-        if (map[i] && map[i].contains(t)) {
-          seekTo(pieces[i].start);
-          return;
-        }
-      }
-    }
 
     function seekTo(t) {
       t = Math.max(0, Math.min(t, (dur || Infinity) - 0.25));
@@ -572,6 +475,8 @@
       if (!started) {
         if (pendingSeek < 0 && resumable()) pendingSeek = saved;
         started = true;
+        extend();
+        if (tr) tr.track.mode = "hidden"; // the captions are fetched now, not before
         if (status === "ready") loadTimings();
         else {
           // Streamed while it is made: watch for the end, when the timings exist.
@@ -592,6 +497,7 @@
     function toggle() { if (audio.paused) play(); else audio.pause(); }
 
     btn.addEventListener("click", toggle);
+    txBtn.addEventListener("click", function () { extend(function (x) { x.transcript(); }); });
     backBtn.addEventListener("click", function () { skip(-15); });
     fwdBtn.addEventListener("click", function () { skip(15); });
     prevBtn.addEventListener("click", function () { paragraph(-1); });
@@ -661,9 +567,9 @@
       var was = active;
       active = me;
       if (was && was !== me) was.pause(); // one voice at a time
-      session();
+      hook("play");
     });
-    on("playing", function () { setState("playing"); position(); });
+    on("playing", function () { setState("playing"); hook("position"); });
     on("waiting", function () { if (!audio.paused) setState("buffering"); });
     on("pause", function () { save(); if (!broken() && state !== "ended") setState("paused"); });
     on("ended", function () {
@@ -676,8 +582,8 @@
       if (Date.now() - lastSave > 2000) { lastSave = Date.now(); save(); }
     });
     on("progress", paint);
-    on("seeked", position);
-    on("ratechange", position);
+    on("seeked", function () { paint(); hook("position"); });
+    on("ratechange", function () { paint(); hook("position"); });
     on("durationchange", function () {
       if (isFinite(audio.duration) && audio.duration > 0) dur = audio.duration;
       if (pendingSeek >= 0 && audio.readyState > 0) { audio.currentTime = pendingSeek; pendingSeek = -1; }
@@ -692,80 +598,11 @@
     });
     W.addEventListener("pagehide", save);
 
-    // Media Session: the lock screen and headset buttons drive the player that plays.
-    function session() {
-      var ms = navigator.mediaSession;
-      if (!ms) return;
-      var md = { title: title || L().listen + L().more, artist: publisher || siteHost() };
-      if (/^https?:/.test(artwork)) md.artwork = [{ src: artwork }];
-      try { ms.metadata = new MediaMetadata(md); } catch (e) {}
-      var h = {
-        play: play, pause: me.pause,
-        seekbackward: function (d) { skip(-(d.seekOffset || 15)); },
-        seekforward: function (d) { skip(d.seekOffset || 15); },
-        seekto: function (d) { seekTo(d.seekTime); },
-        previoustrack: function () { paragraph(-1); },
-        nexttrack: function () { paragraph(1); }
-      };
-      for (var k in h) try { ms.setActionHandler(k, h[k]); } catch (e) {}
-    }
-    function position() {
-      paint();
-      try { if (dur && active === me) navigator.mediaSession.setPositionState({ duration: dur, position: Math.min(audio.currentTime, dur), playbackRate: audio.playbackRate }); } catch (e) {}
-    }
 
-    // Sticky layout: once playing and scrolled out of view, a mini-player at the bottom of the viewport.
-    if (layout === "sticky" && W.IntersectionObserver) {
-      new IntersectionObserver(function (es) {
-        offscreen = !es[es.length - 1].isIntersecting;
-        if (!offscreen) dismissed = false;
-        sticky();
-      }).observe(host);
-    }
-    function sticky() {
-      var show = offscreen && started && !dismissed && active === me && state !== "ended" && !broken();
-      if (show && !mini) { mini = makeMini(); paint(); }
-      if (mini) { mini.host.hidden = !show; mini.render(); }
-    }
-    function makeMini() {
-      var mh = el("div", { "data-listen-mini": id, hidden: "" }, D.body);
-      var ms = mh.attachShadow({ mode: "open" });
-      adopt(ms, CSS, sheet);
-      var mr = el("div", { "class": "listen-player listen-mini", role: "region" }, ms);
-      ["data-theme", "style"].forEach(function (a) { if (root.hasAttribute(a)) mr.setAttribute(a, root.getAttribute(a)); });
-      var mb = el("div", { "class": "listen-box" }, mr);
-      var mp = button("listen-play", mb);
-      var mi = el("div", { "class": "listen-info" }, mb);
-      var mt = el("span", { "class": "listen-title" }, mi);
-      var mtime = el("span", { "class": "listen-sub" }, mi);
-      var mc = button("listen-close listen-icon", mb);
-      var prog = el("div", { "class": "listen-prog" }, mb);
-      mc.innerHTML = svg("close");
-      mp.addEventListener("click", toggle);
-      mc.addEventListener("click", function () { dismissed = true; sticky(); });
-      mr.addEventListener("keydown", function (e) { if (e.key === "k" || e.key === "K") { toggle(); e.preventDefault(); } });
-      var icon = "";
-      return {
-        host: mh,
-        render: function () {
-          var t = L(), playing = !audio.paused, ic = playing ? "pause" : "play";
-          mr.setAttribute("lang", lang);
-          mr.setAttribute("aria-label", t.player);
-          mr.setAttribute("data-state", state);
-          if (ic !== icon) mp.innerHTML = svg(icon = ic);
-          mp.setAttribute("aria-label", playing ? t.pause : t.play);
-          mc.setAttribute("aria-label", t.close);
-          mt.textContent = title || t.listen + t.more;
-        },
-        paint: function (t, total, text) {
-          prog.style.setProperty("--p", (100 * Math.min(t / total, 1)).toFixed(2) + "%");
-          mtime.textContent = text;
-        }
-      };
-    }
 
     setState("loading");
     loadMeta();
+    if (GO.delete(host)) play();
   }
 
   function scan(node) {
@@ -776,7 +613,25 @@
     for (var i = 0; i < list.length; i++) init(list[i]);
   }
 
-  W.ListenEmbed = { scan: function () { scan(D); }, base: BASE };
+  // The rest of the player (reading along, transcript, sticky mini-player, lock screen,
+  // reports, next article): fetched once, on the first play or transcript opened.
+  var MORE = BASE + "/embed-more.__LISTEN_MORE__.js", queue = null;
+  function more(fn) {
+    var LE = W.ListenEmbed;
+    if (LE.more) return fn(LE.more);
+    if (!queue) {
+      queue = [];
+      var s = el("script", { src: MORE, async: "" }, D.head || D.documentElement);
+      s.onload = function () { var q = queue; queue = null; if (LE.more) q.forEach(function (f) { f(LE.more); }); };
+      s.onerror = function () { queue = null; }; // the player plays on without it
+    }
+    queue.push(fn);
+  }
+
+  // Players to start as soon as they exist: the next article of a playlist.
+  var GO = new WeakSet();
+  W.ListenEmbed = { scan: function () { scan(D); }, base: BASE, go: GO,
+    u: { el: el, svg: svg, adopt: adopt, sheetOf: sheetOf, css: CSS, sheet: sheet, fit: fit, mix: mix, rgb: rgb, contrast: contrast } };
 
   function start() {
     scan(D);
