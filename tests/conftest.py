@@ -231,6 +231,24 @@ def browser() -> Iterator[Any]:
 AXE = Path(__file__).resolve().parents[1] / ".cache/npm/node_modules/axe-core/axe.min.js"
 
 
+def js(host: str, expr: str) -> str:
+    """A function evaluated in the page, with the player of div #host at hand:
+    r its shadow root, p its .listen-player, a its <audio>."""
+    return (
+        f"() => {{ const h = document.getElementById({host!r}), r = h && h.shadowRoot;"
+        " const p = r && r.querySelector('.listen-player'), a = r && r.querySelector('audio');"
+        f" return {expr}; }}"
+    )
+
+
+def wait(page: Any, host: str, expr: str, timeout: float = 20_000) -> None:
+    page.wait_for_function(js(host, f"!!(p && ({expr}))"), timeout=timeout)
+
+
+def value(page: Any, host: str, expr: str) -> Any:
+    return page.evaluate(js(host, expr))
+
+
 def axe_violations(target: Any) -> list[str]:
     """axe-core's WCAG 2.x A/AA (and best-practice) violations on a page or frame, as
     "rule: selector" lines (the open shadow roots of the players included)."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import axe_violations, listen_serve
+from conftest import axe_violations, js, listen_serve, value, wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -241,24 +241,6 @@ def visit(browser: Any, service: str, publisher: tuple[Path, str]):
         origins = (service + "/", publisher[1] + "/")
         foreign = [u for u in requests if not u.startswith(origins)]
         assert not foreign, f"requests to other origins: {foreign}"
-
-
-def js(host: str, expr: str) -> str:
-    """A function evaluated in the page, with the player of div #host at hand:
-    r its shadow root, p its .listen-player, a its <audio>."""
-    return (
-        f"() => {{ const h = document.getElementById({host!r}), r = h && h.shadowRoot;"
-        " const p = r && r.querySelector('.listen-player'), a = r && r.querySelector('audio');"
-        f" return {expr}; }}"
-    )
-
-
-def wait(page: Any, host: str, expr: str, timeout: float = 20_000) -> None:
-    page.wait_for_function(js(host, f"!!(p && ({expr}))"), timeout=timeout)
-
-
-def value(page: Any, host: str, expr: str) -> Any:
-    return page.evaluate(js(host, expr))
 
 
 def state(page: Any, host: str) -> str:

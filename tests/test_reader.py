@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conftest import axe_violations, listen_serve
+from conftest import axe_violations, js, listen_serve, value, wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -179,22 +179,6 @@ def visit(browser: Any):
     for context, errors in opened:
         context.close()
         assert not errors, errors
-
-
-def js(host: str, expr: str) -> str:
-    return (
-        f"() => {{ const h = document.getElementById({host!r}), r = h && h.shadowRoot;"
-        " const p = r && r.querySelector('.listen-player'), a = r && r.querySelector('audio');"
-        f" return {expr}; }}"
-    )
-
-
-def wait(page: Any, host: str, expr: str, timeout: float = 20_000) -> None:
-    page.wait_for_function(js(host, f"!!(p && ({expr}))"), timeout=timeout)
-
-
-def value(page: Any, host: str, expr: str) -> Any:
-    return page.evaluate(js(host, expr))
 
 
 # ---------------------------------------------------------------- listening reports

@@ -384,27 +384,27 @@ def embed_js() -> Response:
 def embed_versioned(version: str) -> Response:
     """The player itself, minified and compressed, cached for a year under its version."""
     scripts = assets.embed_scripts()
-    if version != scripts.version:
-        # An entry point cached before a deploy: the current player (not cached for long).
-        moved = Response(status=302)
-        moved.headers["Location"] = url_for("listen.embed_versioned", version=scripts.version)
-        moved.cache_control.max_age = 60
-        return moved
-    response = _script(scripts.player, scripts.version, assets.VERSIONED_MAX_AGE)
-    response.cache_control.immutable = True
-    return response
+    return _immutable("listen.embed_versioned", version, scripts.version, scripts.player, "")
 
 
 @bp.get("/embed-more.<version>.js")
 def embed_more(version: str) -> Response:
     """The rest of the player, fetched by it on the first play: cached a year too."""
     scripts = assets.embed_scripts()
-    if version != scripts.more_version:
+    return _immutable("listen.embed_more", version, scripts.more_version, scripts.more, "more-")
+
+
+def _immutable(
+    endpoint: str, asked: str, current: str, script: assets.Encoded, tag: str
+) -> Response:
+    """A versioned script, immutable for a year; an old version (an entry point or player
+    cached before a deploy) is sent to the current one, not cached for long."""
+    if asked != current:
         moved = Response(status=302)
-        moved.headers["Location"] = url_for("listen.embed_more", version=scripts.more_version)
+        moved.headers["Location"] = url_for(endpoint, version=current)
         moved.cache_control.max_age = 60
         return moved
-    response = _script(scripts.more, "more-" + scripts.more_version, assets.VERSIONED_MAX_AGE)
+    response = _script(script, tag + current, assets.VERSIONED_MAX_AGE)
     response.cache_control.immutable = True
     return response
 
