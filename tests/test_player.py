@@ -788,6 +788,15 @@ def test_the_reading_highlight_keeps_its_contrast(visit, publish, dark, accent):
         shot(page, f"player-highlight-{'dark' if dark else 'light'}{accent[1:]}")
 
 
+def reading_in_view(n: int) -> str:
+    """True once paragraph n of the long story is the one being read and its top is in view."""
+    return (
+        f"() => {{ const e = document.getElementById('long-{n}'); if (!e) return false;"
+        " const r = e.getBoundingClientRect();"
+        " return e.classList.contains('listen-reading') && r.top >= 0 && r.top < innerHeight; }"
+    )
+
+
 @pytest.mark.parametrize("still", [False, True], ids=["smooth", "reduced-motion"])
 def test_the_page_follows_the_reader(visit, publish, service, browser, still):
     pieces = timings(service, "long")
@@ -805,13 +814,7 @@ def test_the_page_follows_the_reader(visit, publish, service, browser, still):
         wait(page, "p", "p.dataset.state === 'playing'")
         for n in (4, 9):
             page.evaluate(js("p", f"a.currentTime = {pieces[n]['start'] + 0.1}"))
-            page.wait_for_function(
-                f"() => {{ const e = document.getElementById('long-{n}'); if (!e) return false;"
-                " const r = e.getBoundingClientRect();"
-                " return e.classList.contains('listen-reading')"
-                " && r.top >= 0 && r.top < innerHeight; }",
-                timeout=5_000 if not still else 1_000,
-            )
+            page.wait_for_function(reading_in_view(n), timeout=5_000 if not still else 1_000)
         if not still:
             return
         # the reader scrolls away themself: the page stays where they put it
@@ -827,6 +830,46 @@ def test_the_page_follows_the_reader(visit, publish, service, browser, still):
         )
         page.wait_for_timeout(1000)
         assert page.evaluate("() => scrollY") == where
+
+
+def test_a_seek_made_before_the_reading_script_arrives_is_followed(visit, publish, service):
+    pieces = timings(service, "long")
+    url = publish("follow-late", story("long", '<div id="p" data-listen-article="long"></div>'))
+    held: list[Any] = []
+    with visit(url, height=500, goto=False) as page:
+        page.route("**/embed-more.*.js", lambda r: held.append(r))  # answered once sought
+        page.goto(url)
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        while not held:
+            page.wait_for_timeout(50)
+        assert page.evaluate("() => scrollY") == 0  # pressing play moved nothing
+        page.evaluate(js("p", f"a.currentTime = {pieces[6]['start'] + 0.1}"))
+        held[0].continue_()
+        page.wait_for_function(reading_in_view(6), timeout=10_000)
+
+
+# Blocks the page's main thread for 2 s as each paragraph becomes the one being read, as a busy
+# publisher page might: the smooth scroll that follows it reports its scroll events late.
+BUSY = """() => new MutationObserver((changes) => {
+    if (!changes.some((c) => c.target.id.startsWith('long-')
+        && c.target.classList.contains('listen-reading'))) return;
+    const t = Date.now(); while (Date.now() - t < 2000);
+}).observe(document.body, { subtree: true, attributeFilter: ['class'] })"""
+
+
+def test_the_page_follows_the_reader_on_a_busy_page(visit, publish, service):
+    pieces = timings(service, "long")
+    url = publish("follow-busy", story("long", '<div id="p" data-listen-article="long"></div>'))
+    with visit(url, height=500) as page:
+        wait(page, "p", "p.dataset.state === 'idle'")
+        page.locator("#p .listen-play").click()
+        wait(page, "p", "p.dataset.state === 'playing'")
+        page.evaluate(BUSY)
+        for n in (4, 9):  # the first follow's late scroll events are the player's, not the reader's
+            page.evaluate(js("p", f"a.currentTime = {pieces[n]['start'] + 0.1}"))
+            page.wait_for_function(reading_in_view(n), timeout=10_000)
 
 
 def test_touch_targets_are_44_px(visit, publish):

@@ -48,17 +48,21 @@
   var marks = W.CSS && W.CSS.highlights && W.Highlight ? W.CSS.highlights : null;
 
   // The page follows the paragraph being read, unless the reader scrolled in the last seconds:
-  // a scroll we did not start is theirs.
-  var ours = 0, theirs = 0, FOLLOW_PAUSE = 8000;
-  function mine() { theirs = Date.now(); }
-  W.addEventListener("scroll", function () { if (Date.now() > ours) mine(); }, { passive: true });
-  ["wheel", "touchmove"].forEach(function (ev) { W.addEventListener(ev, mine, { passive: true }); });
+  // a scroll we did not start is theirs. Ours lasts until its scrollend, however late a busy page
+  // delivers it (without scrollend: until its scroll events stop for a moment).
+  var moving = 0, theirs = 0, FOLLOW_PAUSE = 8000, ENDS = "onscrollend" in W, QUIET = { passive: true };
+  function settled() { clearTimeout(moving); moving = 0; }
+  function ours(ms) { clearTimeout(moving); moving = setTimeout(settled, ms); }
+  function mine() { theirs = Date.now(); settled(); }
+  W.addEventListener("scroll", function () { if (!moving) mine(); else if (!ENDS) ours(400); }, QUIET);
+  if (ENDS) W.addEventListener("scrollend", settled, QUIET);
+  ["wheel", "touchmove"].forEach(function (ev) { W.addEventListener(ev, mine, QUIET); });
   function follow(e) {
     if (Date.now() - theirs < FOLLOW_PAUSE) return;
     var r = e.getBoundingClientRect(), h = W.innerHeight || D.documentElement.clientHeight;
     if (r.top >= 0 && r.bottom <= h) return; // in view: nothing moves
     var still = W.matchMedia && W.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    ours = Date.now() + (still ? 200 : 1500);
+    ours(ENDS ? 5000 : 1500); // the timer only guards against a scroll that never starts
     e.scrollIntoView({ block: r.height > h * 0.8 ? "start" : "center", behavior: still ? "auto" : "smooth" });
   }
 
@@ -206,7 +210,9 @@
         reading.style.removeProperty("--listen-mark");
         reading.style.removeProperty("--listen-tint");
       }
-      var moved = !!reading && !!e;
+      // Follow a move from one paragraph to another, or a start past the first (a seek made
+      // before this script arrived); a plain press of play does not move the page.
+      var moved = !!e && (!!reading || e !== map.filter(Boolean)[0]);
       reading = e;
       if (e) {
         mark(e, P.accent);
