@@ -7,11 +7,9 @@ another origin (a stdlib server on 127.0.0.1, reached as `localhost`).
 
 from __future__ import annotations
 
-import http.server
 import itertools
 import json
 import re
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -134,29 +132,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def api(base: str, path: str) -> Any:
     with urllib.request.urlopen(f"{base}/api/articles/{path}", timeout=10) as response:
         return json.load(response)
-
-
-@pytest.fixture(scope="module")
-def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """The publisher's web server, on another origin: (its folder, its base URL)."""
-    root = tmp_path_factory.mktemp("publisher")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://localhost:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">

@@ -8,13 +8,11 @@ sentence timings (espeak-ng's have none); the publisher's pages are on another o
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -112,26 +110,6 @@ def service(served: tuple[str, Path]) -> str:
     return served[0]
 
 
-@pytest.fixture(scope="module")
-def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    root = tmp_path_factory.mktemp("publisher")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield root, f"http://localhost:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Publisher</title>
 <style>body {{ margin: 0 auto; max-width: 680px; padding: 8px; font: 19px/1.6 Georgia, serif;
@@ -146,7 +124,9 @@ def write_page(publisher: tuple[Path, str], service: str, name: str, body: str) 
     return f"{base}/{name}.html"
 
 
-def bridge_story(player: str) -> str:
+def bridge_story(article: str = "bridge") -> str:
+    """The bridge story as the publisher shows it, with a player of `article` after the headline."""
+    player = f'<div id="p" data-listen-article="{article}"></div>'
     paragraphs = "\n".join(f'<p id="b-{n}">{t}</p>' for n, t in enumerate(BRIDGE, 1))
     return f'<article><h1 id="b-0">{BRIDGE_TITLE}</h1>\n{player}\n{paragraphs}</article>'
 
@@ -227,7 +207,7 @@ def test_a_listen_is_counted_by_the_service(visit, served, publisher):
         publisher,
         service,
         "counted",
-        bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+        bridge_story(),
     )
     assert counted(cache, "bridge") == {}
     with visit(url) as page:
@@ -260,7 +240,7 @@ def test_global_privacy_control_sends_nothing(visit, served, publisher):
         publisher,
         service,
         "gpc",
-        bridge_story('<div id="p" data-listen-article="chaptered"></div>'),
+        bridge_story("chaptered"),
     )
     gpc = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
     with visit(url, init=gpc) as page:
@@ -277,7 +257,7 @@ def test_analytics_off_no_request_leaves_the_player(visit, tmp_path_factory, pub
             publisher,
             service,
             "off",
-            bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+            bridge_story(),
         )
         with visit(url) as page:
             listen_to_the_end(page, "p")
@@ -328,7 +308,7 @@ def test_the_sentence_being_read_is_highlighted(visit, service, publisher):
         publisher,
         service,
         "sentences",
-        bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+        bridge_story(),
     )
     with visit(url) as page:
         wait(page, "p", "p.dataset.state === 'idle'")
@@ -395,9 +375,7 @@ def test_sentences_are_never_misaligned(visit, service, publisher):
 
 def test_paragraphs_seek_by_keyboard_while_playing(visit, service, publisher):
     pieces = timings(service, "bridge")
-    url = write_page(
-        publisher, service, "keys", bridge_story('<div id="p" data-listen-article="bridge"></div>')
-    )
+    url = write_page(publisher, service, "keys", bridge_story())
     tabbable = "() => [...document.querySelectorAll('[tabindex]')].map(e => e.id)"
     with visit(url) as page:
         wait(page, "p", "p.dataset.state === 'idle'")
@@ -437,7 +415,7 @@ def test_the_transcript_opens_follows_and_seeks(visit, service, publisher):
         publisher,
         service,
         "transcript",
-        bridge_story('<div id="p" data-listen-article="bridge"></div>'),
+        bridge_story(),
     )
     with visit(url) as page:
         wait(page, "p", "p.dataset.state === 'idle'")
@@ -635,10 +613,15 @@ def test_the_publishers_playlist_plays_on(visit, service, publisher):
         page.locator("#p .listen-speed").select_option("3")
         page.locator("#p .listen-play").click()
         playing(page, "one")
-        assert page.evaluate("() => typeof window.__actions.nexttrack") == "function"
+        # the lock screen's buttons, once the rest of the player (fetched on play) is there
+        page.wait_for_function("() => typeof window.__actions.nexttrack === 'function'")
         page.evaluate("() => window.__actions.nexttrack()")  # the lock screen's next
-        playing(page, "two")
-        assert page.evaluate(NOW)[2] == SHORT["two"][0]
+        playing(page, "two")  # it may start before its title arrives; then both show it
+        title = SHORT["two"][0]
+        page.wait_for_function(f"() => ({NOW})()[2] === {title!r}", timeout=5_000)
+        page.wait_for_function(
+            f"() => navigator.mediaSession.metadata.title === {title!r}", timeout=5_000
+        )
         page.evaluate("() => window.__actions.previoustrack()")
         playing(page, "one")
         # to its end: the next one starts by itself, and then the last

@@ -437,6 +437,7 @@
       paint: function () { if (mini) mini.paint(P.shown); highlight(); current(); },
       state: function () { sticky(); highlight(); },
       play: function () { started(); session(); },
+      meta: function () { if (P.started && P.active) session(); },
       position: position
     };
   };

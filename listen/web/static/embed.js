@@ -413,6 +413,7 @@
         timingsUrl = url(j.timings_url, timingsUrl);
         var u = url(j.audio_url, audioUrl);
         if (u !== audioUrl && !started) audioUrl = u;
+        hook("meta"); // a player that started before its metadata came (the next article) shows it now
         if (status === "ready") {
           if (started || tQueue.length) loadTimings();
         } else if (status === "pending" && started) {
@@ -523,13 +524,20 @@
     seek.addEventListener("change", function () { drag = false; });
     seek.addEventListener("input", function () { seekTo(+seek.value); });
 
+    // Kept at once, not only on volumechange (a task that a page left at once never runs).
+    function keepVolume() {
+      store("listen:vol", String(audio.volume));
+      store("listen:muted", audio.muted ? "1" : null);
+    }
     muteBtn.addEventListener("click", function () {
       audio.muted = !audio.muted;
       if (!audio.muted && !audio.volume) audio.volume = 1;
+      keepVolume();
     });
     vol.addEventListener("input", function () {
       audio.volume = +vol.value;
       audio.muted = !audio.volume;
+      keepVolume();
     });
     overBtn.addEventListener("click", function () {
       store(key, null);
@@ -537,11 +545,7 @@
       pendingSeek = 0;
       play();
     });
-    on("volumechange", function () {
-      store("listen:vol", String(audio.volume));
-      store("listen:muted", audio.muted ? "1" : null);
-      render();
-    });
+    on("volumechange", function () { keepVolume(); render(); });
 
     speed.addEventListener("change", function () {
       audio.defaultPlaybackRate = audio.playbackRate = +speed.value || 1;
