@@ -203,12 +203,7 @@ def listen_to_the_end(page: Any, host: str) -> None:
 
 def test_a_listen_is_counted_by_the_service(visit, served, publisher):
     service, cache = served
-    url = write_page(
-        publisher,
-        service,
-        "counted",
-        bridge_story(),
-    )
+    url = write_page(publisher, service, "counted", bridge_story())
     assert counted(cache, "bridge") == {}
     with visit(url) as page:
         listen_to_the_end(page, "p")
@@ -236,12 +231,7 @@ def test_a_listen_is_counted_by_the_service(visit, served, publisher):
 
 def test_global_privacy_control_sends_nothing(visit, served, publisher):
     service, cache = served
-    url = write_page(
-        publisher,
-        service,
-        "gpc",
-        bridge_story("chaptered"),
-    )
+    url = write_page(publisher, service, "gpc", bridge_story("chaptered"))
     gpc = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
     with visit(url, init=gpc) as page:
         listen_to_the_end(page, "p")
@@ -253,12 +243,7 @@ def test_global_privacy_control_sends_nothing(visit, served, publisher):
 def test_analytics_off_no_request_leaves_the_player(visit, tmp_path_factory, publisher):
     with service_with(tmp_path_factory, LISTEN_ANALYTICS="false") as (service, cache):
         assert api(service, "bridge")["events_url"] is None
-        url = write_page(
-            publisher,
-            service,
-            "off",
-            bridge_story(),
-        )
+        url = write_page(publisher, service, "off", bridge_story())
         with visit(url) as page:
             listen_to_the_end(page, "p")
             page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
@@ -304,12 +289,7 @@ def rgb(css: str) -> tuple[float, ...]:
 def test_the_sentence_being_read_is_highlighted(visit, service, publisher):
     pieces = timings(service, "bridge")
     assert [len(p["sentences"]) for p in pieces] == [1, 3, 2, 2]
-    url = write_page(
-        publisher,
-        service,
-        "sentences",
-        bridge_story(),
-    )
+    url = write_page(publisher, service, "sentences", bridge_story())
     with visit(url) as page:
         wait(page, "p", "p.dataset.state === 'idle'")
         assert page.evaluate(SENTENCE) == []
@@ -411,12 +391,7 @@ LINES = (
 
 def test_the_transcript_opens_follows_and_seeks(visit, service, publisher):
     pieces = timings(service, "bridge")
-    url = write_page(
-        publisher,
-        service,
-        "transcript",
-        bridge_story(),
-    )
+    url = write_page(publisher, service, "transcript", bridge_story())
     with visit(url) as page:
         wait(page, "p", "p.dataset.state === 'idle'")
         button = page.locator("#p .listen-tx")
